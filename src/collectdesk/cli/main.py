@@ -1,0 +1,51 @@
+"""``collectdesk`` entry point: parse arguments, run the command, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+# Command → "module:function"; modules are imported only when their command runs (start-up speed).
+COMMANDS = {
+    None: "collectdesk.cli.cmd_desk:run_desk",
+    "desk": "collectdesk.cli.cmd_desk:run_desk",
+    "supervisor": "collectdesk.cli.cmd_desk:run_supervisor",
+    "demo": "collectdesk.cli.cmd_demo:run",
+    "import": "collectdesk.cli.cmd_import:run",
+    "worklist": "collectdesk.cli.cmd_worklist:run",
+    "tally": "collectdesk.cli.cmd_tally:run",
+    "export": "collectdesk.cli.cmd_export:run",
+    "users": "collectdesk.cli.cmd_users:run",
+    "secrets": "collectdesk.cli.cmd_secrets:run",
+}
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
+    module_name, function = COMMANDS[command].split(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module_name), function
+    )
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run collectdesk with ``argv`` (default: the process arguments) and return the exit code."""
+    from collectdesk.cli.parser import build_parser
+
+    args = build_parser().parse_args(argv)
+    from collectdesk.domain.errors import InputError
+    from collectdesk.settings import ConfigError
+    from collectdesk.store.database import DatabaseError
+    from collectdesk.store.secrets import SecretError
+
+    try:
+        return _handler(args.command)(args)
+    except (InputError, ConfigError, DatabaseError, SecretError) as exc:
+        print(f"collectdesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130

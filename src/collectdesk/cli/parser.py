@@ -1,0 +1,86 @@
+"""The command-line contract: every command, option and its help text."""
+
+from __future__ import annotations
+
+import argparse
+
+from collectdesk import __version__
+
+FORMATS = ("table", "csv", "json")
+
+
+def _date(text: str) -> str:
+    """Accept only ISO dates on the command line (validated again where used)."""
+    from collectdesk.domain.dates import DateInputError, parse_iso_date
+
+    try:
+        parse_iso_date(text)
+    except DateInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``collectdesk`` argument parser with all subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="collectdesk",
+        description="A keyboard-first terminal desk for collecting past-due invoices. "
+        "With no command, opens the desk.",
+    )
+    parser.add_argument("--version", action="version", version=f"collectdesk {__version__}")
+    parser.add_argument("--db", metavar="URL", help="database URL (default: COLLECTDESK_DB, the "
+                        "config file, or a SQLite file in the user data directory)")
+    parser.add_argument("--user", metavar="NAME", help="who is working (default: the OS user)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("desk", help="open the collector's desk (the default)")
+    sub.add_parser("supervisor", help="open the supervisor view")
+    demo = sub.add_parser("demo", help="build a demo database from sample_data/ and open the desk")
+    demo.add_argument("--no-open", action="store_true", help="build the demo database only")
+    demo.add_argument("--rebuild", action="store_true", help="rebuild it even if it exists")
+
+    imp = sub.add_parser("import", help="import customers, contacts, invoices or payments from CSV")
+    imp.add_argument("kind", choices=("customers", "contacts", "invoices", "payments"))
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+
+    work = sub.add_parser("worklist", help="print today's call list, toughest first, with scores")
+    work.add_argument("--limit", type=_positive, default=50)
+    work.add_argument("--as-of", type=_date, metavar="DATE")
+    work.add_argument("--format", choices=FORMATS, default="table")
+
+    tally = sub.add_parser("tally", help="the promise tally, activity and receivables health")
+    tally.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
+    tally.add_argument("--to", dest="date_to", type=_date, metavar="DATE")
+    tally.add_argument("--as-of", type=_date, metavar="DATE")
+    tally.add_argument("--by", choices=("collector",))
+    tally.add_argument("--format", choices=FORMATS, default="table")
+
+    export = sub.add_parser("export", help="export calls, promises or the activity log")
+    export.add_argument("what", choices=("calls", "promises", "activity"))
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    users = sub.add_parser("users", help="manage users and roles")
+    users_sub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = users_sub.add_parser("add", help="add a user or change a user's role")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("collector", "supervisor"), default="collector")
+    users_sub.add_parser("list", help="list users")
+
+    secrets = sub.add_parser("secrets", help="store passwords in the OS keyring")
+    secrets_sub = secrets.add_subparsers(dest="action", metavar="ACTION", required=True)
+    set_ = secrets_sub.add_parser("set", help="store a secret (asks for it without echo)")
+    set_.add_argument("name", choices=("db-password", "mail-password"))
+    delete = secrets_sub.add_parser("delete", help="remove a stored secret")
+    delete.add_argument("name", choices=("db-password", "mail-password"))
+    return parser

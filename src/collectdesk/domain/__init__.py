@@ -1,0 +1,1 @@
+"""Pure collections rules: money, dates, scoring, promises, cadence, escalation, calling windows."""

@@ -1,0 +1,1 @@
+"""Use cases over the store: import, worklist, calls and promises, tally, export."""

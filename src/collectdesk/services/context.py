@@ -1,0 +1,68 @@
+"""The application context shared by the CLI, the desk and tests: settings, database, clock, user."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from collectdesk.domain.clock import Clock
+from collectdesk.settings import Settings, data_dir, load_settings
+from collectdesk.store.database import Database, default_url
+from collectdesk.store.models import User
+
+
+@dataclass
+class AppContext:
+    """Everything a use case needs: validated settings, an open database, the clock and the user."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    user: User
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+
+def os_user() -> str:
+    """The operating-system user name, used when no ``--user`` is given."""
+    try:
+        return getpass.getuser()
+    except OSError:
+        return os.environ.get("USER", "collector")
+
+
+def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> User:
+    """The user with this name, created with ``role`` the first time it is seen."""
+    with db.session() as session:
+        user = session.scalars(select(User).where(User.name == name)).one_or_none()
+        if user is None:
+            user = User(name=name, role=role, created_at=now or datetime.now(UTC))
+            session.add(user)
+            session.flush()
+        session.expunge(user)
+        return user
+
+
+def open_context(
+    *,
+    db_url: str | None = None,
+    user_name: str | None = None,
+    settings: Settings | None = None,
+    config_path: Path | None = None,
+    clock: Clock | None = None,
+    default_role: str = "collector",
+) -> AppContext:
+    """Load settings, open (and migrate) the database and make sure the user exists."""
+    settings = settings or load_settings(config_path)
+    url = db_url or settings.db or default_url(data_dir())
+    db = Database.open(url)
+    clock = clock or Clock(today_override=settings.today)
+    user = ensure_user(db, user_name or settings.user or os_user(), default_role, now=clock.now())
+    return AppContext(settings=settings, db=db, clock=clock, user=user)

@@ -1,0 +1,214 @@
+"""Configuration: validated settings from a TOML file and ``COLLECTDESK_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "collectdesk"
+
+
+class ConfigError(Exception):
+    """A configuration value is invalid; the message names the file and the key."""
+
+
+class ScoringWeights(BaseModel):
+    """Points that make up the toughness score of an account."""
+
+    model_config = {"extra": "forbid"}
+
+    per_day_past_due: float = Field(1.0, ge=0, description="points per day the oldest open invoice is past due")
+    max_days_counted: int = Field(180, ge=1, description="days past due beyond this add no more points")
+    per_thousand_overdue: float = Field(2.0, ge=0, description="points per 1,000 (major units) overdue")
+    max_overdue_points: float = Field(200.0, ge=0)
+    per_broken_promise: float = Field(40.0, ge=0)
+    broken_promise_window_days: int = Field(90, ge=1)
+    per_failed_attempt: float = Field(8.0, ge=0)
+    max_failed_attempts_counted: int = Field(10, ge=0)
+    per_stage: float = Field(15.0, ge=0, description="points per escalation stage above the first")
+    per_late_payment: float = Field(5.0, ge=0, description="points per invoice paid after its due date")
+    max_late_payments_counted: int = Field(10, ge=0)
+    promise_due_bonus: float = Field(50.0, ge=0, description="points when a promise fell due unpaid")
+    callback_due_bonus: float = Field(60.0, ge=0, description="points when a callback is due")
+
+
+class PromiseRules(BaseModel):
+    """How promises to pay are taken and judged."""
+
+    model_config = {"extra": "forbid"}
+
+    grace_days: int = Field(3, ge=0, le=60)
+    horizon_days: int = Field(90, ge=1, le=730)
+
+
+class CadenceRules(BaseModel):
+    """When the next attempt is due after each kind of call."""
+
+    model_config = {"extra": "forbid"}
+
+    retry_days: int = Field(3, ge=1, le=60, description="days after a failed attempt")
+    after_promise_days: int = Field(1, ge=0, le=30, description="days after a promise falls due")
+    after_no_promise_days: int = Field(2, ge=1, le=60)
+    after_paid_claim_days: int = Field(3, ge=1, le=60, description="check that a claimed payment arrived")
+    after_dispute_days: int = Field(7, ge=1, le=90)
+    skip_weekends: bool = True
+
+
+class EscalationRules(BaseModel):
+    """Days past due and failed attempts that move an account up the ladder."""
+
+    model_config = {"extra": "forbid"}
+
+    follow_up_days: int = Field(15, ge=0)
+    sales_rep_days: int = Field(30, ge=0)
+    management_days: int = Field(45, ge=0)
+    legal_days: int = Field(60, ge=0)
+    agency_days: int = Field(90, ge=0)
+    failed_attempts_per_stage: int = Field(4, ge=1, description="failed attempts in a row that also escalate")
+
+    @model_validator(mode="after")
+    def _ascending(self) -> EscalationRules:
+        days = [self.follow_up_days, self.sales_rep_days, self.management_days, self.legal_days,
+                self.agency_days]
+        if days != sorted(days):
+            raise ValueError("escalation days must ascend: follow_up ≤ sales_rep ≤ management ≤ legal ≤ agency")
+        return self
+
+
+class CallingWindow(BaseModel):
+    """Local hours in which a customer may be called."""
+
+    model_config = {"extra": "forbid"}
+
+    weekday_start: time = time(8, 0)
+    weekday_end: time = time(21, 0)
+    weekend_start: time = time(8, 0)
+    weekend_end: time = time(21, 0)
+
+
+def _default_windows() -> dict[str, CallingWindow]:
+    au = CallingWindow(weekday_start=time(7, 30), weekend_start=time(9, 0))
+    return {"default": CallingWindow(), "AU": au, "NZ": au}
+
+
+class ReceivablesRules(BaseModel):
+    """Portfolio reporting: aging bucket edges and the collection goal."""
+
+    model_config = {"extra": "forbid"}
+
+    aging_edges: list[int] = Field(default_factory=lambda: [0, 30, 60, 90])
+    collected_within_30_goal: float = Field(0.70, ge=0, le=1)
+    receipt_confirmation_days: int = Field(5, ge=0, le=60)
+
+    @field_validator("aging_edges")
+    @classmethod
+    def _edges_ascending(cls, edges: list[int]) -> list[int]:
+        if not edges or edges[0] != 0 or edges != sorted(set(edges)):
+            raise ValueError("aging_edges must start at 0 and strictly ascend, e.g. [0, 30, 60, 90]")
+        return edges
+
+
+class _TomlSource(TomlConfigSettingsSource):
+    """The configuration file, read from the path :func:`load_settings` was given."""
+
+    path: Path | None = None
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls, toml_file=self.path)
+
+
+class Settings(BaseSettings):
+    """Everything collectdesk can be configured with; defaults need no configuration at all."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COLLECTDESK_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    db: str | None = Field(None, description="database URL; default: a SQLite file in the data directory")
+    user: str | None = Field(None, description="who is working; default: the OS user")
+    today: date | None = Field(None, description="pretend today is this date (demos, tests)")
+    page_size: int = Field(200, ge=10, le=1000)
+    scoring: ScoringWeights = Field(default_factory=ScoringWeights)
+    promises: PromiseRules = Field(default_factory=PromiseRules)
+    cadence: CadenceRules = Field(default_factory=CadenceRules)
+    escalation: EscalationRules = Field(default_factory=EscalationRules)
+    calling_windows: dict[str, CallingWindow] = Field(default_factory=_default_windows)
+    receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
+    keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
+    result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Explicit values win over the environment, which wins over the TOML file."""
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    def window_for(self, country: str | None) -> CallingWindow:
+        """The calling window that applies to a country (ISO alpha-2)."""
+        return self.calling_windows.get((country or "").upper(), self.calling_windows["default"])
+
+
+def config_dir() -> Path:
+    """The user configuration directory (``COLLECTDESK_CONFIG_DIR`` overrides it)."""
+    override = os.environ.get("COLLECTDESK_CONFIG_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def data_dir() -> Path:
+    """The user data directory where the default database lives (``COLLECTDESK_DATA_DIR`` overrides)."""
+    override = os.environ.get("COLLECTDESK_DATA_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def config_file() -> Path:
+    """The TOML configuration file (``COLLECTDESK_CONFIG`` names another)."""
+    override = os.environ.get("COLLECTDESK_CONFIG")
+    return Path(override) if override else config_dir() / "config.toml"
+
+
+def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
+    """Read the TOML file (if any), apply the environment and explicit overrides, and validate."""
+    path = path or config_file()
+    if path.exists():
+        try:
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    _TomlSource.path = path
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, path)) from exc
+
+
+def _describe(exc: ValidationError, path: Path) -> str:
+    lines = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        lines.append(f"{path}: {key}: {err['msg']}")
+    return "\n".join(lines)

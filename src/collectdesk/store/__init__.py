@@ -1,0 +1,1 @@
+"""Persistence: tables, connections, migrations and the queries the services run."""

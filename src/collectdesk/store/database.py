@@ -1,0 +1,108 @@
+"""Opening the database: URL resolution, SQLite pragmas, PostgreSQL passwords, and sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from collectdesk.store.secrets import get_secret, missing_password_message
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened as configured."""
+
+
+def default_url(data_dir: Path) -> str:
+    """The SQLite file in the user data directory."""
+    return f"sqlite:///{data_dir / 'collectdesk.db'}"
+
+
+def resolve_url(url_text: str) -> URL:
+    """Parse a database URL, choosing psycopg 3 for PostgreSQL and filling the password from secrets."""
+    try:
+        url = make_url(url_text)
+    except ArgumentError as exc:
+        raise DatabaseError(f"{url_text!r} is not a database URL (e.g. sqlite:///path.db)") from exc
+    if url.get_backend_name() == "postgresql":
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        if url.password is None and url.host not in (None, "") and url.username:
+            password = get_secret("db-password")
+            if password is None and not url.query.get("passfile"):
+                # A server that trusts local users needs none; only complain when it asks.
+                return url
+            url = url.set(password=password)
+    elif url.get_backend_name() != "sqlite":
+        raise DatabaseError(f"{url.get_backend_name()} is not supported: use sqlite or postgresql")
+    return url
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url_text: str) -> Engine:
+    """Create an engine for the URL with the connection settings collectdesk relies on."""
+    url = resolve_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """An open database: its engine and a session factory."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, url_text: str, *, migrate: bool = True) -> Database:
+        """Connect, and bring the schema up to date unless told not to."""
+        engine = make_engine(url_text)
+        try:
+            with engine.connect():
+                pass
+        except Exception as exc:
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if "password" in message.lower():
+                raise DatabaseError(missing_password_message(engine.url.render_as_string())) from exc
+            raise DatabaseError(
+                f"cannot open {engine.url.render_as_string()}: {message}"
+            ) from exc
+        if migrate:
+            from collectdesk.store.migrate import upgrade
+
+            upgrade(engine)
+        return cls(engine)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether this is a SQLite database."""
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on any error."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,310 @@
+"""The database tables as SQLAlchemy 2 typed mappings: money in minor units, instants in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("collector", "supervisor")
+KINDS = ("business", "consumer")
+STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
+INVOICE_STATUSES = ("open", "paid", "disputed", "written_off", "agency")
+PROMISE_STATUSES = ("open", "kept", "partially_kept", "broken", "cancelled")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants as naive UTC and hands them back timezone-aware, on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Convert an aware datetime to naive UTC before it is written."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Mark a stored naive UTC value as UTC again."""
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base carrying the constraint naming convention migrations rely on."""
+
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), date: Date(), dict[str, Any]: JSON()}
+
+
+class User(Base):
+    """Someone who works the desk: a collector or a supervisor."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default="collector")
+    created_at: Mapped[datetime]
+
+
+class Customer(Base):
+    """An account that owes money, with the state the collections engine keeps about it."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint(_in("kind", KINDS), name="kind"),
+        CheckConstraint(_in("stage", STAGES), name="stage"),
+        CheckConstraint("terms_days >= 0", name="terms_days"),
+        CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
+        Index("ix_customers_next_action_on", "next_action_on"),
+        Index("ix_customers_collector_id", "collector_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="business")
+    country: Mapped[str] = mapped_column(String(2), default="US")
+    region: Mapped[str | None] = mapped_column(String(8))
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    terms_days: Mapped[int] = mapped_column(Integer, default=30)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    sales_rep: Mapped[str | None] = mapped_column(String(120))
+    stage: Mapped[str] = mapped_column(String(16), default="reminder")
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    hold_reason: Mapped[str | None] = mapped_column(String(200))
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    cease_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    lawyer_represented: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_action_on: Mapped[date | None]
+    next_action_at: Mapped[datetime | None]
+    next_action: Mapped[str | None] = mapped_column(String(200))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None]
+    last_contact_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    contacts: Mapped[list[Contact]] = relationship(back_populates="customer", order_by="Contact.id")
+    collector: Mapped[User | None] = relationship()
+
+
+class Contact(Base):
+    """A person at a customer who can be called."""
+
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("customer_id", "name"), Index("ix_contacts_phone", "phone"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(200))
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    wrong_number: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+    customer: Mapped[Customer] = relationship(back_populates="contacts")
+
+
+class Invoice(Base):
+    """An invoice with its open balance, kept in step with the payments applied to it."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "number"),
+        CheckConstraint("amount >= 0", name="amount"),
+        CheckConstraint("open_amount >= 0 AND open_amount <= amount", name="open_amount"),
+        CheckConstraint("due_date >= issue_date", name="due_after_issue"),
+        CheckConstraint(_in("status", INVOICE_STATUSES), name="status"),
+        Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
+        Index("ix_invoices_number", "number"),
+        Index("ix_invoices_issue_date", "issue_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(64))
+    issue_date: Mapped[date]
+    due_date: Mapped[date]
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    open_amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    paid_on: Mapped[date | None]
+    dispute_reason: Mapped[str | None] = mapped_column(String(500))
+    receipt_confirmed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Payment(Base):
+    """Money received from a customer."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "import_key"),
+        CheckConstraint("amount > 0", name="amount"),
+        Index("ix_payments_received_on", "received_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    received_on: Mapped[date]
+    method: Mapped[str | None] = mapped_column(String(40))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    invoice_number: Mapped[str | None] = mapped_column(String(64))
+    import_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+
+
+class PaymentAllocation(Base):
+    """The part of a payment applied to one invoice."""
+
+    __tablename__ = "payment_allocations"
+    __table_args__ = (
+        UniqueConstraint("payment_id", "invoice_id"),
+        CheckConstraint("amount > 0", name="amount"),
+        Index("ix_payment_allocations_invoice_id", "invoice_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+
+
+class Call(Base):
+    """One phone call, written when it starts and completed when it is closed."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index("ix_calls_customer_started", "customer_id", "started_at"),
+        Index("ix_calls_started_at", "started_at"),
+        Index("ix_calls_user_open", "user_id", "ended_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    result_code: Mapped[str | None] = mapped_column(String(16))
+    right_party: Mapped[bool | None] = mapped_column(Boolean)
+    payment_asked: Mapped[bool | None] = mapped_column(Boolean)
+    no_promise_reason: Mapped[str | None] = mapped_column(String(300))
+    callback_at: Mapped[datetime | None]
+    spoke_with: Mapped[str | None] = mapped_column(String(200))
+    dispute_reason: Mapped[str | None] = mapped_column(String(500))
+    paid_claim: Mapped[str | None] = mapped_column(String(300))
+    next_action_on: Mapped[date | None]
+    next_action: Mapped[str | None] = mapped_column(String(200))
+    override_reason: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class Promise(Base):
+    """A promise to pay an exact amount by an exact date; plans are several sharing a ``plan_id``."""
+
+    __tablename__ = "promises"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount"),
+        CheckConstraint("paid_amount >= 0", name="paid_amount"),
+        CheckConstraint(_in("status", PROMISE_STATUSES), name="status"),
+        CheckConstraint("broken_on >= promised_on", name="broken_after_promised"),
+        Index("ix_promises_customer_status", "customer_id", "status"),
+        Index("ix_promises_status_broken_on", "status", "broken_on"),
+        Index("ix_promises_created_at", "created_at"),
+        Index("ix_promises_promised_on", "promised_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    taken_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    promised_on: Mapped[date]
+    broken_on: Mapped[date]
+    method: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    paid_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    resolved_on: Mapped[date | None]
+    plan_id: Mapped[int | None] = mapped_column(Integer)
+    instalment: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class PromiseInvoice(Base):
+    """An invoice a promise names as the one it covers."""
+
+    __tablename__ = "promise_invoices"
+
+    promise_id: Mapped[int] = mapped_column(
+        ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True
+    )
+    invoice_id: Mapped[int] = mapped_column(
+        ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Activity(Base):
+    """One append-only entry in an account's timeline; corrections reference the entry they correct."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_customer_at", "customer_id", "at"),
+        Index("ix_activity_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(500))
+    details: Mapped[dict[str, Any] | None]
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    promise_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"))
