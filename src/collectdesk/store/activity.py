@@ -1,0 +1,55 @@
+"""Writing the append-only activity log: one entry, or many at once through Core."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from collectdesk.store.models import Activity
+
+KINDS = (
+    "call", "note", "promise", "promise_kept", "promise_partially_kept", "promise_broken",
+    "promise_cancelled", "payment", "escalation", "dispute", "hold", "import", "override",
+    "correction", "receipt_confirmed", "wrong_number",
+)
+
+
+def log_activity(
+    session: Session,
+    *,
+    at: datetime,
+    kind: str,
+    summary: str,
+    customer_id: int | None = None,
+    user_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    call_id: int | None = None,
+    promise_id: int | None = None,
+    corrects_id: int | None = None,
+) -> Activity:
+    """Append one entry to the activity log (in the caller's transaction)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown activity kind {kind!r}")
+    entry = Activity(at=at, kind=kind, summary=summary[:500], customer_id=customer_id,
+                     user_id=user_id, details=details, call_id=call_id, promise_id=promise_id,
+                     corrects_id=corrects_id)
+    session.add(entry)
+    return entry
+
+
+def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+    """Append many entries in one bulk insert; each dict has the keyword names of :func:`log_activity`."""
+    if not entries:
+        return
+    rows = []
+    for entry in entries:
+        if entry["kind"] not in KINDS:
+            raise ValueError(f"unknown activity kind {entry['kind']!r}")
+        rows.append({"customer_id": None, "user_id": None, "details": None, "call_id": None,
+                     "promise_id": None, "corrects_id": None, **entry,
+                     "summary": str(entry["summary"])[:500]})
+    session.execute(insert(Activity), rows)
