@@ -11,6 +11,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "collectdesk"
 # Each layer may import itself and what is listed for it.
 ALLOWED = {
     "settings": set(),
+    "resources": set(),
     "domain": {"settings"},
     "store": {"settings", "domain"},
     "services": {"settings", "domain", "store"},

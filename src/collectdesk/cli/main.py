@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 COMMANDS = {
     None: "collectdesk.cli.cmd_desk:run_desk",
     "desk": "collectdesk.cli.cmd_desk:run_desk",
-    "supervisor": "collectdesk.cli.cmd_desk:run_supervisor",
+    "supervisor": "collectdesk.cli.cmd_supervisor:run",
     "demo": "collectdesk.cli.cmd_demo:run",
     "import": "collectdesk.cli.cmd_import:run",
     "worklist": "collectdesk.cli.cmd_worklist:run",
