@@ -40,7 +40,7 @@ def next_action_text(code: str, *, promised_on: date | None = None, amount_text:
         what = f" of {amount_text}" if amount_text else ""
         return f"Check payment{what} promised for {promised_on.isoformat()}"
     if code == "CALLBACK" and callback_at_local is not None:
-        return f"Call back at {callback_at_local:%Y-%m-%d %H:%M}"
+        return f"Call back at {callback_at_local:%Y-%m-%d %H:%M %Z}".rstrip()
     return {
         "PAID": "Check the payment they say was made arrived",
         "DISPUTE": "Follow up the dispute",

@@ -63,6 +63,7 @@ def _zones_for_phone(phone: str, country: str | None) -> list[str]:
 def _zones_for_country(country: str) -> tuple[str, ...]:
     """The country's zone when all its zones keep one clock (GB, DE…); none if it spans several."""
     import phonenumbers
+    from phonenumbers import timezone as pn_timezone
     from phonenumbers.tzdata import TIMEZONE_DATA
 
     code = phonenumbers.country_code_for_region(country.upper())
@@ -70,7 +71,11 @@ def _zones_for_country(country: str) -> tuple[str, ...]:
     if not zones:
         return ()
     offsets = {tuple(probe.astimezone(ZoneInfo(z)).utcoffset() for probe in _PROBES) for z in zones}
-    return (zones[0],) if len(offsets) == 1 else ()
+    if len(offsets) > 1:
+        return ()
+    example = phonenumbers.example_number(country.upper())
+    named = pn_timezone.time_zones_for_geographical_number(example) if example else ()
+    return (next((z for z in named if z in zones), zones[0]),)
 
 
 def candidate_zones(phones: Iterable[str | None], country: str | None,

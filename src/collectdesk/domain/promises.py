@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -180,6 +180,11 @@ def status_of(promise: PromiseFacts, paid: int, completed_on: date | None,
               as_of: date) -> PromiseOutcome:
     """Open, kept, partially kept, broken or cancelled, as ``as_of`` would show it."""
     if promise.cancelled_on is not None and promise.cancelled_on <= as_of:
+        # Cancelling cannot undo an outcome reached before the cancellation.
+        day_before = promise.cancelled_on - timedelta(days=1)
+        before = status_of(replace(promise, cancelled_on=None), paid, completed_on, day_before)
+        if before.status != "open":
+            return before
         return PromiseOutcome(promise.id, "cancelled", paid, promise.cancelled_on)
     if paid >= promise.amount:
         return PromiseOutcome(promise.id, "kept", paid, completed_on)

@@ -403,7 +403,9 @@ def _complete_call(call: Call, rc: ResultCode, outcome: CallOutcome, now: dateti
     call.ended_at = now
     call.result_code = rc.code
     call.right_party = rc.right_party
-    call.payment_asked = outcome.payment_asked
+    # Nobody to ask when the debtor was not reached, unless the collector says otherwise.
+    call.payment_asked = (outcome.payment_asked if outcome.payment_asked is not None
+                          else False if not rc.right_party else None)
     call.next_action_on = next_on
     call.next_action = next_text[:200]
     if outcome.notes is not None:
