@@ -39,7 +39,8 @@ def d(month: int, day: int) -> date:
 def _users(ctx: AppContext) -> dict[str, int]:
     with ctx.db.session() as session:
         session.execute(insert(User), [
-            {"name": name, "role": "collector", "created_at": NOW} for name in ("alice", "bob", "carol")
+            {"name": name, "role": "collector", "created_at": NOW}
+            for name in ("alice", "bob", "carol")
         ])
         return dict(session.execute(select(User.name, User.id)).all())
 

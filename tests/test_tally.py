@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tally_fixtures import build_portfolio, d
 
 from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
 from collectdesk.services.periods import period_for
 from collectdesk.services.tally import Tally, compute_tally
 from collectdesk.settings import ReceivablesRules, Settings
+from tally_fixtures import build_portfolio, d
 
 
 @pytest.fixture
