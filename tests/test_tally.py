@@ -128,8 +128,14 @@ def test_accounts_stage_agency_toughest(november: Tally) -> None:
     assert november.agency_ready_count == 1
     (ready,) = november.agency_ready
     assert (ready.ref, ready.days_past_due, ready.overdue) == ("C2", 101, 200_000 + 30_000)
-    # overdue × days: C2 230,000 × 101, C4 70,000 × 23, C1 60,000 × 23 (I2 is not due yet).
-    assert [a.ref for a in november.toughest] == ["C2", "C4", "C1"]
+    # The attack list is the top of the worklist (toughest first) with something overdue.
+    assert november.toughest_source == "worklist toughness score"
+    assert {a.ref for a in november.toughest} == {"C1", "C2", "C4"}  # C5 owes nothing; C3: agency
+    c2 = november.toughest[0]
+    assert (c2.ref, c2.overdue, c2.days_past_due, c2.oldest_due_on) == ("C2", 230_000, 101,
+                                                                        d(8, 14))
+    scores = [a.score or 0 for a in november.toughest]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_other_currencies_listed_apart(november: Tally) -> None:

@@ -1,4 +1,4 @@
-"""Account-level portfolio figures: accounts per stage, ready for the agency, toughest first."""
+"""Account-level portfolio figures: accounts per escalation stage and those ready for the agency."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, Subquery, func, literal, select
+from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
-from collectdesk.services.reporting_sql import days_after
 from collectdesk.store.models import STAGES, Customer, Invoice
 
 OPEN_STATUSES = ("open", "disputed", "agency")
@@ -27,6 +26,7 @@ class AccountLine:
     overdue: int
     oldest_due_on: date
     days_past_due: int
+    score: float | None = None
 
 
 def accounts_per_stage(session: Session) -> dict[str, int]:
@@ -80,12 +80,3 @@ def agency_ready(
     count = session.scalar(select(func.count()).select_from(ready.subquery())) or 0
     oldest_first = ready.order_by(overdue.c.oldest, overdue.c.overdue.desc(), Customer.id)
     return int(count), _account_lines(session, oldest_first.limit(limit), as_of)
-
-
-def toughest_accounts(session: Session, as_of: date, limit: int = 10) -> list[AccountLine]:
-    """The monthly attack list: accounts ranked by overdue amount × days past due of the oldest
-    open invoice (a simple stand-in when the worklist engine is not available)."""
-    overdue = _overdue_by_account(as_of)
-    weight = overdue.c.overdue * days_after(literal(as_of, Date), overdue.c.oldest)
-    ranked = _with_customer(overdue).order_by(weight.desc(), Customer.id).limit(limit)
-    return _account_lines(session, ranked, as_of)

@@ -1,4 +1,4 @@
-"""Portable reporting SQL (SQLite and PostgreSQL): days added to dates, days and seconds between."""
+"""Portable reporting SQL (SQLite and PostgreSQL): days added to dates, seconds between instants."""
 
 from __future__ import annotations
 
@@ -55,26 +55,3 @@ def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **k
 def _seconds_between_default(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(EXTRACT(EPOCH FROM ({later} - {earlier})) AS DOUBLE PRECISION)"
-
-
-class days_after(FunctionElement[float]):
-    """Whole days from the date column ``earlier`` to the date ``later`` (positive when later)."""
-
-    type = Float()
-    inherit_cache = True
-    name = "days_after"
-
-    def __init__(self, later: Any, earlier: Any) -> None:
-        super().__init__(later, earlier)
-
-
-@compiles(days_after, "sqlite")
-def _days_after_sqlite(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(julianday({later}) - julianday({earlier}))"
-
-
-@compiles(days_after)
-def _days_after_default(element: days_after, compiler: SQLCompiler, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({later} - {earlier})"

@@ -21,7 +21,6 @@ from collectdesk.services.portfolio import (
     AccountLine,
     accounts_per_stage,
     agency_ready,
-    toughest_accounts,
 )
 from collectdesk.services.receivables import (
     Dates,
@@ -30,11 +29,13 @@ from collectdesk.services.receivables import (
     empty_receivables,
 )
 from collectdesk.services.reporting_sql import seconds_between
+from collectdesk.services.worklist import build_worklist
 from collectdesk.store.models import Call, Customer, Promise, User
 
 ALL = "all"  # the collector name of the overall row
 DEFAULT_CURRENCY = "USD"
 BROKEN_LIST_LIMIT = 100
+TOUGHEST_LIMIT = 10
 STATUSES = ("kept", "partially_kept", "broken", "open", "cancelled")
 
 
@@ -204,7 +205,7 @@ def compute_tally(
         trend = _trend(session, date_from, end)
         stages = accounts_per_stage(session)
         ready_count, ready = agency_ready(session, as_of, ctx.settings.escalation.agency_days)
-        toughest, source = _toughest(ctx, session, as_of)
+    toughest, source = _toughest(ctx, as_of)
     promises = _promise_figures(promise_rows, currency, names, roster)
     activity = _activity_figures(call_rows, promises, names)
     return Tally(
@@ -376,8 +377,18 @@ def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
                        per_day[day]["broken"]) for day in days]
 
 
-def _toughest(ctx: AppContext, session: Session, as_of: date) -> tuple[list[AccountLine], str]:
-    return toughest_accounts(session, as_of), "overdue × days past due"
+def _toughest(ctx: AppContext, as_of: date) -> tuple[list[AccountLine], str]:
+    """The top of the worklist with something overdue: the monthly attack list."""
+    # Receipt confirmations follow the overdue work on the list; twice the limit leaves room.
+    rows = build_worklist(ctx, as_of=as_of, limit=TOUGHEST_LIMIT * 2)
+    lines = [
+        AccountLine(customer_id=row.customer_id, ref=row.ref, name=row.name,
+                    currency=row.currency, stage=row.stage, overdue=row.overdue,
+                    oldest_due_on=as_of - timedelta(days=row.oldest_days_past_due),
+                    days_past_due=row.oldest_days_past_due, score=row.score)
+        for row in rows if row.overdue > 0
+    ]
+    return lines[:TOUGHEST_LIMIT], "worklist toughness score"
 
 
 def _other_currencies(
