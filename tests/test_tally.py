@@ -83,7 +83,7 @@ def test_activity_per_collector(november: Tally) -> None:
 
 def test_aging_buckets(november: Tally) -> None:
     r = november.receivables
-    assert r.currency == "USD"  # 8 USD invoices (the written-off one left out) against 1 EUR
+    assert r.currency == "USD"  # 5 open USD invoices (the written-off one left out) against 1 EUR
     assert [(b.label, b.amount) for b in r.buckets] == [
         ("current", 50_000),  # I2 due Dec 5
         ("1–30", 60_000),  # I1: 100,000 − 40,000 paid, due Oct 31 → 23 days

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from collectdesk.services.reporting_sql import date_plus_days
@@ -40,7 +40,7 @@ class Receivables:
     """Portfolio health in one currency: aging as of ``as_of``, period ratios over the period."""
 
     currency: str
-    invoices: int
+    invoices: int  # invoices with an open balance today
     buckets: list[AgingBucket]
     total_ar: int
     current_ar: int
@@ -141,23 +141,33 @@ def compute_receivables(
     last_day = max(dates.as_of, dates.end)
     low_due, high_due = dates.within_window
     in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
-    scan = (
-        select(
-            Invoice.currency.label("currency"),
-            func.count().label("invoices"),
-            *_figures(Invoice.open_amount, dates, edges, None),
-            func.coalesce(func.sum(case(
-                (and_(Invoice.issue_date >= dates.date_from, Invoice.issue_date <= dates.end),
-                 Invoice.amount), else_=0)), 0).label("credit_sales"),
-            func.coalesce(func.sum(case((in_window, Invoice.amount), else_=0)), 0).label("w_due"),
-            func.coalesce(func.sum(case((in_window, Invoice.amount - Invoice.open_amount),
-                                        else_=0)), 0).label("w_paid"),
-        )
-        .where(Invoice.status != "written_off", Invoice.issue_date <= last_day)
+    counted = Invoice.status != "written_off"
+    # Three narrow reads instead of one scan of every invoice, so that indexes on open balances,
+    # issue dates and due dates can serve each of them.
+    open_now = (
+        select(Invoice.currency.label("currency"), func.count().label("invoices"),
+               *_figures(Invoice.open_amount, dates, edges, None))
+        # An inline 0 lets SQLite use a partial index "WHERE open_amount > 0" when there is one.
+        .where(counted, Invoice.open_amount > literal_column("0"), Invoice.issue_date <= last_day)
         .group_by(Invoice.currency)
     )
-    for row in session.execute(scan).mappings():
-        totals[row["currency"]].update({k: int(v) for k, v in row.items() if k != "currency"})
+    sales = (
+        select(Invoice.currency.label("currency"),
+               func.coalesce(func.sum(Invoice.amount), 0).label("credit_sales"))
+        .where(counted, Invoice.issue_date >= dates.date_from, Invoice.issue_date <= dates.end)
+        .group_by(Invoice.currency)
+    )
+    within = (
+        select(Invoice.currency.label("currency"),
+               func.coalesce(func.sum(Invoice.amount), 0).label("w_due"),
+               func.coalesce(func.sum(Invoice.amount - Invoice.open_amount), 0).label("w_paid"))
+        .where(counted, in_window)
+        .group_by(Invoice.currency)
+    )
+    for query in (open_now, sales, within):
+        for row in session.execute(query).mappings():
+            totals[row["currency"]].update(
+                {k: int(v) for k, v in row.items() if k != "currency"})
     # Payments received after a measuring day were still owed on it: add them back.
     first_day = min(dates.as_of, dates.end, dates.opening)
     late_paid = and_(in_window, Payment.received_on > date_plus_days(Invoice.due_date, WITHIN_DAYS))

@@ -288,7 +288,7 @@ def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, A
 
 
 def _reporting_currency(health: dict[str, Receivables], promise_rows: list[dict[str, Any]]) -> str:
-    # The currency most invoices are in (ties: alphabetical); else that of most promises.
+    # The currency of most open invoices (ties: alphabetical); else that of most promises.
     counts: Counter[str] = Counter()
     for row in promise_rows:
         counts[row["currency"]] += row["made"]
