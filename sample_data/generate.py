@@ -111,6 +111,7 @@ class Payment:
     invoice: Invoice | None
     method: str
     reference: str
+    parts: list[tuple[Invoice, int]] = field(default_factory=list)
 
 
 def weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
@@ -260,6 +261,8 @@ def apply_payments(invoices: list[Invoice], payments: list[Payment]) -> None:
             order.sort(key=lambda i: i is not payment.invoice)
         for invoice in order:
             take = min(remaining, invoice.open)
+            if take:
+                payment.parts.append((invoice, take))
             invoice.open -= take
             remaining -= take
 
@@ -296,12 +299,16 @@ class CallMaker:
         self.rng = rng
         self.calls: list[Call] = []
         self.paid_days: dict[str, list[tuple[date, int]]] = defaultdict(list)
+        self.payments: dict[str, list[Payment]] = defaultdict(list)
         for payment in payments:
             self.paid_days[payment.customer.ref].append((payment.received, payment.amount))
+            self.payments[payment.customer.ref].append(payment)
 
-    def paid_between(self, customer: Customer, after: date, until: date) -> int:
-        """What the customer paid after ``after`` up to and including ``until``."""
-        return sum(a for d, a in self.paid_days[customer.ref] if after < d <= until)
+    def applied_between(self, customer: Customer, start: date, until: date) -> list[Invoice]:
+        """The invoices payments received from ``start`` to ``until`` (inclusive) went to."""
+        touched = {invoice.number: invoice for p in self.payments[customer.ref]
+                   if start <= p.received <= until for invoice, _ in p.parts}
+        return [touched[number] for number in sorted(touched)]
 
     def at(self, customer: Customer, day: date) -> datetime:
         """A time in the customer's working day, as UTC."""
@@ -386,13 +393,16 @@ def make_calls(rng: random.Random, customers: list[Customer], invoices: list[Inv
                     maker.failed(customer, attempt)
             promised_on = max(call_day + timedelta(days=1),
                               payment.received + timedelta(days=rng.randint(-2, 1)))
-            received = maker.paid_between(customer, call_day,
-                                          promised_on + timedelta(days=GRACE_DAYS))
+            until = promised_on + timedelta(days=GRACE_DAYS)
+            named = maker.applied_between(customer, call_day, until)
+            received = sum(amount for p in maker.payments[customer.ref]
+                           if call_day <= p.received <= until
+                           for invoice, amount in p.parts if invoice in named)
             if received <= 0:
                 continue
             amount = received if rng.random() < 0.7 else received * rng.randint(13, 20) // 10
             maker.promise(customer, call_day, amount, promised_on,
-                          payment.invoice.number if payment.invoice else "")
+                          ";".join(invoice.number for invoice in named))
             free_from = promised_on + timedelta(days=GRACE_DAYS)
         # Chasing what is still overdue: attempts, conversations and promises not yet kept.
         if not overdue:
@@ -437,18 +447,56 @@ def make_calls(rng: random.Random, customers: list[Customer], invoices: list[Inv
     return maker.calls
 
 
-def expected_status(call: Call, maker_paid: dict[str, list[tuple[date, int]]]) -> str:
-    """What promise evaluation should conclude on the anchor date."""
-    assert call.promise is not None
-    amount, promised_on, _, _ = call.promise
-    broken_on = promised_on + timedelta(days=GRACE_DAYS)
-    paid = sum(a for d, a in maker_paid[call.customer.ref]
-               if call.started.date() < d <= min(broken_on, ANCHOR))
-    if paid >= amount:
-        return "kept"
-    if broken_on >= ANCHOR:
-        return "open"
-    return "partially_kept" if paid else "broken"
+def expected_statuses(calls: list[Call], payments: list[Payment]) -> dict[str, str]:
+    """What promise evaluation concludes on the anchor date, call ref → status.
+
+    The rule collectdesk applies: payments received from the day a promise was taken (UTC) to its
+    broken-on date count towards it; promises naming invoices first take the parts applied to
+    those invoices, then the others take what is left, earliest promised date first; every part
+    of a payment counts once.
+    """
+    by_customer: dict[str, list[Call]] = defaultdict(list)
+    for call in calls:
+        if call.promise:
+            by_customer[call.customer.ref].append(call)
+    statuses: dict[str, str] = {}
+    for ref, promised in by_customer.items():
+        portions: list[list[object]] = []  # [invoice number or None, remaining, received]
+        mine = sorted((p for p in payments if p.customer.ref == ref), key=lambda p: p.received)
+        for payment in mine:
+            applied = 0
+            for invoice, amount in sorted(payment.parts, key=lambda part: part[0].number):
+                portions.append([invoice.number, amount, payment.received])
+                applied += amount
+            if payment.amount > applied:
+                portions.append([None, payment.amount - applied, payment.received])
+        ordered = sorted(promised, key=lambda c: (c.promise[1], c.ref) if c.promise else ())
+        for named_pass in (True, False):
+            for call in ordered:
+                assert call.promise is not None
+                amount, promised_on, _, numbers = call.promise
+                named = set(filter(None, numbers.split(";")))
+                if bool(named) != named_pass:
+                    continue
+                start = call.started.date()
+                end = min(promised_on + timedelta(days=GRACE_DAYS), ANCHOR)
+                paid = 0
+                for portion in portions:
+                    invoice_number, remaining, received = portion
+                    assert isinstance(remaining, int) and isinstance(received, date)
+                    if paid >= amount:
+                        break
+                    if remaining <= 0 or not start <= received <= end:
+                        continue
+                    if named_pass and invoice_number not in named:
+                        continue
+                    taken = min(remaining, amount - paid)
+                    portion[1] = remaining - taken
+                    paid += taken
+                broken_on = promised_on + timedelta(days=GRACE_DAYS)
+                statuses[call.ref] = ("kept" if paid >= amount else "open" if broken_on >= ANCHOR
+                                      else "partially_kept" if paid else "broken")
+    return statuses
 
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
@@ -475,9 +523,7 @@ def main() -> None:
     payments = make_payments(rng, invoices)
     apply_payments(invoices, payments)
     calls = make_calls(rng, customers, invoices, payments)
-    paid_days: dict[str, list[tuple[date, int]]] = defaultdict(list)
-    for payment in payments:
-        paid_days[payment.customer.ref].append((payment.received, payment.amount))
+    statuses = expected_statuses(calls, payments)
 
     us_zone_every = 6
     write_csv("customers.csv", ["ref", "name", "kind", "country", "currency", "terms_days", "phone",
@@ -515,7 +561,7 @@ def main() -> None:
                                "method", "invoice_numbers", "expected_status"],
               [[c.ref, c.customer.ref, COLLECTOR[c.customer.country], amount_text(c.promise[0]),
                 c.promise[1].isoformat(), c.promise[2], c.promise[3],
-                expected_status(c, paid_days)] for c in calls if c.promise])
+                statuses[c.ref]] for c in calls if c.promise])
 
 
 if __name__ == "__main__":
