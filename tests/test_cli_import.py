@@ -89,3 +89,22 @@ def test_progress_line_on_a_terminal() -> None:
     progress.clear()
     assert "\rchecking big.csv:  20%" in out.getvalue()
     assert out.getvalue().endswith("\r\033[K")
+
+
+def test_phone_checks_never_load_the_geocoder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    customers = write(tmp_path, "customers.csv", CUSTOMERS)
+    script = ("import sys\nfrom collectdesk.cli.main import main\n"
+              f"assert main(['--db', 'sqlite:///{tmp_path / 'g.db'}', 'import', 'customers', "
+              f"{str(customers)!r}]) == 0\n"
+              "assert 'phonenumbers' in sys.modules\n"
+              "assert 'phonenumbers.geocoder' not in sys.modules\n")
+    src = Path(__file__).resolve().parents[1] / "src"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin",
+                                 "COLLECTDESK_DATA_DIR": str(tmp_path / "data"),
+                                 "COLLECTDESK_CONFIG_DIR": str(tmp_path / "config")},
+                            check=False)
+    assert result.returncode == 0, result.stderr
