@@ -67,5 +67,15 @@ def import_csv(
                                   "added": report.added, "updated": report.updated,
                                   "unchanged": report.unchanged, "notes": report.notes})
     except _DryRunDone:
-        pass
+        return report
+    if kind == "payments":
+        # Payments can keep or partly keep open promises: judge them now, not at the next start.
+        from collectdesk.services.promises import evaluate_promises
+
+        evaluated = evaluate_promises(ctx)
+        if evaluated.changed:
+            report.notes.append(
+                f"promises judged: {evaluated.kept} kept, {evaluated.partially_kept} partially kept, "
+                f"{evaluated.broken} broken"
+            )
     return report
