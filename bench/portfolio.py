@@ -120,7 +120,8 @@ def _customers(rng: random.Random, n: int, profiles: list[_Profile]) -> Iterator
         stage = _STAGES[min(rng.randint(0, 4), 4)] if behaviour == 2 else "reminder"
         contact = PORTFOLIO_NOW - timedelta(days=rng.randint(1, 120), minutes=rng.randint(0, 600))
         yield {
-            "id": i, "ref": f"C{i:07d}", "name": f"Customer {i} {rng.choice(['Ltd', 'Inc', 'LLC'])}",
+            "id": i, "ref": f"C{i:07d}",
+            "name": f"Customer {i} {rng.choice(['Ltd', 'Inc', 'LLC'])}",
             "kind": "consumer" if rng.random() < 0.1 else "business", "country": country,
             "region": None, "currency": currency, "terms_days": terms,
             "phone": f"+1555{i:07d}", "email": f"ap{i}@example.com", "timezone": None,
@@ -173,7 +174,8 @@ def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Itera
 
 def _calls(rng: random.Random, customers: int, total: int) -> Iterator[dict[str, Any]]:
     for call_id in range(1, total + 1):
-        started = PORTFOLIO_NOW - timedelta(days=rng.randint(0, 180), seconds=rng.randint(0, 36_000))
+        started = PORTFOLIO_NOW - timedelta(days=rng.randint(0, 180),
+                                            seconds=rng.randint(0, 36_000))
         code = rng.choice(_RESULTS)
         yield {
             "id": call_id, "customer_id": rng.randint(1, customers), "contact_id": None,
@@ -193,7 +195,8 @@ def _promises(rng: random.Random, customers: int, calls: int, total: int,
         customer_id = rng.randint(1, customers)
         promised = today + timedelta(days=rng.randint(-180, 21))
         broken_on = promised + timedelta(days=3)
-        amount = rng.randint(50, 20_000) * (1 if profiles[customer_id - 1].currency == "JPY" else 100)
+        scale = 1 if profiles[customer_id - 1].currency == "JPY" else 100
+        amount = rng.randint(50, 20_000) * scale
         status, paid, resolved = "open", 0, None
         if broken_on < today:
             status = rng.choices(["kept", "broken", "partially_kept", "cancelled"],
@@ -212,7 +215,8 @@ def _promises(rng: random.Random, customers: int, calls: int, total: int,
         }
 
 
-def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123) -> dict[str, float]:
+def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *,
+             seed: int = 20261123) -> dict[str, float]:
     """Build the portfolio file at ``path`` (atomically) and return seconds spent per table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -252,7 +256,7 @@ def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 2026
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.portfolio [--customers N]``: (re)generate a portfolio and report timings."""
+    """``python -m bench.portfolio [--customers N]``: regenerate a portfolio, report timings."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.portfolio")

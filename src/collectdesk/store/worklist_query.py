@@ -10,7 +10,8 @@ steps use the same expressions, built once here from the weights in ``domain/sco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -224,16 +225,16 @@ def _ranking(terms: _Terms, tier: ColumnElement[Any]) -> Select[Any]:
                   terms.overdue.label("overdue"))
 
 
-def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, limit: int | None,
-          offset: int = 0) -> Select[Any]:
+def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> Select[Any]:
     """Order the ranking, keep the page, and add each row's points, flags and display columns."""
     # Ties are broken by days past due, then the overdue amount, then the customer id.
     keys = ["tier"] if by_tier else []
     ranked = ranked.order_by(*[literal_column(k) for k in keys], literal_column("score").desc(),
                              literal_column("days_past_due").desc(),
                              literal_column("overdue").desc(), literal_column("customer_id"))
-    if limit is not None:
-        ranked = ranked.limit(limit).offset(offset)
+    if paged:
+        ranked = (ranked.limit(bindparam("page_limit", type_=Integer))
+                  .offset(bindparam("page_offset", type_=Integer)))
     page = ranked.subquery("page")
     p, c = page.c, CUSTOMERS.c
     overdue_work = p.tier == TIER_OVERDUE_WORK
@@ -258,9 +259,29 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, limit: int | Non
     )
 
 
-def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Select[Any]:
-    """Today's list: chaseable accounts with work due, overdue work first, toughest first."""
-    terms = _terms(params)
+def parameter_values(params: ScoreParams) -> dict[str, Any]:
+    """Every bound value a statement below needs for these parameters (by bind name)."""
+    values: dict[str, Any] = {
+        "as_of": params.as_of,
+        "broken_since": params.as_of - timedelta(days=params.weights.broken_promise_window_days),
+        "callbacks_before": params.callbacks_before,
+        "receipt_from": params.as_of - timedelta(days=params.receipt_confirmation_days),
+    }
+    for component in components(params.weights):
+        values[f"w_{component.key}"] = component.per_unit
+        if component.cap is not None:
+            values[f"cap_{component.key}"] = component.cap
+    return values
+
+
+# Statements are built once and reused with new values: building and hashing a statement this
+# size costs more than running it on a small database.
+_TEMPLATE = ScoreParams(date(2000, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), ScoringWeights(), 5)
+
+
+@lru_cache(maxsize=1)
+def _worklist_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
     receipt = terms.receipt_customers
     overdue_work = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
                     .where(terms.may_be_chased, terms.overdue_work))
@@ -269,23 +290,45 @@ def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Sele
                      .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
                      .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work))
     ranked = select(union_all(overdue_work, confirmations).subquery("ranked"))
-    return _page(terms, ranked, by_tier=True, limit=limit, offset=offset)
+    return _page(terms, ranked, by_tier=True, paged=True)
 
 
-def account_select(params: ScoreParams, customer_id: int) -> Select[Any]:
-    """One account's row, scored the same way, whether or not it is on today's list."""
-    terms = _terms(params)
+@lru_cache(maxsize=1)
+def _account_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
     tier = case((terms.overdue_work, TIER_OVERDUE_WORK),
                 (terms.receipt_due, TIER_CONFIRM_RECEIPT), else_=TIER_OVERDUE_WORK)
-    ranked = _ranking(terms, tier).where(CUSTOMERS.c.id == customer_id)
-    return _page(terms, ranked, by_tier=False, limit=None)
+    ranked = _ranking(terms, tier).where(
+        CUSTOMERS.c.id == bindparam("customer_id", type_=Integer))
+    return _page(terms, ranked, by_tier=False, paged=False)
 
 
-def agency_select(params: ScoreParams, *, agency_days: int,
-                  limit: int | None = None) -> Select[Any]:
-    """Accounts not on hold with an invoice ``agency_days`` or more past due, toughest first."""
-    terms = _terms(params)
-    threshold = bindparam("agency_days", agency_days, type_=Integer)
+@lru_cache(maxsize=2)
+def _agency_template(paged: bool) -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    threshold = bindparam("agency_days", type_=Integer)
     ranked = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
               .where(terms.days_past_due >= threshold, CUSTOMERS.c.on_hold == false()))
-    return _page(terms, ranked, by_tier=False, limit=limit)
+    return _page(terms, ranked, by_tier=False, paged=paged)
+
+
+Query = tuple[Select[Any], dict[str, Any]]
+
+
+def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Query:
+    """Today's list: chaseable accounts with work due, overdue work first, toughest first."""
+    return _worklist_template(), {**parameter_values(params), "page_limit": limit,
+                                  "page_offset": offset}
+
+
+def account_select(params: ScoreParams, customer_id: int) -> Query:
+    """One account's row, scored the same way, whether or not it is on today's list."""
+    return _account_template(), {**parameter_values(params), "customer_id": customer_id}
+
+
+def agency_select(params: ScoreParams, *, agency_days: int, limit: int | None = None) -> Query:
+    """Accounts not on hold with an invoice ``agency_days`` or more past due, toughest first."""
+    values = {**parameter_values(params), "agency_days": agency_days}
+    if limit is None:
+        return _agency_template(False), values
+    return _agency_template(True), {**values, "page_limit": limit, "page_offset": 0}
