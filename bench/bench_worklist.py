@@ -52,8 +52,7 @@ _SCORE = f"""min(({_DPD}) * :w_dpd, :cap_dpd)
   + ({_STAGE}) * :w_stage + min(c.late_payments * :w_late, :cap_late)
   + (CASE WHEN {_PROMISE_DUE} THEN 1 ELSE 0 END) * :w_promise
   + (CASE WHEN {_CALLBACK} THEN 1 ELSE 0 END) * :w_callback"""
-_RANKING = f"SELECT c.id AS customer_id, %s AS tier, {_SCORE} AS score, {_DPD} AS dpd, " \
-           f"{_OVERDUE} AS overdue"
+_RANKING = f"SELECT c.id AS customer_id, %s AS tier, {_SCORE} AS score"
 RAW_WORKLIST = f"""
 WITH receipt AS (
   SELECT DISTINCT r.customer_id FROM invoices r JOIN customers c ON c.id = r.customer_id
@@ -67,12 +66,12 @@ page AS (
     UNION ALL
     {_RANKING % 1} FROM receipt JOIN customers c ON c.id = receipt.customer_id
     WHERE {_CHASEABLE} AND {_ACTION_DUE} AND NOT ({_WORK}))
-  ORDER BY tier, score DESC, dpd DESC, overdue DESC, customer_id LIMIT :limit)
-SELECT page.*, {_BROKEN} AS broken, c.ref, c.name, c.kind, c.country, c.currency, c.stage,
+  ORDER BY tier, score DESC, customer_id LIMIT :limit)
+SELECT page.*, {_OVERDUE} AS overdue, {_DPD} AS dpd, {_BROKEN} AS broken, c.ref, c.name, c.kind, c.country, c.currency, c.stage,
        c.failed_attempts, c.next_action_on, c.next_action_at, c.last_contact_at, c.sales_rep,
        c.open_balance, c.late_payments
 FROM page JOIN customers c ON c.id = page.customer_id
-ORDER BY tier, score DESC, dpd DESC, overdue DESC, customer_id
+ORDER BY tier, score DESC, customer_id
 """
 
 

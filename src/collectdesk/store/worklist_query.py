@@ -221,17 +221,16 @@ def _terms(params: ScoreParams) -> _Terms:
 
 def _ranking(terms: _Terms, tier: ColumnElement[Any]) -> Select[Any]:
     return select(CUSTOMERS.c.id.label("customer_id"), tier.label("tier"),
-                  terms.score.label("score"), terms.days_past_due.label("days_past_due"),
-                  terms.overdue.label("overdue"))
+                  terms.score.label("score"))
 
 
 def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> Select[Any]:
     """Order the ranking, keep the page, and add each row's points, flags and display columns."""
-    # Ties are broken by days past due, then the overdue amount, then the customer id.
+    # Equal scores are ordered by customer id (the oldest account first): deterministic, and
+    # cheaper than a tie-breaker the database would have to compute for every candidate.
     keys = ["tier"] if by_tier else []
     ranked = ranked.order_by(*[literal_column(k) for k in keys], literal_column("score").desc(),
-                             literal_column("days_past_due").desc(),
-                             literal_column("overdue").desc(), literal_column("customer_id"))
+                             literal_column("customer_id"))
     if paged:
         ranked = (ranked.limit(bindparam("page_limit", type_=Integer))
                   .offset(bindparam("page_offset", type_=Integer)))
@@ -247,15 +246,14 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> 
     on_list = and_(terms.may_be_chased, or_(terms.overdue_work,
                                             and_(terms.action_due, terms.receipt_due)))
     return (
-        select(p.customer_id, p.tier, p.score, p.overdue,
-               p.days_past_due.label("oldest_days_past_due"),
+        select(p.customer_id, p.tier, p.score, terms.overdue.label("overdue"),
+               terms.days_past_due.label("oldest_days_past_due"),
                terms.broken_promises.label("broken_promises"), reason.label("reason"),
                flag(on_list).label("on_list"),
                *[getattr(c, name) for name in DISPLAY_COLUMNS],
                *[expr.label(f"points_{key}") for key, expr in terms.points.items()])
         .join_from(page, CUSTOMERS, c.id == p.customer_id)
-        .order_by(*([p.tier] if by_tier else []), p.score.desc(), p.days_past_due.desc(),
-                  p.overdue.desc(), p.customer_id)
+        .order_by(*([p.tier] if by_tier else []), p.score.desc(), p.customer_id)
     )
 
 
