@@ -67,7 +67,8 @@ page AS (
     {_RANKING % 1} FROM receipt JOIN customers c ON c.id = receipt.customer_id
     WHERE {_CHASEABLE} AND {_ACTION_DUE} AND NOT ({_WORK}))
   ORDER BY tier, score DESC, customer_id LIMIT :limit)
-SELECT page.*, {_OVERDUE} AS overdue, {_DPD} AS dpd, {_BROKEN} AS broken, c.ref, c.name, c.kind, c.country, c.currency, c.stage,
+SELECT page.*, {_OVERDUE} AS overdue, {_DPD} AS dpd, {_BROKEN} AS broken,
+       c.ref, c.name, c.kind, c.country, c.currency, c.stage,
        c.failed_attempts, c.next_action_on, c.next_action_at, c.last_contact_at, c.sales_rep,
        c.open_balance, c.late_payments
 FROM page JOIN customers c ON c.id = page.customer_id
