@@ -6,13 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select
+from sqlalchemy import Row
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.scoring import components
 from collectdesk.services.context import AppContext
 from collectdesk.store.worklist_query import (
+    Query,
     ScoreParams,
     account_select,
     agency_select,
@@ -82,10 +83,11 @@ def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
     )
 
 
-def _fetch(ctx: AppContext, statement: Select[Any], *, first_rank: int | None) -> list[WorklistRow]:
+def _fetch(ctx: AppContext, query: Query, *, first_rank: int | None) -> list[WorklistRow]:
     labels = {c.key: c.label for c in components(ctx.settings.scoring)}
-    with ctx.db.session() as session:
-        records = session.execute(statement).all()
+    statement, values = query
+    with ctx.db.engine.connect() as connection:
+        records = connection.execute(statement, values).all()
     return [_row(r, 0 if first_rank is None else first_rank + i, labels)
             for i, r in enumerate(records)]
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -85,6 +86,15 @@ class User(Base):
     created_at: Mapped[datetime]
 
 
+# Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
+CHASEABLE_SQL = ("on_hold = false AND do_not_call = false AND cease_contact = false "
+                 "AND lawyer_represented = false AND stage != 'agency'")
+WORKLIST_FACTS = ("oldest_open_due", "earliest_open_promise_on", "next_action_on", "next_action_at",
+                  "stage", "currency", "failed_attempts", "late_payments", "open_balance",
+                  "newest_open_due", "newest_open_amount", "prior_open_due", "last_broken_on",
+                  "on_hold", "do_not_call", "cease_contact", "lawyer_represented")
+
+
 class Customer(Base):
     """An account that owes money, with the state the collections engine keeps about it."""
 
@@ -96,6 +106,9 @@ class Customer(Base):
         CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
         Index("ix_customers_next_action_on", "next_action_on"),
         Index("ix_customers_collector_id", "collector_id"),
+        # Covers everything the worklist ranks by, for the customers it may list at all.
+        Index("ix_customers_chaseable", *WORKLIST_FACTS, sqlite_where=text(CHASEABLE_SQL),
+              postgresql_where=text(CHASEABLE_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +138,15 @@ class Customer(Base):
     last_contact_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Derived from invoices and promises by database triggers (store/account_facts.py).
+    open_balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    oldest_open_due: Mapped[date | None]
+    newest_open_due: Mapped[date | None]
+    newest_open_amount: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    prior_open_due: Mapped[date | None]
+    late_payments: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    earliest_open_promise_on: Mapped[date | None]
+    last_broken_on: Mapped[date | None]
 
     contacts: Mapped[list[Contact]] = relationship(back_populates="customer", order_by="Contact.id")
     collector: Mapped[User | None] = relationship()
@@ -162,6 +184,7 @@ class Invoice(Base):
         Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
         Index("ix_invoices_number", "number"),
         Index("ix_invoices_issue_date", "issue_date"),
+        Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -261,6 +284,8 @@ class Promise(Base):
         Index("ix_promises_status_broken_on", "status", "broken_on"),
         Index("ix_promises_created_at", "created_at"),
         Index("ix_promises_promised_on", "promised_on"),
+        Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on",
+              "promised_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -39,7 +39,7 @@ def _days_between_default(element: days_between, compiler: SQLCompiler, **kw: An
 
 
 class least_of(FunctionElement[Any]):
-    """The smaller of two values (NULL-free inputs), portable where ``LEAST``/``MIN`` differ."""
+    """The smaller of two non-NULL values, each evaluated once (``min`` / ``LEAST``)."""
 
     inherit_cache = True
     name = "least_of"
@@ -49,7 +49,34 @@ class least_of(FunctionElement[Any]):
         self.type = next(iter(self.clauses)).type
 
 
+@compiles(least_of, "sqlite")
+def _least_of_sqlite(element: least_of, compiler: SQLCompiler, **kw: Any) -> str:
+    first, second = (compiler.process(c, **kw) for c in element.clauses)
+    return f"min({first}, {second})"
+
+
 @compiles(least_of)
 def _least_of(element: least_of, compiler: SQLCompiler, **kw: Any) -> str:
     first, second = (compiler.process(c, **kw) for c in element.clauses)
-    return f"(CASE WHEN {first} < {second} THEN {first} ELSE {second} END)"
+    return f"LEAST({first}, {second})"
+
+
+class greatest_of(FunctionElement[Any]):
+    """The largest of several non-NULL values (``max`` on SQLite, ``GREATEST`` on PostgreSQL)."""
+
+    inherit_cache = True
+    name = "greatest_of"
+
+    def __init__(self, *values: ColumnElement[Any] | Any) -> None:
+        super().__init__(*values)
+        self.type = next(iter(self.clauses)).type
+
+
+@compiles(greatest_of, "sqlite")
+def _greatest_of_sqlite(element: greatest_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({', '.join(compiler.process(c, **kw) for c in element.clauses)})"
+
+
+@compiles(greatest_of)
+def _greatest_of(element: greatest_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({', '.join(compiler.process(c, **kw) for c in element.clauses)})"

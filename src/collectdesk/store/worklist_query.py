@@ -1,18 +1,20 @@
 """The toughness score and today's worklist as one SQL statement (SQLite and PostgreSQL alike).
 
-Everything is aggregated in the database: open invoices, late-payment history and promises are
-grouped per customer once, joined to customers, scored with the weights from
-``domain/scoring.py`` and ordered there, so only the requested page ever reaches Python.
+The statement reads the per-customer facts the triggers keep (``store/account_facts.py``), so no
+invoice is aggregated at query time. It runs in two steps: the ranking step computes only the
+score (and the tie-breakers) of every candidate and keeps the requested page; the page step then
+works out each component's points, the flags and the display columns for those rows alone. Both
+steps use the same expressions, built once here from the weights in ``domain/scoring.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     Date,
     Float,
     Integer,
@@ -20,13 +22,13 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     exists,
     false,
     func,
     literal_column,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -46,13 +48,18 @@ PROMISES = Promise.__table__
 
 # Literals, not bound parameters: SQLite only uses a partial index whose WHERE the query repeats.
 _OPEN: ColumnElement[Any] = literal_column("'open'")
-_DISPUTED: ColumnElement[Any] = literal_column("'disputed'")
 _BROKEN: ColumnElement[Any] = literal_column("'broken'")
 _AGENCY: ColumnElement[Any] = literal_column("'agency'")
 _ZERO: ColumnElement[Any] = literal_column("0")
+_FALSE: ColumnElement[Any] = literal_column("false")
 
 TIER_OVERDUE_WORK = 0
 TIER_CONFIRM_RECEIPT = 1
+
+# Columns read straight from customers for the rows of the page.
+DISPLAY_COLUMNS = ("ref", "name", "kind", "country", "currency", "stage", "failed_attempts",
+                   "next_action_on", "next_action_at", "last_contact_at", "sales_rep",
+                   "open_balance", "late_payments")
 
 
 @dataclass(frozen=True)
@@ -65,194 +72,261 @@ class ScoreParams:
     receipt_confirmation_days: int
 
 
-def _bind(name: str, value: Any, type_: Any = Float) -> ColumnElement[Any]:
-    return bindparam(name, value, type_=type_)
-
-
 def flag(condition: ColumnElement[Any]) -> ColumnElement[Any]:
     """1 when the condition holds, else 0 (booleans differ between SQLite and PostgreSQL)."""
     return case((condition, 1), else_=0)
 
 
-def _points(key: str, units: ColumnElement[Any], params: ScoreParams) -> ColumnElement[Any]:
-    component = next(c for c in components(params.weights) if c.key == key)
-    raw = units * _bind(f"w_{key}", component.per_unit)
-    if component.cap is None:
-        return raw
-    return least_of(raw, _bind(f"cap_{key}", component.cap))
-
-
-def _balance_points(overdue: ColumnElement[Any], currency: ColumnElement[Any],
-                    params: ScoreParams) -> ColumnElement[Any]:
-    # Overdue is in the account's own currency: divide by its minor units per 1,000 major units
-    # (an exact power of ten, so both databases round identically).
-    minor_per_thousand = case(
-        *[(currency == literal_column(f"'{code}'"),
-           _bind(f"minor_per_thousand_{code}", 1000.0 * minor_units_per_major(code)))
-          for code in UNUSUAL_MINOR_UNIT_CURRENCIES],
-        else_=_bind("minor_per_thousand", 1000.0 * minor_units_per_major("USD")),
-    )
-    component = next(c for c in components(params.weights) if c.key == "balance")
-    raw = overdue * _bind("w_balance", component.per_unit) / minor_per_thousand
-    assert component.cap is not None
-    return least_of(raw, _bind("cap_balance", component.cap))
+def _bind(name: str, value: Any, type_: Any = Float) -> ColumnElement[Any]:
+    return bindparam(name, value, type_=type_)
 
 
 @dataclass(frozen=True)
-class _Scored:
-    """The scoring select and the expressions callers filter and order by."""
+class _Terms:
+    """Everything about one customer row for one ``as_of``, as SQL expressions over customers."""
 
-    select: Select[Any]
-    on_list: ColumnElement[Any]
+    overdue: ColumnElement[Any]
     days_past_due: ColumnElement[Any]
-    order: tuple[ColumnElement[Any], ...]
+    broken_promises: ColumnElement[Any]
+    stage_number: ColumnElement[Any]
+    promise_due: ColumnElement[Any]
+    callback_due: ColumnElement[Any]
+    action_due: ColumnElement[Any]
+    may_be_chased: ColumnElement[Any]
+    overdue_work: ColumnElement[Any]
+    receipt_due: ColumnElement[Any]
+    receipt_customers: Any
+    points: dict[str, ColumnElement[Any]]
+    score: ColumnElement[Any]
 
 
-def _scored(params: ScoreParams) -> _Scored:
-    as_of = bindparam("as_of", params.as_of, type_=Date)
-    inv, c, pr = INVOICES, CUSTOMERS, PROMISES
+def _overdue_amount(as_of: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Overdue on ``as_of`` from the account facts; only an account with two or more open due
+    dates on or after ``as_of`` needs its invoices summed (rare when ``as_of`` is today)."""
+    c, inv = CUSTOMERS.c, INVOICES.c
+    summed = (select(func.coalesce(func.sum(inv.open_amount), 0))
+              .where(inv.customer_id == c.id, inv.status == _OPEN, inv.open_amount > _ZERO,
+                     inv.due_date < as_of)
+              .scalar_subquery())
+    return case(
+        (or_(c.oldest_open_due.is_(None), c.oldest_open_due >= as_of), _ZERO),
+        (c.newest_open_due < as_of, c.open_balance),
+        (c.prior_open_due < as_of, c.open_balance - c.newest_open_amount),
+        else_=summed,
+    )
 
-    overdue_invoice = and_(inv.c.status == _OPEN, inv.c.due_date < as_of)
-    open_invoices = (
-        select(
-            inv.c.customer_id,
-            cast(func.sum(case((overdue_invoice, inv.c.open_amount), else_=_ZERO)),
-                 BigInteger).label("overdue"),
-            cast(func.sum(inv.c.open_amount), BigInteger).label("open_balance"),
-            func.min(case((overdue_invoice, inv.c.due_date))).label("oldest_due"),
-        )
-        .where(inv.c.open_amount > _ZERO, inv.c.status.in_([_OPEN, _DISPUTED]))
-        .group_by(inv.c.customer_id)
-        .subquery("open_invoices")
-    )
-    late = (
-        select(inv.c.customer_id, func.count().label("late_payments"))
-        .where(inv.c.paid_on > inv.c.due_date, inv.c.paid_on <= as_of)
-        .group_by(inv.c.customer_id)
-        .subquery("late")
-    )
-    window_start = bindparam(
-        "broken_since", params.as_of - timedelta(days=params.weights.broken_promise_window_days),
-        type_=Date)
-    # An open promise past its broken-on date is broken as of that day, whether or not the
-    # promise evaluation has run yet.
-    broken_in_window = and_(pr.c.broken_on < as_of, pr.c.broken_on >= window_start)
-    promise_facts = (
-        select(
-            pr.c.customer_id,
-            func.sum(case((broken_in_window, 1), else_=0)).label("broken"),
-            func.sum(case((pr.c.status == _OPEN, 1), else_=0)).label("due_open"),
-        )
-        .where(pr.c.status.in_([_OPEN, _BROKEN]), pr.c.promised_on < as_of)
-        .group_by(pr.c.customer_id)
-        .subquery("promise_facts")
-    )
-    recent, earlier = INVOICES.alias("recent"), INVOICES.alias("earlier")
-    paid = INVOICES.alias("paid")
+
+def _broken_promises(as_of: ColumnElement[Any], since: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Promises broken in ``[since, as_of)``: status broken, or still open past their broken-on
+    date (broken as of that day whether or not evaluation has run). Counted only for accounts
+    whose facts say there can be any."""
+    c, p = CUSTOMERS.c, PROMISES.c
+    counted = (select(func.count())
+               .where(p.customer_id == c.id, p.status.in_([_OPEN, _BROKEN]),
+                      p.broken_on < as_of, p.broken_on >= since)
+               .scalar_subquery())
+    may_have = or_(c.last_broken_on >= since, c.earliest_open_promise_on < as_of)
+    return case((may_have, counted), else_=_ZERO)
+
+
+def _receipt_invoices(params: ScoreParams, as_of: ColumnElement[Any]) -> tuple[Any, Any]:
+    """Recent unconfirmed open invoices of customers who are new or have paid late before:
+    the set of such customers, and a test for the customer row at hand."""
     receipt_from = bindparam(
         "receipt_from", params.as_of - timedelta(days=params.receipt_confirmation_days), type_=Date)
-    is_new_customer = ~exists().where(earlier.c.customer_id == recent.c.customer_id,
-                                      earlier.c.issue_date < recent.c.issue_date)
-    pays_late = exists().where(paid.c.customer_id == recent.c.customer_id,
-                               paid.c.paid_on > paid.c.due_date, paid.c.paid_on <= as_of)
-    receipt = (
-        select(recent.c.customer_id)
-        .where(recent.c.issue_date > receipt_from, recent.c.issue_date <= as_of,
-               recent.c.receipt_confirmed_at.is_(None), recent.c.status == _OPEN,
-               recent.c.open_amount > _ZERO, or_(is_new_customer, pays_late))
-        .distinct()
-        .subquery("receipt")
-    )
 
-    overdue = func.coalesce(open_invoices.c.overdue, 0)
-    days_past_due = func.coalesce(days_between(as_of, open_invoices.c.oldest_due), 0)
-    broken = func.coalesce(promise_facts.c.broken, 0)
-    late_count = func.coalesce(late.c.late_payments, 0)
-    promise_due = func.coalesce(promise_facts.c.due_open, 0) > 0
+    def conditions(recent: Any, customer: Any) -> list[ColumnElement[Any]]:
+        earlier = INVOICES.alias("earlier")
+        is_new_customer = ~exists().where(earlier.c.customer_id == recent.c.customer_id,
+                                          earlier.c.issue_date < recent.c.issue_date)
+        return [recent.c.issue_date > receipt_from, recent.c.issue_date <= as_of,
+                recent.c.receipt_confirmed_at.is_(None), recent.c.status == _OPEN,
+                recent.c.open_amount > _ZERO,
+                or_(customer.c.late_payments > _ZERO, is_new_customer)]
+
+    recent = INVOICES.alias("recent")
+    customers = (select(recent.c.customer_id)
+                 .join(CUSTOMERS, CUSTOMERS.c.id == recent.c.customer_id)
+                 .where(*conditions(recent, CUSTOMERS))
+                 .distinct()
+                 .subquery("receipt"))
+    mine = INVOICES.alias("mine")
+    test = exists().where(mine.c.customer_id == CUSTOMERS.c.id, *conditions(mine, CUSTOMERS))
+    return customers, test
+
+
+def _points(params: ScoreParams, key: str, units: ColumnElement[Any]) -> ColumnElement[Any]:
+    component = next(c for c in components(params.weights) if c.key == key)
+    raw = units * _bind(f"w_{key}", component.per_unit)
+    if key == "balance":
+        # Overdue is in the account's own currency: divide by its minor units per 1,000 major
+        # units (an exact power of ten, so both databases round identically).
+        currency = CUSTOMERS.c.currency
+        by_digits: dict[int, list[str]] = {}
+        for code in UNUSUAL_MINOR_UNIT_CURRENCIES:
+            by_digits.setdefault(minor_units_per_major(code), []).append(code)
+        raw = raw / case(
+            *[(currency.in_([literal_column(f"'{code}'") for code in codes]),
+               _bind(f"minor_per_thousand_{units}", 1000.0 * units))
+              for units, codes in sorted(by_digits.items())],
+            else_=_bind("minor_per_thousand", 1000.0 * minor_units_per_major("USD")))
+    return raw if component.cap is None else least_of(raw, _bind(f"cap_{key}", component.cap))
+
+
+def _terms(params: ScoreParams) -> _Terms:
+    c = CUSTOMERS.c
+    as_of = bindparam("as_of", params.as_of, type_=Date)
+    since = bindparam(
+        "broken_since", params.as_of - timedelta(days=params.weights.broken_promise_window_days),
+        type_=Date)
     callbacks_before = bindparam("callbacks_before", params.callbacks_before, type_=UTCDateTime())
-    action_day_due = or_(c.c.next_action_on.is_(None), c.c.next_action_on <= as_of)
-    # A callback has a time: it is due once that time passes (and its day has come).
-    callback_due = and_(c.c.next_action_at.is_not(None), c.c.next_action_at < callbacks_before,
-                        action_day_due)
-    action_due = or_(and_(c.c.next_action_at.is_(None), action_day_due), callback_due)
-    may_be_chased = and_(c.c.on_hold == false(), c.c.do_not_call == false(),
-                         c.c.cease_contact == false(), c.c.lawyer_represented == false(),
-                         c.c.stage != _AGENCY)
-    overdue_work = and_(action_due, or_(overdue > 0, promise_due, callback_due))
-    confirm_receipt = and_(action_due, receipt.c.customer_id.is_not(None))
-    on_list = and_(may_be_chased, or_(overdue_work, confirm_receipt))
 
-    stage_number = case(*[(c.c.stage == literal_column(f"'{s}'"), i) for i, s in enumerate(STAGES)],
+    # Null-safe: these are negated below, and NOT NULL would drop the row.
+    has_overdue = and_(c.oldest_open_due.is_not(None), c.oldest_open_due < as_of)
+    promise_due = and_(c.earliest_open_promise_on.is_not(None), c.earliest_open_promise_on < as_of)
+    action_day_due = or_(c.next_action_on.is_(None), c.next_action_on <= as_of)
+    # A callback has a time: it is due once that time passes (and its day has come).
+    callback_due = and_(c.next_action_at.is_not(None), c.next_action_at < callbacks_before,
+                        action_day_due)
+    action_due = or_(and_(c.next_action_at.is_(None), action_day_due), callback_due)
+    # Spelled exactly as ix_customers_chaseable's WHERE, so SQLite can use that partial index.
+    may_be_chased = and_(c.on_hold == _FALSE, c.do_not_call == _FALSE, c.cease_contact == _FALSE,
+                         c.lawyer_represented == _FALSE, c.stage != _AGENCY)
+    overdue = _overdue_amount(as_of)
+    days_past_due = case((has_overdue, days_between(as_of, c.oldest_open_due)), else_=0)
+    broken = _broken_promises(as_of, since)
+    stage_number = case(*[(c.stage == literal_column(f"'{s}'"), i) for i, s in enumerate(STAGES)],
                         else_=0)
     points = {
-        "dpd": _points("dpd", days_past_due, params),
-        "balance": _balance_points(overdue, c.c.currency, params),
-        "broken": _points("broken", broken, params),
-        "attempts": _points("attempts", c.c.failed_attempts, params),
-        "stage": _points("stage", stage_number, params),
-        "late": _points("late", late_count, params),
-        "promise_due": _points("promise_due", flag(promise_due), params),
-        "callback": _points("callback", flag(callback_due), params),
+        "dpd": _points(params, "dpd", days_past_due),
+        "balance": _points(params, "balance", overdue),
+        "broken": _points(params, "broken", broken),
+        "attempts": _points(params, "attempts", c.failed_attempts),
+        "stage": _points(params, "stage", stage_number),
+        "late": _points(params, "late", c.late_payments),
+        "promise_due": _points(params, "promise_due", flag(promise_due)),
+        "callback": _points(params, "callback", flag(callback_due)),
     }
-    score: ColumnElement[Any] = points["dpd"]
+    score = points["dpd"]
     for key in list(points)[1:]:
         score = score + points[key]
-    tier = case((overdue_work, TIER_OVERDUE_WORK), else_=TIER_CONFIRM_RECEIPT)
+    receipt_customers, receipt_due = _receipt_invoices(params, as_of)
+    return _Terms(
+        overdue=overdue, days_past_due=days_past_due, broken_promises=broken,
+        stage_number=stage_number, promise_due=promise_due, callback_due=callback_due,
+        action_due=action_due, may_be_chased=may_be_chased,
+        overdue_work=and_(action_due, or_(has_overdue, promise_due, callback_due)),
+        receipt_due=receipt_due, receipt_customers=receipt_customers, points=points, score=score)
+
+
+def _ranking(terms: _Terms, tier: ColumnElement[Any]) -> Select[Any]:
+    return select(CUSTOMERS.c.id.label("customer_id"), tier.label("tier"),
+                  terms.score.label("score"))
+
+
+def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> Select[Any]:
+    """Order the ranking, keep the page, and add each row's points, flags and display columns."""
+    # Equal scores are ordered by customer id (the oldest account first): deterministic, and
+    # cheaper than a tie-breaker the database would have to compute for every candidate.
+    keys = ["tier"] if by_tier else []
+    ranked = ranked.order_by(*[literal_column(k) for k in keys], literal_column("score").desc(),
+                             literal_column("customer_id"))
+    if paged:
+        ranked = (ranked.limit(bindparam("page_limit", type_=Integer))
+                  .offset(bindparam("page_offset", type_=Integer)))
+    page = ranked.subquery("page")
+    p, c = page.c, CUSTOMERS.c
+    overdue_work = p.tier == TIER_OVERDUE_WORK
     reason = case(
-        (and_(~overdue_work, confirm_receipt), literal_column("'confirm_receipt'")),
-        (callback_due, literal_column("'callback_due'")),
-        (promise_due, literal_column("'promise_due'")),
+        (~overdue_work, literal_column("'confirm_receipt'")),
+        (terms.callback_due, literal_column("'callback_due'")),
+        (terms.promise_due, literal_column("'promise_due'")),
         else_=literal_column("'overdue'"),
     )
-    labelled = {key: expr.label(f"points_{key}") for key, expr in points.items()}
-    score_col, tier_col = score.label("score"), tier.label("tier")
-    overdue_col, id_col = overdue.label("overdue"), c.c.id.label("customer_id")
-    statement = (
-        select(
-            id_col, c.c.ref, c.c.name, c.c.kind, c.c.country, c.c.currency,
-            c.c.stage, c.c.failed_attempts, c.c.next_action_on, c.c.next_action_at,
-            c.c.last_contact_at, c.c.sales_rep, overdue_col,
-            func.coalesce(open_invoices.c.open_balance, 0).label("open_balance"),
-            days_past_due.label("oldest_days_past_due"),
-            broken.label("broken_promises"),
-            late_count.label("late_payments"),
-            flag(promise_due).label("promise_due"),
-            flag(callback_due).label("callback_due"),
-            flag(on_list).label("on_list"),
-            tier_col,
-            reason.label("reason"),
-            *labelled.values(),
-            score_col,
-        )
-        .select_from(
-            c.outerjoin(open_invoices, open_invoices.c.customer_id == c.c.id)
-            .outerjoin(late, late.c.customer_id == c.c.id)
-            .outerjoin(promise_facts, promise_facts.c.customer_id == c.c.id)
-            .outerjoin(receipt, receipt.c.customer_id == c.c.id)
-        )
+    on_list = and_(terms.may_be_chased, or_(terms.overdue_work,
+                                            and_(terms.action_due, terms.receipt_due)))
+    return (
+        select(p.customer_id, p.tier, p.score, terms.overdue.label("overdue"),
+               terms.days_past_due.label("oldest_days_past_due"),
+               terms.broken_promises.label("broken_promises"), reason.label("reason"),
+               flag(on_list).label("on_list"),
+               *[getattr(c, name) for name in DISPLAY_COLUMNS],
+               *[expr.label(f"points_{key}") for key, expr in terms.points.items()])
+        .join_from(page, CUSTOMERS, c.id == p.customer_id)
+        .order_by(*([p.tier] if by_tier else []), p.score.desc(), p.customer_id)
     )
-    # Ties are broken by days past due, then the overdue amount, then the customer id.
-    order = (tier_col, score_col.desc(), days_past_due.desc(), overdue_col.desc(), id_col)
-    return _Scored(statement, on_list, days_past_due, order)
 
 
-def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Select[Any]:
+def parameter_values(params: ScoreParams) -> dict[str, Any]:
+    """Every bound value a statement below needs for these parameters (by bind name)."""
+    values: dict[str, Any] = {
+        "as_of": params.as_of,
+        "broken_since": params.as_of - timedelta(days=params.weights.broken_promise_window_days),
+        "callbacks_before": params.callbacks_before,
+        "receipt_from": params.as_of - timedelta(days=params.receipt_confirmation_days),
+    }
+    for component in components(params.weights):
+        values[f"w_{component.key}"] = component.per_unit
+        if component.cap is not None:
+            values[f"cap_{component.key}"] = component.cap
+    return values
+
+
+# Statements are built once and reused with new values: building and hashing a statement this
+# size costs more than running it on a small database.
+_TEMPLATE = ScoreParams(date(2000, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), ScoringWeights(), 5)
+
+
+@lru_cache(maxsize=1)
+def _worklist_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    receipt = terms.receipt_customers
+    overdue_work = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
+                    .where(terms.may_be_chased, terms.overdue_work))
+    # Receipt confirmations come from the few recent invoices, not from a probe per customer.
+    confirmations = (_ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)))
+                     .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
+                     .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work))
+    ranked = select(union_all(overdue_work, confirmations).subquery("ranked"))
+    return _page(terms, ranked, by_tier=True, paged=True)
+
+
+@lru_cache(maxsize=1)
+def _account_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    tier = case((terms.overdue_work, TIER_OVERDUE_WORK),
+                (terms.receipt_due, TIER_CONFIRM_RECEIPT), else_=TIER_OVERDUE_WORK)
+    ranked = _ranking(terms, tier).where(
+        CUSTOMERS.c.id == bindparam("customer_id", type_=Integer))
+    return _page(terms, ranked, by_tier=False, paged=False)
+
+
+@lru_cache(maxsize=2)
+def _agency_template(paged: bool) -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    threshold = bindparam("agency_days", type_=Integer)
+    ranked = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
+              .where(terms.days_past_due >= threshold, CUSTOMERS.c.on_hold == false()))
+    return _page(terms, ranked, by_tier=False, paged=paged)
+
+
+Query = tuple[Select[Any], dict[str, Any]]
+
+
+def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Query:
     """Today's list: chaseable accounts with work due, overdue work first, toughest first."""
-    scored = _scored(params)
-    return scored.select.where(scored.on_list).order_by(*scored.order).limit(limit).offset(offset)
+    return _worklist_template(), {**parameter_values(params), "page_limit": limit,
+                                  "page_offset": offset}
 
 
-def account_select(params: ScoreParams, customer_id: int) -> Select[Any]:
+def account_select(params: ScoreParams, customer_id: int) -> Query:
     """One account's row, scored the same way, whether or not it is on today's list."""
-    return _scored(params).select.where(CUSTOMERS.c.id == customer_id)
+    return _account_template(), {**parameter_values(params), "customer_id": customer_id}
 
 
-def agency_select(params: ScoreParams, *, agency_days: int,
-                  limit: int | None = None) -> Select[Any]:
-    """Accounts with an invoice ``agency_days`` or more past due, toughest first."""
-    scored = _scored(params)
-    threshold = bindparam("agency_days", agency_days, type_=Integer)
-    statement = (scored.select
-                 .where(scored.days_past_due >= threshold, CUSTOMERS.c.on_hold == false())
-                 .order_by(*scored.order[1:]))
-    return statement if limit is None else statement.limit(limit)
+def agency_select(params: ScoreParams, *, agency_days: int, limit: int | None = None) -> Query:
+    """Accounts not on hold with an invoice ``agency_days`` or more past due, toughest first."""
+    values = {**parameter_values(params), "agency_days": agency_days}
+    if limit is None:
+        return _agency_template(False), values
+    return _agency_template(True), {**values, "page_limit": limit, "page_offset": 0}

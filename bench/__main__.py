@@ -1,0 +1,71 @@
+"""``python -m bench [--customers N] [--only NAME]``: run every ``bench/bench_*.py``, print a table.
+
+Each module exposes ``run(url) -> list[BenchResult]``; the portfolio is generated (and cached)
+first, and its generation time is reported when it had to be built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_path
+
+
+def discover() -> list[str]:
+    """Names of the benchmark modules, ``bench_*`` in this package, sorted."""
+    here = Path(__file__).resolve().parent
+    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name.startswith("bench_"))
+
+
+def _ms(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds * 1000:,.1f} ms"
+
+
+def print_table(results: Sequence[BenchResult]) -> None:
+    """The results as a text table: measurement, time, baseline, ratio, target, PASS/MISS."""
+    headers = ["measurement", "time", "baseline", "ratio", "target", "result"]
+    rows = [[r.name, _ms(r.seconds),
+             f"{r.baseline_name}: {_ms(r.baseline_seconds)}" if r.baseline_name else "",
+             f"{r.ratio:.2f}×" if r.ratio is not None else "", r.target,
+             "" if r.passed is None else ("PASS" if r.passed else "MISS")] for r in results]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
+    for index, row in enumerate([headers, *rows]):
+        print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if index == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate or reuse the portfolio, run the benchmarks, print the table; 1 if any missed."""
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+    parser.add_argument("--only", help="run only bench_<ONLY>")
+    args = parser.parse_args(argv)
+    results: list[BenchResult] = []
+    fresh = not portfolio_path(args.customers).exists()
+    started = time.perf_counter()
+    cpu = time.process_time()
+    url = ensure_portfolio(args.customers)
+    if fresh:
+        results.append(BenchResult(
+            f"generate portfolio ({args.customers:,} customers)", time.perf_counter() - started,
+            "cpu time", time.process_time() - cpu, "≤ 120 s at 100k",
+            time.perf_counter() - started <= 120 * args.customers / DEFAULT_CUSTOMERS))
+    for name in discover():
+        if args.only and name != f"bench_{args.only}":
+            continue
+        module = importlib.import_module(f"bench.{name}")
+        print(f"running {name} …", file=sys.stderr)
+        results.extend(module.run(url))
+    print_table(results)
+    return 0 if all(r.passed is not False for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
