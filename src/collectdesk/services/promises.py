@@ -35,7 +35,7 @@ from collectdesk.store.ledger_queries import (
     customers_with_open_promises,
     load_ledgers,
 )
-from collectdesk.store.models import Customer, Invoice, Promise, PromiseInvoice
+from collectdesk.store.models import Call, Customer, Invoice, Promise, PromiseInvoice
 
 OWING_STATUSES = ("open", "disputed")
 STATUS_KINDS = {"kept": "promise_kept", "partially_kept": "promise_partially_kept",
@@ -224,6 +224,10 @@ def take_promise(ctx: AppContext, customer_id: int, spec: PromiseInput | PlanInp
     """Take a promise (or plan) outside a call close; returns the promise(s) written."""
     with ctx.db.session() as session:
         customer = _customer(session, customer_id)
+        if call_id is not None:
+            call_customer = session.scalar(select(Call.customer_id).where(Call.id == call_id))
+            if call_customer != customer_id:
+                raise InputError(f"call {call_id} is not a call to {customer.name}")
         promises = record_promises(session, ctx, customer, spec, call_id=call_id)
         session.expunge_all()
     return promises
