@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
+from collectdesk.domain.errors import InputError
 from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.services.calls import start_call
 from collectdesk.services.context import AppContext
 from collectdesk.services.promises import (
     PlanInput,
@@ -64,6 +66,17 @@ def test_take_promise_writes_it_with_its_broken_on_date(ctx: AppContext,
     assert p.broken_on == TODAY + timedelta(days=10)
     assert p.taken_by_id == ctx.user.id
     assert activity_kinds(ctx, customer) == ["promise"]
+
+
+def test_promise_from_a_call_to_another_account_is_refused(
+        ctx: AppContext, account: tuple[int, int, int]) -> None:
+    other = add_customer(ctx, name="Other")
+    call = start_call(ctx, other)
+    with pytest.raises(InputError, match="not a call to Acme Corp"):
+        take_promise(ctx, account[0], PromiseInput(5_000, TODAY), call_id=call.id)
+    add_invoice(ctx, other, 10_000)
+    [p] = take_promise(ctx, other, PromiseInput(5_000, TODAY), call_id=call.id)
+    assert p.call_id == call.id
 
 
 def test_amount_above_the_open_balance_is_refused(ctx: AppContext,
@@ -244,7 +257,7 @@ def test_cancel_promise(ctx: AppContext, account: tuple[int, int, int]) -> None:
     assert activity_kinds(ctx, customer)[-1] == "promise_cancelled"
     advance(ctx, 30)
     assert evaluate_promises(ctx).evaluated == 0
-    with pytest.raises(Exception, match="only an open promise"):
+    with pytest.raises(InputError, match="only an open promise"):
         cancel_promise(ctx, p.id, "again")
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 from collectdesk.domain.dates import add_months
 from collectdesk.domain.money import format_amount
@@ -77,8 +78,7 @@ def check_amount(amount: int, ceiling: Ceiling, *, field_name: str = "amount") -
                                        f"{format_amount(max(ceiling.limit, 0), cur)})")
 
 
-@dataclass(frozen=True)
-class PromiseFacts:
+class PromiseFacts(NamedTuple):
     """What judging a promise needs: its terms, the invoices it names, when it stopped counting."""
 
     id: int
@@ -90,18 +90,16 @@ class PromiseFacts:
     cancelled_on: date | None = None
 
 
-@dataclass(frozen=True)
-class PaymentFacts:
+class PaymentFacts(NamedTuple):
     """A payment received: amount, date, and the parts applied to invoices (invoice id → amount)."""
 
     id: int
     amount: int
     received_on: date
-    allocations: Mapping[int, int] = field(default_factory=dict)
+    allocations: Mapping[int, int] = MappingProxyType({})
 
 
-@dataclass(frozen=True)
-class PromiseOutcome:
+class PromiseOutcome(NamedTuple):
     """A promise's standing on a given day."""
 
     promise_id: int
@@ -110,32 +108,42 @@ class PromiseOutcome:
     resolved_on: date | None
 
 
-@dataclass
-class _Portion:
-    invoice_id: int | None
-    remaining: int
-    received_on: date
+# Judging runs over every promise of a portfolio at once (100k+), so the loops below use plain
+# lists and tuples rather than richer objects.
 
+def _portions(payments: Sequence[PaymentFacts], as_of: date) -> list[list[Any]]:
+    """Each payment split into parts applied to invoices and an unapplied rest, oldest first.
 
-def _portions(payments: Sequence[PaymentFacts], as_of: date) -> list[_Portion]:
-    """Each payment split into the parts applied to invoices and an unapplied rest, oldest first."""
-    portions: list[_Portion] = []
-    for payment in sorted(payments, key=lambda p: (p.received_on, p.id)):
-        if payment.received_on > as_of:
+    A part is ``[remaining, received_on, invoice_id or None]``.
+    """
+    ordered = sorted(payments, key=_payment_order) if len(payments) > 1 else payments
+    portions: list[list[Any]] = []
+    for payment in ordered:
+        received_on = payment.received_on
+        if received_on > as_of:
             continue
         applied = 0
-        for invoice_id, amount in sorted(payment.allocations.items()):
-            part = min(amount, payment.amount - applied)
-            if part > 0:
-                portions.append(_Portion(invoice_id, part, payment.received_on))
-                applied += part
+        if payment.allocations:
+            for invoice_id, amount in sorted(payment.allocations.items()):
+                part = min(amount, payment.amount - applied)
+                if part > 0:
+                    portions.append([part, received_on, invoice_id])
+                    applied += part
         if payment.amount > applied:
-            portions.append(_Portion(None, payment.amount - applied, payment.received_on))
+            portions.append([payment.amount - applied, received_on, None])
     return portions
 
 
+def _payment_order(payment: PaymentFacts) -> tuple[date, int]:
+    return payment.received_on, payment.id
+
+
+def _promise_order(promise: PromiseFacts) -> tuple[date, int]:
+    return promise.promised_on, promise.id
+
+
 def _window_end(promise: PromiseFacts, as_of: date) -> date:
-    end = min(promise.broken_on, as_of)
+    end = promise.broken_on if promise.broken_on < as_of else as_of
     if promise.cancelled_on is not None:
         end = min(end, promise.cancelled_on - timedelta(days=1))
     return end
@@ -150,28 +158,32 @@ def allocate_payments(promises: Sequence[PromiseFacts], payments: Sequence[Payme
     those invoices first; the others then take whatever is left, earliest promised date first.
     Every part of a payment is counted once, and no promise takes more than its amount.
     """
-    portions = _portions(payments, as_of)
-    ordered = sorted((p for p in promises if p.created_on <= as_of),
-                     key=lambda p: (p.promised_on, p.id))
+    live = [p for p in promises if p.created_on <= as_of]
+    portions = _portions(payments, as_of) if payments else []
+    if not portions:
+        return {p.id: (0, None) for p in live}
+    if len(live) > 1:
+        live.sort(key=_promise_order)
     result: dict[int, tuple[int, date | None]] = {}
     for named_pass in (True, False):
-        for promise in ordered:
-            if bool(promise.invoice_ids) != named_pass:
+        for promise in live:
+            names = promise.invoice_ids
+            if bool(names) is not named_pass:
                 continue
-            end = _window_end(promise, as_of)
+            start, end, amount = promise.created_on, _window_end(promise, as_of), promise.amount
             paid, completed_on = 0, None
             for portion in portions:
-                if paid >= promise.amount:
-                    break
-                if portion.remaining <= 0 or not promise.created_on <= portion.received_on <= end:
+                remaining, received_on, invoice_id = portion
+                if remaining <= 0 or received_on < start or received_on > end:
                     continue
-                if named_pass and portion.invoice_id not in promise.invoice_ids:
+                if named_pass and invoice_id not in names:
                     continue
-                taken = min(portion.remaining, promise.amount - paid)
-                portion.remaining -= taken
+                taken = min(remaining, amount - paid)
+                portion[0] = remaining - taken
                 paid += taken
-                if paid >= promise.amount:
-                    completed_on = portion.received_on
+                if paid >= amount:
+                    completed_on = received_on
+                    break
             result[promise.id] = (paid, completed_on)
     return result
 
@@ -182,7 +194,7 @@ def status_of(promise: PromiseFacts, paid: int, completed_on: date | None,
     if promise.cancelled_on is not None and promise.cancelled_on <= as_of:
         # Cancelling cannot undo an outcome reached before the cancellation.
         day_before = promise.cancelled_on - timedelta(days=1)
-        before = status_of(replace(promise, cancelled_on=None), paid, completed_on, day_before)
+        before = status_of(promise._replace(cancelled_on=None), paid, completed_on, day_before)
         if before.status != "open":
             return before
         return PromiseOutcome(promise.id, "cancelled", paid, promise.cancelled_on)
@@ -190,8 +202,11 @@ def status_of(promise: PromiseFacts, paid: int, completed_on: date | None,
         return PromiseOutcome(promise.id, "kept", paid, completed_on)
     if as_of > promise.broken_on:
         status = "partially_kept" if paid > 0 else "broken"
-        return PromiseOutcome(promise.id, status, paid, promise.broken_on + timedelta(days=1))
+        return PromiseOutcome(promise.id, status, paid, promise.broken_on + _DAY)
     return PromiseOutcome(promise.id, "open", paid, None)
+
+
+_DAY = timedelta(days=1)
 
 
 def promise_status_as_of(promises: Sequence[PromiseFacts], payments: Sequence[PaymentFacts],

@@ -52,4 +52,5 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
         rows.append({"customer_id": None, "user_id": None, "details": None, "call_id": None,
                      "promise_id": None, "corrects_id": None, **entry,
                      "summary": str(entry["summary"])[:500]})
-    session.execute(insert(Activity), rows)
+    # Core insert on the table: the ORM bulk path costs ~10x more per row.
+    session.execute(insert(Activity.metadata.tables[Activity.__tablename__]), rows)

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, cast, func, select
+from sqlalchemy import Date, Select, String, and_, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,12 +17,34 @@ from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.promises import PaymentFacts, PromiseFacts
 from collectdesk.store.models import Payment, PaymentAllocation, Promise, PromiseInvoice
 
+PROMISES = Promise.__table__
+PAYMENTS = Payment.__table__
+ALLOCATIONS = PaymentAllocation.__table__
+PROMISE_INVOICES = PromiseInvoice.__table__
+
 
 def day_of(session: Session, column: Any) -> ColumnElement[Any]:
     """The calendar date (UTC) of a stored instant, comparable with date columns on any backend."""
     if session.get_bind().dialect.name == "sqlite":
         return func.date(column)
     return cast(column, Date)
+
+
+def _raw_day(session: Session, column: Any) -> ColumnElement[Any]:
+    """A date column fetched cheaply: ISO text on SQLite (parsed by :func:`_day`), else a date."""
+    if session.get_bind().dialect.name == "sqlite":
+        return type_coerce(column, String)
+    return column  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=8192)
+def _day(value: Any) -> date:
+    # Cached: a ledger holds 100k+ dates but only a few hundred distinct days.
+    return value if isinstance(value, date) else date.fromisoformat(value[:10])
+
+
+def _maybe_day(value: Any) -> date | None:
+    return None if value is None else _day(value)
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,7 @@ class CustomerLedger:
 
 def customers_with_open_promises() -> Select[Any]:
     """The customers that have at least one open promise (a subquery)."""
-    return select(Promise.customer_id).where(Promise.status == "open").distinct()
+    return select(PROMISES.c.customer_id).where(PROMISES.c.status == "open").distinct()
 
 
 def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
@@ -59,55 +82,65 @@ def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
 
     Four queries whatever the number of customers: promises, the invoices they name, payments
     received between a customer's first promise and its last broken-on date, and their allocations.
+    Rows are fetched through Core with dates as ISO text on SQLite: this runs over 100k promises.
     """
-    scope = (Promise.customer_id.in_(customers) if not isinstance(customers, Select)
-             else Promise.customer_id.in_(customers.scalar_subquery()))
-    created_by = Promise.created_at < start_of_day(as_of + timedelta(days=1))
+    pr = PROMISES
+    scope = (pr.c.customer_id.in_(customers) if not isinstance(customers, Select)
+             else pr.c.customer_id.in_(customers.scalar_subquery()))
+    created_by = pr.c.created_at < start_of_day(as_of + timedelta(days=1))
+    conn = session.connection()
     ledgers: dict[int, CustomerLedger] = defaultdict(CustomerLedger)
 
     named: dict[int, set[int]] = defaultdict(set)
-    for promise_id, invoice_id in session.execute(
-        select(PromiseInvoice.promise_id, PromiseInvoice.invoice_id)
-        .join(Promise, Promise.id == PromiseInvoice.promise_id).where(scope, created_by)
-    ):
+    for promise_id, invoice_id in conn.execute(
+        select(PROMISE_INVOICES.c.promise_id, PROMISE_INVOICES.c.invoice_id)
+        .join(pr, pr.c.id == PROMISE_INVOICES.c.promise_id).where(scope, created_by)
+    ).all():
         named[promise_id].add(invoice_id)
 
-    for row in session.execute(
-        select(Promise.id, Promise.customer_id, Promise.amount, Promise.currency,
-               Promise.promised_on, Promise.broken_on, Promise.created_at, Promise.status,
-               Promise.paid_amount,
-               Promise.resolved_on).where(scope, created_by)
-    ):
-        invoices = frozenset(named.get(row.id, ()))
-        cancelled_on = None
-        if row.status == "cancelled":
-            cancelled_on = row.resolved_on or row.created_at.date()
-        ledger = ledgers[row.customer_id]
-        ledger.promises.append(PromiseFacts(row.id, row.amount, row.promised_on, row.broken_on,
-                                            row.created_at.date(), invoices, cancelled_on))
-        ledger.stored[row.id] = StoredPromise(row.id, row.customer_id, row.amount, row.currency,
-                                              row.promised_on, row.status, row.paid_amount,
-                                              row.resolved_on, invoices)
+    no_invoices: frozenset[int] = frozenset()
+    for (pid, customer_id, amount, currency, promised_raw, broken_raw, created_raw, status, paid,
+         resolved_raw) in conn.execute(
+        select(pr.c.id, pr.c.customer_id, pr.c.amount, pr.c.currency,
+               _raw_day(session, pr.c.promised_on), _raw_day(session, pr.c.broken_on),
+               _raw_day(session, day_of(session, pr.c.created_at)), pr.c.status, pr.c.paid_amount,
+               _raw_day(session, pr.c.resolved_on)).where(scope, created_by)
+    ).all():
+        invoices = frozenset(named[pid]) if pid in named else no_invoices
+        promised_on, created_on = _day(promised_raw), _day(created_raw)
+        resolved_on = _maybe_day(resolved_raw)
+        cancelled_on = (resolved_on or created_on) if status == "cancelled" else None
+        ledger = ledgers[customer_id]
+        ledger.promises.append(PromiseFacts(pid, amount, promised_on, _day(broken_raw), created_on,
+                                            invoices, cancelled_on))
+        ledger.stored[pid] = StoredPromise(pid, customer_id, amount, currency, promised_on, status,
+                                           paid, resolved_on, invoices)
 
     windows = (
-        select(Promise.customer_id.label("customer_id"),
-               func.min(day_of(session, Promise.created_at)).label("lo"),
-               func.max(Promise.broken_on).label("hi"))
-        .where(scope, created_by).group_by(Promise.customer_id).subquery()
+        select(pr.c.customer_id.label("customer_id"),
+               func.min(day_of(session, pr.c.created_at)).label("lo"),
+               func.max(pr.c.broken_on).label("hi"))
+        .where(scope, created_by).group_by(pr.c.customer_id).subquery()
     )
-    in_window = and_(Payment.customer_id == windows.c.customer_id,
-                     Payment.received_on >= windows.c.lo, Payment.received_on <= windows.c.hi,
-                     Payment.received_on <= as_of)
-    allocations: dict[int, dict[int, int]] = defaultdict(dict)
-    for payment_id, invoice_id, amount in session.execute(
-        select(PaymentAllocation.payment_id, PaymentAllocation.invoice_id, PaymentAllocation.amount)
-        .join(Payment, Payment.id == PaymentAllocation.payment_id).join(windows, in_window)
-    ):
-        allocations[payment_id][invoice_id] = amount
-    for pay in session.execute(
-        select(Payment.id, Payment.customer_id, Payment.amount, Payment.received_on)
-        .join(windows, in_window)
-    ):
-        ledgers[pay.customer_id].payments.append(
-            PaymentFacts(pay.id, pay.amount, pay.received_on, allocations.get(pay.id, {})))
+    pay = PAYMENTS
+    in_window = and_(pay.c.customer_id == windows.c.customer_id,
+                     pay.c.received_on >= windows.c.lo, pay.c.received_on <= windows.c.hi,
+                     pay.c.received_on <= as_of)
+    al = ALLOCATIONS
+    rows = conn.execute(
+        select(pay.c.id, pay.c.customer_id, pay.c.amount, _raw_day(session, pay.c.received_on),
+               al.c.invoice_id, al.c.amount)
+        .join(windows, in_window).outerjoin(al, al.c.payment_id == pay.c.id)
+        .order_by(pay.c.id)
+    ).all()
+    index = 0
+    while index < len(rows):
+        payment_id, customer_id, amount, received_raw = rows[index][:4]
+        allocations: dict[int, int] = {}
+        while index < len(rows) and rows[index][0] == payment_id:
+            if rows[index][4] is not None:
+                allocations[rows[index][4]] = rows[index][5]
+            index += 1
+        ledgers[customer_id].payments.append(
+            PaymentFacts(payment_id, amount, _day(received_raw), allocations))
     return dict(ledgers)
