@@ -15,6 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 
+# Keys the footer abbreviates, spelled out in the help.
+_SPELLED = {"escape": "escape", "enter": "enter", "space": "space", "tab": "tab",
+            "pageup": "page up", "pagedown": "page down", "home": "home", "end": "end"}
+
+
 @dataclass(frozen=True)
 class KeyHelp:
     """One line of the help: where, which keys, what they do."""
@@ -43,7 +48,8 @@ def describe_bindings(
         )
         shown, _ = merged.setdefault(name, ([], binding.description or binding.action))
         for key in keys:
-            label = app.get_key_display(Binding(key.strip(), binding.action))
+            key = key.strip()
+            label = _SPELLED.get(key) or app.get_key_display(Binding(key, binding.action))
             if label not in shown:
                 shown.append(label)
     return [
