@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext, open_context
@@ -41,7 +41,9 @@ def make_app(ctx: AppContext) -> DeskApp:
     return DeskApp(ctx, cursor_blink=False, select_delay=0.0, notes_delay=0.1, refresh_seconds=0)
 
 
-async def wait_for(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0) -> None:
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0
+) -> None:
     """Let workers run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
     waited = 0.0
     while not condition():
@@ -242,7 +244,8 @@ async def test_unfinished_call_comes_back_after_a_crash(desk) -> None:
     async with first.run_test(size=SIZE) as pilot:
         await start_acme_call(pilot, first)
         await pilot.press(*"spoke to alice, cheque next week")
-        await wait_for(pilot, lambda: open_calls(ctx)[0].notes == "spoke to alice, cheque next week")
+        typed = "spoke to alice, cheque next week"
+        await wait_for(pilot, lambda: open_calls(ctx)[0].notes == typed)
     # the first desk is gone without the call being closed: a crash or a killed terminal
     assert len(open_calls(ctx)) == 1
     second = make_app(ctx)
@@ -251,7 +254,8 @@ async def test_unfinished_call_comes_back_after_a_crash(desk) -> None:
         await ready(pilot, second)
         assert second.desk.call is not None
         assert second.desk.call.customer_id == built.customers["C001"]
-        assert second.desk.query_one("#notes").text == "spoke to alice, cheque next week"  # type: ignore[attr-defined]
+        notes = second.desk.query_one("#notes", TextArea)
+        assert notes.text == "spoke to alice, cheque next week"
         assert "ON CALL" in str(second.desk.query_one("#topbar", Static).render())
         assert "was not closed" in notifications(second)
         assert shown_history_id(second) == built.customers["C001"]
@@ -379,11 +383,11 @@ async def test_a_note_without_a_call_is_logged_once_when_leaving_the_pane(desk) 
                        and app.desk.detail.history[0].kind == "note")
         assert logged()[0].summary == "owner away until monday"
         assert logged()[0].customer_id == built.customers["C001"]
-        assert app.desk.query_one("#notes").text == ""  # type: ignore[attr-defined]
+        assert app.desk.query_one("#notes", TextArea).text == ""
 
 
 async def test_a_note_typed_before_a_crash_is_not_lost(desk) -> None:
-    ctx, built = desk
+    ctx, _ = desk
     first = make_app(ctx)
     async with first.run_test(size=SIZE) as pilot:
         await ready(pilot, first)

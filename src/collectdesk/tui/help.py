@@ -14,7 +14,6 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-
 # Keys the footer abbreviates, spelled out in the help.
 _SPELLED = {"escape": "escape", "enter": "enter", "space": "space", "tab": "tab",
             "pageup": "page up", "pagedown": "page down", "home": "home", "end": "end"}
