@@ -15,8 +15,8 @@ ALLOWED = {
     "domain": {"settings"},
     "store": {"settings", "domain"},
     "services": {"settings", "domain", "store"},
-    "tui": {"settings", "domain", "store", "services"},
-    "cli": {"settings", "domain", "store", "services", "tui"},
+    "tui": {"settings", "resources", "domain", "store", "services"},
+    "cli": {"settings", "resources", "domain", "store", "services", "tui"},
 }
 
 

@@ -6,7 +6,7 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -204,6 +204,9 @@ def load_settings(path: Path | None = None, **overrides: Any) -> Settings:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path)) from exc
+    finally:
+        # Settings() built directly elsewhere (tests, tools) must not read this file.
+        _TomlSource.path = None
 
 
 def _describe(exc: ValidationError, path: Path) -> str:

@@ -1,0 +1,55 @@
+"""``collectdesk worklist``: today's call list in order, with scores and what made them."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+from typing import Any
+
+from collectdesk.cli.common import context_from_args, optional_date, write_rows
+from collectdesk.domain.money import format_amount, to_major
+from collectdesk.domain.scoring import components, explain
+from collectdesk.services.worklist import WorklistRow, build_worklist
+
+TABLE_HEADERS = ["rank", "ref", "name", "overdue", "dpd", "broken", "attempts", "stage",
+                 "next action", "reason", "score", "breakdown"]
+DATA_HEADERS = ["rank", "ref", "name", "currency", "overdue", "open_balance",
+                "oldest_days_past_due", "broken_promises", "failed_attempts", "stage",
+                "next_action_on", "reason", "score"]
+
+
+def _next_action(row: WorklistRow) -> str:
+    if row.next_action_at is not None:
+        return row.next_action_at.strftime("%Y-%m-%d %H:%M UTC")
+    return row.next_action_on.isoformat() if row.next_action_on else "now"
+
+
+def table_row(row: WorklistRow) -> list[Any]:
+    """One row as the text table shows it: formatted money and a compact breakdown."""
+    return [row.rank, row.ref, row.name, format_amount(row.overdue, row.currency),
+            row.oldest_days_past_due, row.broken_promises, row.failed_attempts, row.stage,
+            _next_action(row), row.reason, f"{row.score:.1f}", explain(row.breakdown)]
+
+
+def data_row(row: WorklistRow) -> list[Any]:
+    """One row for CSV/JSON: plain decimals in major units and one column per score component."""
+    return [row.rank, row.ref, row.name, row.currency, Decimal(to_major(row.overdue, row.currency)),
+            Decimal(to_major(row.open_balance, row.currency)), row.oldest_days_past_due,
+            row.broken_promises, row.failed_attempts, row.stage,
+            row.next_action_on.isoformat() if row.next_action_on else None, row.reason,
+            round(row.score, 2), *[round(points, 2) for points in row.breakdown.values()]]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the worklist as a table, CSV or JSON."""
+    ctx = context_from_args(args)
+    try:
+        rows = build_worklist(ctx, as_of=optional_date(args.as_of), limit=args.limit)
+        if args.format == "table":
+            write_rows(TABLE_HEADERS, [table_row(r) for r in rows], "table")
+        else:
+            point_headers = [f"points_{c.key}" for c in components(ctx.settings.scoring)]
+            write_rows(DATA_HEADERS + point_headers, [data_row(r) for r in rows], args.format)
+    finally:
+        ctx.close()
+    return 0

@@ -1,0 +1,484 @@
+"""The call lifecycle: start (with guard rails), notes as they are typed, and a validated close."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from collectdesk.domain.cadence import next_action_on, next_action_text
+from collectdesk.domain.calling_window import (
+    UNKNOWN_REASON,
+    CallableStatus,
+    candidate_zones,
+    window_status,
+)
+from collectdesk.domain.errors import InputError
+from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
+from collectdesk.domain.money import format_amount
+from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
+from collectdesk.services.context import AppContext
+from collectdesk.services.promises import (
+    OWING_STATUSES,
+    PlanInput,
+    PromiseInput,
+    record_promises,
+    validate_promise,
+)
+from collectdesk.store.activity import log_activity
+from collectdesk.store.models import Call, Contact, Customer, Invoice, Promise, User
+
+__all__ = [
+    "CallBlocked", "CallInProgress", "CallOutcome", "ClosedCall", "OutcomeError", "PlanInput",
+    "PromiseInput", "available_result_codes", "call_blocks", "call_warnings", "callable_status",
+    "close_call", "propose_next_action", "save_call_notes", "start_call", "unfinished_call",
+    "validate_outcome",
+]
+
+FREQUENCY_LOOKBACK = timedelta(days=31)
+CALLBACK_HORIZON = timedelta(days=365)
+
+
+class CallBlocked(InputError):
+    """A call that a guard rail forbids; it can go ahead only with a typed override reason."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("This call is blocked: " + "; ".join(reasons)
+                         + ". To call anyway, type the reason for the override.")
+        self.reasons = reasons
+
+
+class CallInProgress(InputError):
+    """The user already has an open call, which must be closed first."""
+
+    def __init__(self, call_id: int, message: str) -> None:
+        super().__init__(message)
+        self.call_id = call_id
+
+
+@dataclass
+class CallOutcome:
+    """What the collector enters when a call ends; ``payment_asked=None`` means "not said"."""
+
+    result_code: str
+    payment_asked: bool | None = None
+    promise: PromiseInput | None = None
+    plan: PlanInput | None = None
+    no_promise_reason: str | None = None
+    dispute_invoice_ids: list[int] = field(default_factory=list)
+    dispute_reason: str | None = None
+    callback_at: datetime | None = None
+    spoke_with: str | None = None
+    paid_claim: str | None = None
+    next_action_on: date | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class ClosedCall:
+    """A completed call and what closing it wrote."""
+
+    call: Call
+    promises: list[Promise]
+    next_action_on: date
+    next_action: str
+    on_hold: bool
+
+
+def available_result_codes(ctx: AppContext) -> list[ResultCode]:
+    """The result codes with the keys configured in ``settings.result_keys``."""
+    return result_codes(ctx.settings.result_keys)
+
+
+def _customer(session: Session, customer_id: int, *, lock: bool = False) -> Customer:
+    customer = session.get(Customer, customer_id, with_for_update=lock)
+    if customer is None:
+        raise InputError(f"there is no account with id {customer_id}")
+    return customer
+
+
+def _contact(session: Session, customer: Customer, contact_id: int | None) -> Contact | None:
+    if contact_id is None:
+        return None
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.customer_id != customer.id:
+        raise InputError(f"contact {contact_id} is not a contact of {customer.name}")
+    return contact
+
+
+def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableStatus:
+    phones = [customer.phone, *session.scalars(
+        select(Contact.phone).where(Contact.customer_id == customer.id,
+                                    Contact.wrong_number.is_(False)))]
+    zones = candidate_zones(phones, customer.country, customer.timezone)
+    return window_status(zones, ctx.clock.now(), ctx.settings.window_for(customer.country))
+
+
+def _assess(session: Session, ctx: AppContext, customer: Customer,
+            contact: Contact | None) -> tuple[list[str], list[str]]:
+    """The blocks and the warnings for calling this customer (and contact) now."""
+    blocks: list[str] = []
+    warnings: list[str] = []
+    if customer.do_not_call:
+        blocks.append(f"{customer.name} is marked do-not-call")
+    if customer.cease_contact:
+        blocks.append(f"{customer.name} asked to cease contact")
+    if customer.lawyer_represented:
+        blocks.append(f"{customer.name} is represented by a lawyer: contact the lawyer instead")
+    if contact is not None and contact.do_not_call:
+        blocks.append(f"{contact.name} is marked do-not-call")
+    if contact is not None and contact.wrong_number:
+        warnings.append(f"{contact.name}'s number {contact.phone or ''} is flagged as wrong")
+    status = _status(session, ctx, customer)
+    if status.unknown:
+        warnings.append(f"local time {UNKNOWN_REASON}")
+    elif not status.callable:
+        blocks.append(status.reason)
+    now = ctx.clock.now()
+    past = [PastCall(row.started_at, row.right_party, row.result_code) for row in session.execute(
+        select(Call.started_at, Call.right_party, Call.result_code)
+        .where(Call.customer_id == customer.id, Call.started_at > now - FREQUENCY_LOOKBACK))]
+    frequency = check_frequency(customer.kind, customer.country, customer.region, past, now)
+    blocks.extend(frequency.blocks)
+    warnings.extend(frequency.warnings)
+    if customer.on_hold:
+        warnings.append(f"the account is on hold ({customer.hold_reason or 'no reason given'})")
+    phone = contact.phone if contact is not None else customer.phone
+    if not phone:
+        warnings.append("no phone number on file")
+    return blocks, warnings
+
+
+def callable_status(ctx: AppContext, customer_id: int) -> CallableStatus:
+    """Whether the customer is inside the calling window now, with local times for display."""
+    with ctx.db.session() as session:
+        return _status(session, ctx, _customer(session, customer_id))
+
+
+def call_blocks(ctx: AppContext, customer_id: int, contact_id: int | None = None) -> list[str]:
+    """What would stop a call now (do-not-call, calling window, frequency), before starting it."""
+    with ctx.db.session() as session:
+        customer = _customer(session, customer_id)
+        return _assess(session, ctx, customer, _contact(session, customer, contact_id))[0]
+
+
+def call_warnings(ctx: AppContext, customer_id: int, contact_id: int | None = None) -> list[str]:
+    """Lesser concerns about calling now: a recent business call, unknown local time, hold…"""
+    with ctx.db.session() as session:
+        customer = _customer(session, customer_id)
+        return _assess(session, ctx, customer, _contact(session, customer, contact_id))[1]
+
+
+def _open_call(session: Session, user_id: int) -> Call | None:
+    return session.scalars(select(Call).where(Call.user_id == user_id, Call.ended_at.is_(None))
+                           .order_by(Call.started_at.desc(), Call.id.desc()).limit(1)).first()
+
+
+def start_call(ctx: AppContext, customer_id: int, *, contact_id: int | None = None,
+               override_reason: str | None = None) -> Call:
+    """Start a call: the row is written at once; guard rails block unless a reason overrides."""
+    reason = (override_reason or "").strip() or None
+    if reason and len(reason) > 300:
+        raise InputError("the override reason is too long (at most 300 characters)")
+    with ctx.db.session() as session:
+        # Serialise call starts per user on PostgreSQL so two terminals cannot both open a call.
+        session.scalar(select(User.id).where(User.id == ctx.user.id).with_for_update())
+        current = _open_call(session, ctx.user.id)
+        if current is not None:
+            other = session.get(Customer, current.customer_id)
+            name = other.name if other else f"account {current.customer_id}"
+            started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
+            raise CallInProgress(current.id, f"You already have a call open with {name} "
+                                             f"(started {started}): close it first")
+        customer = _customer(session, customer_id)
+        contact = _contact(session, customer, contact_id)
+        blocks, _warnings = _assess(session, ctx, customer, contact)
+        if blocks and reason is None:
+            raise CallBlocked(blocks)
+        now = ctx.clock.now()
+        call = Call(customer_id=customer.id, contact_id=contact.id if contact else None,
+                    user_id=ctx.user.id, phone=contact.phone if contact else customer.phone,
+                    started_at=now, notes="", override_reason=reason if blocks else None)
+        session.add(call)
+        session.flush()
+        if blocks:
+            log_activity(session, at=now, kind="override", customer_id=customer.id,
+                         user_id=ctx.user.id, call_id=call.id,
+                         summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}",
+                         details={"blocks": blocks, "reason": reason})
+        session.expunge(call)
+    return call
+
+
+def save_call_notes(ctx: AppContext, call_id: int, notes: str) -> None:
+    """Save the notes of the user's open call (one UPDATE; called as the collector types)."""
+    with ctx.db.session() as session:
+        result = session.execute(
+            update(Call).where(Call.id == call_id, Call.user_id == ctx.user.id,
+                               Call.ended_at.is_(None)).values(notes=notes))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            call = session.get(Call, call_id)
+            if call is None:
+                raise InputError(f"there is no call with id {call_id}")
+            if call.ended_at is not None:
+                raise InputError("this call is closed: add a note to the account instead")
+            raise InputError("this call belongs to another user")
+
+
+def unfinished_call(ctx: AppContext) -> Call | None:
+    """The current user's call that was started and never closed (to resume after a crash)."""
+    with ctx.db.session() as session:
+        call = _open_call(session, ctx.user.id)
+        if call is not None:
+            session.expunge(call)
+        return call
+
+
+def _text(value: str | None, field_name: str, limit: int, missing: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise OutcomeError(field_name, missing)
+    if len(text) > limit:
+        raise OutcomeError(field_name, f"too long: at most {limit} characters")
+    return text
+
+
+def _validate(session: Session, ctx: AppContext, call: Call, customer: Customer,
+              outcome: CallOutcome, *, check_promise: bool = True) -> ResultCode:
+    """Check the outcome against what its result code requires (OutcomeError names the field)."""
+    try:
+        rc = find_result_code(outcome.result_code, available_result_codes(ctx))
+    except InputError as exc:
+        raise OutcomeError("result_code", str(exc)) from None
+    if rc.right_party and outcome.payment_asked is None:
+        raise OutcomeError("payment_asked", "say whether payment was asked for (yes or no)")
+    has_promise = outcome.promise is not None or outcome.plan is not None
+    if rc.code != "PTP" and has_promise:
+        raise OutcomeError("result_code", f"only a PTP close records a promise, not {rc.code}")
+    if rc.code == "PTP":
+        if outcome.promise is not None and outcome.plan is not None:
+            raise OutcomeError("plan", "give either one promise or a plan, not both")
+        spec = outcome.promise or outcome.plan
+        if spec is None:
+            raise OutcomeError("amount", "a promise to pay needs an exact amount and date")
+        if check_promise:
+            validate_promise(session, ctx, customer, spec)
+    elif rc.code == "PAID":
+        _text(outcome.paid_claim, "paid_claim", 300,
+              "say when and how they paid (date, reference) so it can be checked")
+    elif rc.code == "DISPUTE":
+        _check_dispute(session, customer, outcome)
+    elif rc.code == "NOPROMISE":
+        _text(outcome.no_promise_reason, "reason", 300,
+              "give the reason there is no promise (refused, can't pay yet, needs approval…)")
+    elif rc.code == "CALLBACK":
+        _check_callback(ctx, outcome.callback_at)
+    elif rc.code == "GATEKEEPER":
+        _text(outcome.spoke_with, "spoke_with", 200, "say who you spoke with")
+    if outcome.next_action_on is not None and outcome.next_action_on < ctx.clock.today():
+        raise OutcomeError("next_action_on", f"the next action date "
+                                             f"{outcome.next_action_on.isoformat()} is in the past")
+    return rc
+
+
+def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -> None:
+    if not outcome.dispute_invoice_ids:
+        raise OutcomeError("invoices", "pick the invoice(s) the customer disputes")
+    ids = set(outcome.dispute_invoice_ids)
+    rows = session.execute(select(Invoice.id, Invoice.number, Invoice.status).where(
+        Invoice.customer_id == customer.id, Invoice.id.in_(ids))).all()
+    missing = ids - {r.id for r in rows}
+    if missing:
+        raise OutcomeError("invoices", "not an invoice of this account: "
+                                       + ", ".join(str(i) for i in sorted(missing)))
+    closed = [r.number for r in rows if r.status not in OWING_STATUSES]
+    if closed:
+        raise OutcomeError("invoices", f"invoice(s) {', '.join(sorted(closed))} are not open")
+    _text(outcome.dispute_reason, "reason", 500, "say why the customer disputes the invoice(s)")
+
+
+def _check_callback(ctx: AppContext, callback_at: datetime | None) -> None:
+    if callback_at is None:
+        raise OutcomeError("callback_at", "give the callback date and time")
+    if callback_at.tzinfo is None:
+        raise OutcomeError("callback_at", "the callback time needs a time zone")
+    now = ctx.clock.now()
+    if callback_at <= now:
+        raise OutcomeError("callback_at", "the callback time must be in the future")
+    if callback_at > now + CALLBACK_HORIZON:
+        raise OutcomeError("callback_at", "the callback must be within a year")
+
+
+def _load_open_call(session: Session, ctx: AppContext, call_id: int, *, lock: bool = False) -> Call:
+    call = session.get(Call, call_id, with_for_update=lock)
+    if call is None:
+        raise InputError(f"there is no call with id {call_id}")
+    if call.ended_at is not None:
+        raise InputError(f"this call was already closed at {call.ended_at:%Y-%m-%d %H:%M} UTC "
+                         f"({call.result_code})")
+    if call.user_id != ctx.user.id and ctx.user.role != "supervisor":
+        raise InputError("this call belongs to another user")
+    return call
+
+
+def validate_outcome(ctx: AppContext, call_id: int, outcome: CallOutcome) -> None:
+    """Check an outcome without saving it; raises :class:`OutcomeError` naming the field to fix."""
+    with ctx.db.session() as session:
+        call = _load_open_call(session, ctx, call_id)
+        _validate(session, ctx, call, _customer(session, call.customer_id), outcome)
+
+
+def _first_promised_on(outcome: CallOutcome) -> date | None:
+    if outcome.promise is not None:
+        return outcome.promise.promised_on
+    return outcome.plan.first_on if outcome.plan is not None else None
+
+
+def _proposal(ctx: AppContext, customer: Customer, rc: ResultCode, outcome: CallOutcome) -> date:
+    today = ctx.clock.today()
+    callback_on = outcome.callback_at.astimezone(UTC).date() if outcome.callback_at else None
+    return next_action_on(
+        rc.code, today=today, rules=ctx.settings.cadence, promised_on=_first_promised_on(outcome),
+        callback_on=callback_on,
+        not_before=earliest_follow_up(customer.kind, customer.country, rc.right_party, rc.code,
+                                      today))
+
+
+def propose_next_action(ctx: AppContext, call_id: int, outcome: CallOutcome) -> date:
+    """The next action date the cadence proposes for this outcome (the collector may change it)."""
+    with ctx.db.session() as session:
+        call = session.get(Call, call_id)
+        if call is None:
+            raise InputError(f"there is no call with id {call_id}")
+        customer = _customer(session, call.customer_id)
+        try:
+            rc = find_result_code(outcome.result_code, available_result_codes(ctx))
+        except InputError as exc:
+            raise OutcomeError("result_code", str(exc)) from None
+        return _proposal(ctx, customer, rc, outcome)
+
+
+def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCall:
+    """Close a call: validate, then write call, promises, next action and activity atomically."""
+    with ctx.db.session() as session:
+        call = _load_open_call(session, ctx, call_id, lock=True)
+        customer = _customer(session, call.customer_id, lock=True)
+        rc = _validate(session, ctx, call, customer, outcome, check_promise=False)
+        now = ctx.clock.now()
+        promises: list[Promise] = []
+        spec = outcome.promise or outcome.plan
+        if rc.code == "PTP" and spec is not None:
+            promises = record_promises(session, ctx, customer, spec, call_id=call.id)
+        next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome)
+        amount_text = format_amount(promises[0].amount, customer.currency) if promises else None
+        next_text = next_action_text(rc.code, promised_on=_first_promised_on(outcome),
+                                     amount_text=amount_text, callback_at_local=outcome.callback_at)
+        _complete_call(call, rc, outcome, now, next_on, next_text)
+        customer.next_action_on = next_on
+        customer.next_action = next_text[:200]
+        customer.next_action_at = outcome.callback_at if rc.code == "CALLBACK" else None
+        customer.last_attempt_at = now
+        customer.updated_at = now
+        if rc.right_party:
+            customer.last_contact_at = now
+            customer.failed_attempts = 0
+        else:
+            customer.failed_attempts = (customer.failed_attempts or 0) + 1
+        contact = session.get(Contact, call.contact_id) if call.contact_id else None
+        _log_call(session, ctx, call, customer, contact, rc, now)
+        if rc.code == "DISPUTE":
+            _apply_dispute(session, ctx, call, customer, outcome, now)
+        if rc.code == "WRONGNUMBER":
+            _flag_wrong_number(session, ctx, call, customer, contact, now)
+        session.flush()
+        session.expunge_all()
+    return ClosedCall(call, promises, next_on, next_text, customer.on_hold)
+
+
+def _complete_call(call: Call, rc: ResultCode, outcome: CallOutcome, now: datetime, next_on: date,
+                   next_text: str) -> None:
+    call.ended_at = now
+    call.result_code = rc.code
+    call.right_party = rc.right_party
+    # Nobody to ask when the debtor was not reached, unless the collector says otherwise.
+    call.payment_asked = (outcome.payment_asked if outcome.payment_asked is not None
+                          else False if not rc.right_party else None)
+    call.next_action_on = next_on
+    call.next_action = next_text[:200]
+    if outcome.notes is not None:
+        call.notes = outcome.notes
+    if rc.code == "NOPROMISE":
+        call.no_promise_reason = (outcome.no_promise_reason or "").strip()
+    elif rc.code == "CALLBACK":
+        call.callback_at = outcome.callback_at
+    elif rc.code == "GATEKEEPER":
+        call.spoke_with = (outcome.spoke_with or "").strip()
+    elif rc.code == "PAID":
+        call.paid_claim = (outcome.paid_claim or "").strip()
+    elif rc.code == "DISPUTE":
+        call.dispute_reason = (outcome.dispute_reason or "").strip()
+    if outcome.spoke_with and rc.code != "GATEKEEPER":
+        call.spoke_with = outcome.spoke_with.strip()[:200]
+
+
+def _log_call(session: Session, ctx: AppContext, call: Call, customer: Customer,
+              contact: Contact | None, rc: ResultCode, now: datetime) -> None:
+    who = contact.name if contact else (call.spoke_with or customer.name)
+    asked = {True: "payment asked", False: "payment not asked", None: ""}[call.payment_asked]
+    detail = (call.no_promise_reason or call.paid_claim or call.dispute_reason
+              or call.spoke_with or "")
+    parts = [f"{rc.code} ({rc.label})", f"with {who}", asked, detail,
+             f"next: {call.next_action} on {call.next_action_on}"]
+    seconds = int((now - call.started_at).total_seconds())
+    log_activity(session, at=now, kind="call", customer_id=customer.id, user_id=ctx.user.id,
+                 call_id=call.id, summary=" · ".join(p for p in parts if p),
+                 details={"result_code": rc.code, "right_party": rc.right_party,
+                          "payment_asked": call.payment_asked, "seconds": seconds,
+                          "next_action_on": call.next_action_on.isoformat() if call.next_action_on
+                          else None, "override_reason": call.override_reason})
+
+
+def _apply_dispute(session: Session, ctx: AppContext, call: Call, customer: Customer,
+                   outcome: CallOutcome, now: datetime) -> None:
+    """Mark the invoices disputed; when nothing overdue is left undisputed, hold the account."""
+    reason = (outcome.dispute_reason or "").strip()
+    ids = sorted(set(outcome.dispute_invoice_ids))
+    session.execute(update(Invoice).where(Invoice.customer_id == customer.id, Invoice.id.in_(ids))
+                    .values(status="disputed", dispute_reason=reason[:500]))
+    numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.id.in_(ids))))
+    log_activity(session, at=now, kind="dispute", customer_id=customer.id, user_id=ctx.user.id,
+                 call_id=call.id, summary=f"Invoice(s) {', '.join(numbers)} disputed: {reason}",
+                 details={"invoice_ids": ids, "reason": reason})
+    undisputed_overdue = session.scalar(select(func.count()).select_from(Invoice).where(
+        Invoice.customer_id == customer.id, Invoice.status == "open", Invoice.open_amount > 0,
+        Invoice.due_date < ctx.clock.today()))
+    if not undisputed_overdue and not customer.on_hold:
+        customer.on_hold = True
+        customer.hold_reason = f"dispute: {reason}"[:200]
+        log_activity(session, at=now, kind="hold", customer_id=customer.id, user_id=ctx.user.id,
+                     call_id=call.id, summary=f"Account on hold: every overdue invoice is disputed "
+                                              f"({reason})"[:500],
+                     details={"reason": reason})
+
+
+def _flag_wrong_number(session: Session, ctx: AppContext, call: Call, customer: Customer,
+                       contact: Contact | None, now: datetime) -> None:
+    """Flag the dialled number on the contact(s) that carry it, and log it."""
+    phone = call.phone or (contact.phone if contact else customer.phone)
+    flagged: list[str] = []
+    if contact is not None:
+        contact.wrong_number = True
+        flagged.append(contact.name)
+    if phone:
+        for other in session.scalars(select(Contact).where(Contact.customer_id == customer.id,
+                                                           Contact.phone == phone)):
+            if not other.wrong_number:
+                other.wrong_number = True
+                flagged.append(other.name)
+    who = f" ({', '.join(flagged)})" if flagged else ""
+    log_activity(session, at=now, kind="wrong_number", customer_id=customer.id, user_id=ctx.user.id,
+                 call_id=call.id, summary=f"Number {phone or '(none)'} flagged as wrong{who}",
+                 details={"phone": phone, "contact_ids": [contact.id] if contact else []})

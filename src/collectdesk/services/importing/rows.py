@@ -1,0 +1,343 @@
+"""One pydantic model per import kind: each cell checked and turned into what is stored."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+
+from collectdesk.domain.codes import normalise_country, normalise_currency
+from collectdesk.domain.dates import DateInputError, parse_iso_date
+from collectdesk.domain.money import AmountError, format_amount, minor_digits, parse_amount
+
+
+@dataclass(frozen=True)
+class CustomerFacts:
+    """What rows of other kinds need to know about their customer."""
+
+    id: int
+    country: str
+    currency: str
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """Facts from the database that validation checks rows against."""
+
+    customers: Mapping[str, CustomerFacts] = field(default_factory=dict)
+    today: date | None = None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(limit: int, *, required: bool) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if _blank(value):
+            if required:
+                raise ValueError("a value is required")
+            return None
+        text = " ".join(str(value).split())
+        if len(text) > limit:
+            raise ValueError(f"is {len(text)} characters long; at most {limit} fit")
+        return text
+
+    return check
+
+
+def _iso_date(value: Any) -> date:
+    if _blank(value):
+        raise ValueError("a date is required (YYYY-MM-DD)")
+    try:
+        return parse_iso_date(str(value))
+    except DateInputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+_KINDS = {"business": "business", "company": "business", "b2b": "business",
+          "consumer": "consumer", "individual": "consumer", "person": "consumer", "b2c": "consumer"}
+
+
+def _kind(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    kind = _KINDS.get(str(value).strip().lower())
+    if kind is None:
+        raise ValueError(f"{str(value).strip()!r} is not a kind of customer (business or consumer)")
+    return kind
+
+
+def _country(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    code = normalise_country(str(value))
+    if code is None:
+        raise ValueError(f"{str(value).strip()!r} is not an ISO 3166 country code "
+                         "(e.g. US, GB, AU, NZ)")
+    return code
+
+
+def _currency(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    code = normalise_currency(str(value))
+    if code is None:
+        raise ValueError(f"{str(value).strip()!r} is not an ISO 4217 currency code (e.g. USD, GBP)")
+    return code
+
+
+_NET = re.compile(r"^(?:net\s*)?(\d{1,3})(?:\s*days?)?$")
+
+
+def _terms(value: Any) -> int | None:
+    if _blank(value):
+        return None
+    text = str(value).strip().lower()
+    if text in ("due on receipt", "on receipt", "cod", "immediate"):
+        return 0
+    match = _NET.match(text)
+    if not match or int(match.group(1)) > 365:
+        raise ValueError(f"{str(value).strip()!r} is not payment terms "
+                         "(days 0–365, e.g. 30 or Net 30)")
+    return int(match.group(1))
+
+
+@lru_cache(maxsize=512)
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _timezone(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    name = str(value).strip()
+    if not _known_zone(name):
+        raise ValueError(f"{name!r} is not a time zone (use an IANA name such as America/Chicago)")
+    return name
+
+
+_TRUE = {"yes", "y", "true", "t", "1", "x", "dnc"}
+_FALSE = {"no", "n", "false", "f", "0", ""}
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None:
+        return None
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{str(value).strip()!r} is not yes or no")
+
+
+_EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+
+def _email(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    text = str(value).strip()
+    if len(text) > 200 or not _EMAIL.match(text):
+        raise ValueError(f"{text!r} is not an email address")
+    return text
+
+
+def phone_e164(text: str, region: str) -> str:
+    """A phone number in E.164, read with ``region`` as the default; raises ``ValueError``."""
+    import phonenumbers  # slow to import; only imports that carry phones pay for it
+
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise ValueError(f"{text!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{text!r} is not a valid phone number for {region} "
+                         "(write it with the country code, e.g. +44 20 7946 0000, if it is abroad)")
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164
+
+
+def _context(info: ValidationInfo) -> RowContext:
+    context = info.context
+    return context if isinstance(context, RowContext) else RowContext()
+
+
+def _customer(info: ValidationInfo) -> CustomerFacts | None:
+    ref = info.data.get("customer_ref")
+    return _context(info).customers.get(ref) if isinstance(ref, str) else None
+
+
+def _check_customer_ref(ref: str, info: ValidationInfo) -> str:
+    if ref not in _context(info).customers:
+        raise ValueError(f"no customer with ref {ref!r} (import customers first)")
+    return ref
+
+
+_PLAIN_AMOUNT = re.compile(r"^(\d{1,15})(?:\.(\d{1,2}))?$")
+
+
+def _money(value: Any, currency: str, *, allow_zero: bool) -> int:
+    if _blank(value):
+        raise ValueError("an amount is required")
+    text = str(value).strip()
+    plain = _PLAIN_AMOUNT.match(text)
+    if plain and minor_digits(currency) == 2:
+        # The common case in large exports ("1234.5"), without the general parser's cost.
+        minor = int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
+    else:
+        try:
+            minor = parse_amount(text, currency)
+        except AmountError as exc:
+            raise ValueError(str(exc)) from None
+    if minor < 0:
+        raise ValueError(f"{str(value).strip()!r} is negative; amounts must be positive")
+    if minor == 0 and not allow_zero:
+        raise ValueError("a payment of zero is not a payment")
+    return minor
+
+
+def _phone_for(value: str | None, region: str) -> str | None:
+    return None if value is None else phone_e164(value, region)
+
+
+Ref = Annotated[str, BeforeValidator(_text(64, required=True))]
+Name = Annotated[str, BeforeValidator(_text(200, required=True))]
+OptionalText = Annotated[str | None, BeforeValidator(_text(200, required=False))]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+RawText = Annotated[str | None, BeforeValidator(_text(100, required=False))]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CustomerRow(_Row):
+    """A customers.csv row."""
+
+    ref: Ref
+    name: Name
+    kind: Annotated[str | None, BeforeValidator(_kind)] = None
+    country: Annotated[str | None, BeforeValidator(_country)] = None
+    currency: Annotated[str | None, BeforeValidator(_currency)] = None
+    terms_days: Annotated[int | None, BeforeValidator(_terms)] = None
+    phone: RawText = None
+    email: Annotated[str | None, BeforeValidator(_email)] = None
+    timezone: Annotated[str | None, BeforeValidator(_timezone)] = None
+    collector: Annotated[str | None, BeforeValidator(_text(80, required=False))] = None
+    sales_rep: Annotated[str | None, BeforeValidator(_text(120, required=False))] = None
+    do_not_call: Annotated[bool | None, BeforeValidator(_flag)] = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        existing = _context(info).customers.get(info.data.get("ref", ""))
+        region = info.data.get("country") or (existing.country if existing else "US")
+        return _phone_for(value, region)
+
+
+class ContactRow(_Row):
+    """A contacts.csv row."""
+
+    customer_ref: Ref
+    name: Name
+    role: Annotated[str | None, BeforeValidator(_text(80, required=False))] = None
+    phone: RawText = None
+    email: Annotated[str | None, BeforeValidator(_email)] = None
+
+    _customer_exists = field_validator("customer_ref")(_check_customer_ref)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        customer = _customer(info)
+        # Without a known customer there is no country to read the number in; that row fails anyway.
+        return _phone_for(value, customer.country) if customer else value
+
+
+class InvoiceRow(_Row):
+    """An invoices.csv row; ``amount`` is in minor units of the invoice currency."""
+
+    customer_ref: Ref
+    number: Ref
+    issue_date: IsoDate
+    due_date: IsoDate
+    currency: Annotated[str | None, BeforeValidator(_currency)] = None
+    amount: int
+
+    _customer_exists = field_validator("customer_ref")(_check_customer_ref)
+
+    @field_validator("due_date")
+    @classmethod
+    def _due_after_issue(cls, value: date, info: ValidationInfo) -> date:
+        issued = info.data.get("issue_date")
+        if issued is not None and value < issued:
+            raise ValueError(f"due date {value} is before the issue date {issued}")
+        return value
+
+    @field_validator("currency")
+    @classmethod
+    def _customer_currency(cls, value: str | None, info: ValidationInfo) -> str | None:
+        customer = _customer(info)
+        if value is not None and customer is not None and value != customer.currency:
+            raise ValueError(f"invoice currency {value} differs from the customer's currency "
+                             f"{customer.currency}")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: Any, info: ValidationInfo) -> int:
+        customer = _customer(info)
+        currency = info.data.get("currency") or (customer.currency if customer else "USD")
+        return _money(value, currency, allow_zero=True)
+
+
+class PaymentRow(_Row):
+    """A payments.csv row; ``amount`` is in minor units of the customer's currency."""
+
+    customer_ref: Ref
+    received_on: IsoDate
+    amount: int
+    invoice_number: Annotated[str | None, BeforeValidator(_text(64, required=False))] = None
+    method: Annotated[str | None, BeforeValidator(_text(40, required=False))] = None
+    reference: RawText = None
+
+    _customer_exists = field_validator("customer_ref")(_check_customer_ref)
+
+    @field_validator("received_on")
+    @classmethod
+    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
+        today = _context(info).today
+        if today is not None and value > today:
+            raise ValueError(f"{value} is in the future (today is {today})")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _amount(cls, value: Any, info: ValidationInfo) -> int:
+        customer = _customer(info)
+        return _money(value, customer.currency if customer else "USD", allow_zero=False)
+
+    def import_key(self) -> str:
+        """What identifies this payment across re-imports of the same export."""
+        return "|".join([self.customer_ref, self.received_on.isoformat(), str(self.amount),
+                         self.reference or "", self.invoice_number or ""])
+
+    def describe(self, currency: str) -> str:
+        """The payment in words, for the activity log."""
+        return f"Payment of {format_amount(self.amount, currency)} received {self.received_on}"
+
+
+MODELS: dict[str, type[_Row]] = {"customers": CustomerRow, "contacts": ContactRow,
+                                 "invoices": InvoiceRow, "payments": PaymentRow}

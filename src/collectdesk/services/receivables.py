@@ -1,0 +1,235 @@
+"""Receivables health in SQL: aging, DSO, best possible DSO, ADD, CEI and the within-30-days share.
+
+An invoice's balance as of a day is its amount less the allocations of payments received on or
+before that day, for invoices issued on or before it; written-off invoices are left out entirely
+(from AR and from credit sales). Because ``open_amount`` is kept equal to amount − all allocations,
+the balance as of a day is computed as ``open_amount`` + allocations of payments received *after*
+that day: one scan of the invoices plus a short range scan of recent payments.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
+from sqlalchemy.orm import Session
+
+from collectdesk.services.reporting_sql import date_plus_days
+from collectdesk.store.models import Invoice, Payment, PaymentAllocation
+
+DAYS_PER_MONTH = 30.4375  # 365.25 / 12: CEI's N (months in the period) = days / 30.4375
+WITHIN_DAYS = 30
+
+
+@dataclass(frozen=True)
+class AgingBucket:
+    """Receivables whose days past due fall between ``low`` and ``high`` (None: no upper end)."""
+
+    label: str
+    low: int | None
+    high: int | None
+    amount: int
+
+
+@dataclass(frozen=True)
+class Receivables:
+    """Portfolio health in one currency: aging as of ``as_of``, period ratios over the period."""
+
+    currency: str
+    invoices: int  # invoices with an open balance today
+    buckets: list[AgingBucket]
+    total_ar: int
+    current_ar: int
+    opening_ar: int
+    closing_ar: int
+    closing_current_ar: int
+    credit_sales: int
+    days: int
+    months: float
+    dso: float | None
+    best_possible_dso: float | None
+    average_days_delinquent: float | None
+    cei: float | None
+    within_30_due: int
+    within_30_paid: int
+    within_30_share: float | None
+    within_30_goal: float
+
+    @property
+    def overdue_ar(self) -> int:
+        """Receivables past their due date as of ``as_of``."""
+        return self.total_ar - self.current_ar
+
+    @property
+    def meets_goal(self) -> bool | None:
+        """Whether the within-30-days share reaches the goal (None: nothing to judge)."""
+        return None if self.within_30_share is None else self.within_30_share >= self.within_30_goal
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The days receivables are measured on."""
+
+    as_of: date  # aging
+    date_from: date  # first day of the period
+    end: date  # last day of the period (never after as_of)
+
+    @property
+    def opening(self) -> date:
+        """The day before the period starts: opening AR is measured at its close."""
+        return self.date_from - timedelta(days=1)
+
+    @property
+    def within_window(self) -> tuple[date, date]:
+        """Due dates whose 30-day window closes inside the period."""
+        window = timedelta(days=WITHIN_DAYS)
+        return (self.date_from - window, self.end - window)
+
+
+def bucket_ranges(edges: list[int]) -> list[tuple[str, int | None, int | None]]:
+    """(label, low, high) days past due: ``[0, 30, 60, 90]`` → current, 1–30, 31–60, 61–90, 90+."""
+    ranges: list[tuple[str, int | None, int | None]] = [("current", None, edges[0])]
+    for low, high in pairwise(edges):
+        ranges.append((f"{low + 1}–{high}", low + 1, high))
+    ranges.append((f"{edges[-1]}+", edges[-1] + 1, None))
+    return ranges
+
+
+def _past_due_between(due: Any, day: date, low: int | None, high: int | None) -> list[Any]:
+    # days past due = day − due: "low ≤ days ≤ high" becomes a range of due dates (index-friendly).
+    conditions = []
+    if high is not None:
+        conditions.append(due >= day - timedelta(days=high))
+    if low is not None:
+        conditions.append(due <= day - timedelta(days=low))
+    return conditions
+
+
+def _figures(
+    value: Any, dates: Dates, edges: list[int], received: Any | None
+) -> list[ColumnElement[Any]]:
+    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction."""
+
+    def held(day: date, *more: Any) -> Any:
+        cond = [Invoice.issue_date <= day, *more]
+        if received is not None:
+            cond.append(received > day)
+        return func.coalesce(func.sum(case((and_(*cond), value), else_=0)), 0)
+
+    columns = [
+        held(dates.as_of, *_past_due_between(Invoice.due_date, dates.as_of, low, high))
+        .label(f"b{i}")
+        for i, (_, low, high) in enumerate(bucket_ranges(edges))
+    ]
+    columns += [
+        held(dates.end).label("closing"),
+        held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
+        held(dates.opening).label("opening"),
+    ]
+    return columns
+
+
+def compute_receivables(
+    session: Session, dates: Dates, edges: list[int], goal: float
+) -> dict[str, Receivables]:
+    """Receivables health for every currency with invoices, keyed by currency."""
+    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    last_day = max(dates.as_of, dates.end)
+    low_due, high_due = dates.within_window
+    in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
+    counted = Invoice.status != "written_off"
+    # Three narrow reads instead of one scan of every invoice, so that indexes on open balances,
+    # issue dates and due dates can serve each of them.
+    open_now = (
+        select(Invoice.currency.label("currency"), func.count().label("invoices"),
+               *_figures(Invoice.open_amount, dates, edges, None))
+        # An inline 0 lets SQLite use a partial index "WHERE open_amount > 0" when there is one.
+        .where(counted, Invoice.open_amount > literal_column("0"), Invoice.issue_date <= last_day)
+        .group_by(Invoice.currency)
+    )
+    sales = (
+        select(Invoice.currency.label("currency"),
+               func.coalesce(func.sum(Invoice.amount), 0).label("credit_sales"))
+        .where(counted, Invoice.issue_date >= dates.date_from, Invoice.issue_date <= dates.end)
+        .group_by(Invoice.currency)
+    )
+    within = (
+        select(Invoice.currency.label("currency"),
+               func.coalesce(func.sum(Invoice.amount), 0).label("w_due"),
+               func.coalesce(func.sum(Invoice.amount - Invoice.open_amount), 0).label("w_paid"))
+        .where(counted, in_window)
+        .group_by(Invoice.currency)
+    )
+    for query in (open_now, sales, within):
+        for row in session.execute(query).mappings():
+            totals[row["currency"]].update(
+                {k: int(v) for k, v in row.items() if k != "currency"})
+    # Payments received after a measuring day were still owed on it: add them back.
+    first_day = min(dates.as_of, dates.end, dates.opening)
+    late_paid = and_(in_window, Payment.received_on > date_plus_days(Invoice.due_date, WITHIN_DAYS))
+    correction = (
+        select(
+            Invoice.currency.label("currency"),
+            *_figures(PaymentAllocation.amount, dates, edges, Payment.received_on),
+            func.coalesce(func.sum(case((late_paid, PaymentAllocation.amount), else_=0)),
+                          0).label("w_late"),
+        )
+        .select_from(Payment)
+        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        .where(Payment.received_on > first_day, Invoice.status != "written_off",
+               Invoice.issue_date <= last_day)
+        .group_by(Invoice.currency)
+    )
+    for row in session.execute(correction).mappings():
+        figures = totals[row["currency"]]
+        for key, value in row.items():
+            if key == "w_late":
+                figures["w_paid"] -= int(value)
+            elif key != "currency":
+                figures[key] += int(value)
+    return {currency: _health(currency, figures, dates, edges, goal)
+            for currency, figures in totals.items()}
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def _health(
+    currency: str, figures: dict[str, int], dates: Dates, edges: list[int], goal: float
+) -> Receivables:
+    ranges = bucket_ranges(edges)
+    buckets = [AgingBucket(label, low, high, figures[f"b{i}"])
+               for i, (label, low, high) in enumerate(ranges)]
+    days = max((dates.end - dates.date_from).days + 1, 0)
+    months = days / DAYS_PER_MONTH
+    sales, opening = figures["credit_sales"], figures["opening"]
+    closing, closing_current = figures["closing"], figures["closing_current"]
+    dso = _ratio(closing * days, sales)
+    best = _ratio(closing_current * days, sales)
+    monthly_sales = _ratio(sales, months) or 0.0
+    cei_top = opening + monthly_sales - closing
+    cei_bottom = opening + monthly_sales - closing_current
+    cei = None if months == 0 else _ratio(cei_top * 100, cei_bottom)
+    return Receivables(
+        currency=currency, invoices=figures["invoices"], buckets=buckets,
+        total_ar=sum(b.amount for b in buckets), current_ar=buckets[0].amount,
+        opening_ar=opening, closing_ar=closing, closing_current_ar=closing_current,
+        credit_sales=sales, days=days, months=months,
+        dso=dso, best_possible_dso=best,
+        average_days_delinquent=None if dso is None or best is None else dso - best,
+        cei=cei,
+        within_30_due=figures["w_due"], within_30_paid=figures["w_paid"],
+        within_30_share=_ratio(figures["w_paid"], figures["w_due"]), within_30_goal=goal,
+    )
+
+
+def empty_receivables(currency: str, dates: Dates, edges: list[int], goal: float) -> Receivables:
+    """Receivables health of a currency with no invoices at all."""
+    figures: dict[str, int] = defaultdict(int)
+    return _health(currency, figures, dates, edges, goal)

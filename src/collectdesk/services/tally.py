@@ -1,0 +1,409 @@
+"""The supervisor's tally: promises, phone activity, receivables health and trend in one object.
+
+``compute_tally`` is the only place these figures are computed; the supervisor screen,
+``collectdesk tally`` and the CSV export all read the same :class:`Tally`, so they always agree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from collectdesk.domain.clock import start_of_day
+from collectdesk.domain.errors import InputError
+from collectdesk.services.context import AppContext
+from collectdesk.services.portfolio import (
+    AccountLine,
+    accounts_per_stage,
+    agency_ready,
+)
+from collectdesk.services.receivables import (
+    Dates,
+    Receivables,
+    compute_receivables,
+    empty_receivables,
+)
+from collectdesk.services.reporting_sql import seconds_between
+from collectdesk.services.worklist import build_worklist
+from collectdesk.store.models import Call, Customer, Promise, User
+
+ALL = "all"  # the collector name of the overall row
+DEFAULT_CURRENCY = "USD"
+BROKEN_LIST_LIMIT = 100
+TOUGHEST_LIMIT = 10
+STATUSES = ("kept", "partially_kept", "broken", "open", "cancelled")
+
+
+@dataclass(frozen=True)
+class PromiseFigures:
+    """Promises made in the period (overall or by one collector) and how they stand as of ``as_of``.
+
+    Counts cover every currency; amounts are in the reporting currency only.
+    """
+
+    collector: str
+    made: int = 0
+    made_amount: int = 0
+    kept: int = 0
+    kept_amount: int = 0
+    partially_kept: int = 0
+    partially_kept_amount: int = 0
+    partially_kept_paid: int = 0
+    broken: int = 0
+    broken_amount: int = 0
+    open: int = 0
+    open_amount: int = 0
+    cancelled: int = 0
+    cancelled_amount: int = 0
+    matured: int = 0
+    matured_kept: int = 0
+    collected: int = 0
+
+    @property
+    def kept_rate(self) -> float | None:
+        """Kept ÷ matured (broken-on date passed, not cancelled); None when none matured."""
+        return None if self.matured == 0 else self.matured_kept / self.matured
+
+
+@dataclass(frozen=True)
+class ActivityFigures:
+    """Calls started in the period (overall or by one collector) and what they brought in."""
+
+    collector: str
+    calls: int = 0
+    right_party: int = 0
+    ptp_calls: int = 0
+    talk_seconds: int = 0
+    promised_amount: int = 0
+    collected_amount: int = 0
+
+    @property
+    def rpc_rate(self) -> float | None:
+        """Right-party contacts ÷ calls."""
+        return None if self.calls == 0 else self.right_party / self.calls
+
+    @property
+    def ptp_rate(self) -> float | None:
+        """Calls ending in a promise to pay ÷ right-party contacts."""
+        return None if self.right_party == 0 else self.ptp_calls / self.right_party
+
+    @property
+    def collected_per_hour(self) -> int | None:
+        """Amount collected against promises per hour of talk time (minor units)."""
+        if self.talk_seconds == 0:
+            return None
+        return round(self.collected_amount * 3600 / self.talk_seconds)
+
+
+@dataclass(frozen=True)
+class BrokenPromise:
+    """A broken promise to chase."""
+
+    promise_id: int
+    customer_id: int
+    customer_ref: str
+    customer_name: str
+    amount: int
+    paid_amount: int
+    currency: str
+    promised_on: date
+    broken_on: date
+    taken_by: str
+
+    @property
+    def unpaid(self) -> int:
+        """What is still missing from the promised amount."""
+        return max(self.amount - self.paid_amount, 0)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """Promises resolved on one day."""
+
+    day: date
+    kept: int
+    partially_kept: int
+    broken: int
+
+
+@dataclass(frozen=True)
+class CurrencyFigures:
+    """Amounts in a currency other than the reporting one, listed apart (never added in)."""
+
+    currency: str
+    promised: int
+    kept_amount: int
+    collected: int
+    total_ar: int
+    overdue_ar: int
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Every figure of the supervisor view for one period, as of one day."""
+
+    date_from: date
+    date_to: date
+    as_of: date
+    period_end: date
+    currency: str
+    promises: PromiseFigures
+    activity: ActivityFigures
+    receivables: Receivables
+    broken_to_chase: list[BrokenPromise]
+    trend: list[TrendPoint]
+    accounts_per_stage: dict[str, int]
+    agency_ready_count: int
+    agency_ready: list[AccountLine]
+    toughest: list[AccountLine]
+    toughest_source: str
+    other_currencies: list[CurrencyFigures] = field(default_factory=list)
+    promises_by_collector: list[PromiseFigures] = field(default_factory=list)
+    activity_by_collector: list[ActivityFigures] = field(default_factory=list)
+
+    @property
+    def days(self) -> int:
+        """Days in the period actually reported (from its start to its end or ``as_of``)."""
+        return max((self.period_end - self.date_from).days + 1, 0)
+
+
+def compute_tally(
+    ctx: AppContext,
+    *,
+    date_from: date,
+    date_to: date,
+    as_of: date | None = None,
+    by_collector: bool = False,
+) -> Tally:
+    """Compute the whole tally for ``date_from``…``date_to`` as ``as_of`` (default: today) would.
+
+    Nothing after ``as_of`` is counted: the period ends at ``min(date_to, as_of)``.
+    """
+    if date_from > date_to:
+        raise InputError(
+            f"the period starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()})")
+    as_of = as_of or ctx.clock.today()
+    end = min(date_to, as_of)
+    rules = ctx.settings.receivables
+    dates = Dates(as_of=as_of, date_from=date_from, end=end)
+    with ctx.db.session() as session:
+        names = _user_names(session)
+        roster = [names[user_id] for user_id in _collectors(session)] if by_collector else []
+        promise_rows = _promise_rows(session, date_from, end, as_of)
+        call_rows = _call_rows(session, date_from, end)
+        health = compute_receivables(session, dates, rules.aging_edges,
+                                     rules.collected_within_30_goal)
+        currency = _reporting_currency(health, promise_rows)
+        receivables = health.get(currency) or empty_receivables(
+            currency, dates, rules.aging_edges, rules.collected_within_30_goal)
+        broken = _broken_promises(session, date_from, end, as_of)
+        trend = _trend(session, date_from, end)
+        stages = accounts_per_stage(session)
+        ready_count, ready = agency_ready(session, as_of, ctx.settings.escalation.agency_days)
+    toughest, source = _toughest(ctx, as_of)
+    promises = _promise_figures(promise_rows, currency, names, roster)
+    activity = _activity_figures(call_rows, promises, names)
+    return Tally(
+        date_from=date_from, date_to=date_to, as_of=as_of, period_end=end, currency=currency,
+        promises=promises[ALL], activity=activity[ALL], receivables=receivables,
+        broken_to_chase=broken, trend=trend, accounts_per_stage=stages,
+        agency_ready_count=ready_count, agency_ready=ready, toughest=toughest,
+        toughest_source=source,
+        other_currencies=_other_currencies(currency, promise_rows, health),
+        promises_by_collector=_by_name(promises) if by_collector else [],
+        activity_by_collector=_by_name(activity) if by_collector else [],
+    )
+
+
+def _user_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(User.id, User.name)).all())
+
+
+def _collectors(session: Session) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.role == "collector")))
+
+
+def _status_as_of(as_of: date) -> Any:
+    # A stored outcome counts only from the day it was resolved (or its broken-on date when the
+    # ledger left resolved_on empty); before that the promise was still open.
+    resolved = func.coalesce(Promise.resolved_on, Promise.broken_on)
+    return case((and_(Promise.status != "open", resolved <= as_of), Promise.status), else_="open")
+
+
+def _made_between(date_from: date, end: date) -> list[Any]:
+    return [Promise.created_at >= start_of_day(date_from),
+            Promise.created_at < start_of_day(end + timedelta(days=1))]
+
+
+def _promise_rows(
+    session: Session, date_from: date, end: date, as_of: date
+) -> list[dict[str, Any]]:
+    status = _status_as_of(as_of)
+
+    def total(condition: Any, value: Any = 1) -> Any:
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+    matured = Promise.broken_on <= as_of
+    columns = [func.count().label("made"), func.sum(Promise.amount).label("made_amount")]
+    for name in STATUSES:
+        columns += [total(status == name).label(name),
+                    total(status == name, Promise.amount).label(f"{name}_amount")]
+    columns += [
+        total(status == "partially_kept", Promise.paid_amount).label("partially_kept_paid"),
+        total(and_(matured, status != "cancelled")).label("matured"),
+        total(and_(matured, status == "kept")).label("matured_kept"),
+        # Payments on a promise resolved after as_of were not known as of as_of.
+        total(status == Promise.status, Promise.paid_amount).label("collected"),
+    ]
+    query = (
+        select(Promise.taken_by_id.label("user_id"), Promise.currency.label("currency"), *columns)
+        .where(*_made_between(date_from, end))
+        .group_by(Promise.taken_by_id, Promise.currency)
+    )
+    return [{k: (v if k in ("user_id", "currency") else int(v or 0)) for k, v in row.items()}
+            for row in session.execute(query).mappings()]
+
+
+def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, Any]]:
+    closed = Call.ended_at.is_not(None)
+    query = (
+        select(
+            Call.user_id.label("user_id"),
+            func.count().label("calls"),
+            func.coalesce(func.sum(case((Call.right_party.is_(True), 1), else_=0)), 0).label("rpc"),
+            func.coalesce(func.sum(case((Call.result_code == "PTP", 1), else_=0)), 0).label("ptp"),
+            func.coalesce(func.sum(case((closed, seconds_between(Call.ended_at, Call.started_at)),
+                                        else_=0)), 0).label("talk"),
+        )
+        .where(Call.started_at >= start_of_day(date_from),
+               Call.started_at < start_of_day(end + timedelta(days=1)))
+        .group_by(Call.user_id)
+    )
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def _reporting_currency(health: dict[str, Receivables], promise_rows: list[dict[str, Any]]) -> str:
+    # The currency of most open invoices (ties: alphabetical); else that of most promises.
+    counts: Counter[str] = Counter()
+    for row in promise_rows:
+        counts[row["currency"]] += row["made"]
+    if health:
+        counts = Counter({c: r.invoices for c, r in health.items()})
+    if not counts:
+        return DEFAULT_CURRENCY
+    return min(counts, key=lambda c: (-counts[c], c))
+
+
+def _promise_figures(
+    rows: list[dict[str, Any]], currency: str, names: dict[int, str], roster: list[str]
+) -> dict[str, PromiseFigures]:
+    counts = ("made", *STATUSES, "matured", "matured_kept")
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for who in (ALL, names.get(row["user_id"], f"user {row['user_id']}")):
+            target = sums[who]
+            for key, value in row.items():
+                if key in ("user_id", "currency"):
+                    continue
+                if key in counts or row["currency"] == currency:
+                    target[key] += value
+    for who in (ALL, *roster):  # every collector gets a row, even with nothing promised
+        sums.setdefault(who, defaultdict(int))
+    return {who: PromiseFigures(collector=who, **values) for who, values in sums.items()}
+
+
+def _activity_figures(
+    rows: list[dict[str, Any]], promises: dict[str, PromiseFigures], names: dict[int, str]
+) -> dict[str, ActivityFigures]:
+    sums: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for row in rows:
+        for who in (ALL, names.get(row["user_id"], f"user {row['user_id']}")):
+            for key in ("calls", "rpc", "ptp", "talk"):
+                sums[who][key] += float(row[key] or 0)
+    result = {}
+    for who in {ALL, *sums, *promises}:
+        values = sums.get(who, {})
+        made = promises.get(who, PromiseFigures(who))
+        result[who] = ActivityFigures(
+            collector=who, calls=int(values.get("calls", 0)), right_party=int(values.get("rpc", 0)),
+            ptp_calls=int(values.get("ptp", 0)), talk_seconds=round(values.get("talk", 0)),
+            promised_amount=made.made_amount, collected_amount=made.collected)
+    return result
+
+
+def _by_name(figures: dict[str, Any]) -> list[Any]:
+    return [figures[name] for name in sorted(figures, key=str.casefold) if name != ALL]
+
+
+def _broken_promises(
+    session: Session, date_from: date, end: date, as_of: date
+) -> list[BrokenPromise]:
+    query = (
+        select(Promise.id, Promise.customer_id, Customer.ref, Customer.name, Promise.amount,
+               Promise.paid_amount, Promise.currency, Promise.promised_on, Promise.broken_on,
+               User.name.label("taken_by"))
+        .join(Customer, Customer.id == Promise.customer_id)
+        .join(User, User.id == Promise.taken_by_id)
+        .where(*_made_between(date_from, end), _status_as_of(as_of) == "broken")
+        .order_by(Promise.broken_on.desc(), (Promise.amount - Promise.paid_amount).desc(),
+                  Promise.id)
+        .limit(BROKEN_LIST_LIMIT)
+    )
+    return [BrokenPromise(row.id, row.customer_id, row.ref, row.name, int(row.amount),
+                          int(row.paid_amount), row.currency, row.promised_on, row.broken_on,
+                          row.taken_by)
+            for row in session.execute(query)]
+
+
+def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
+    resolved = func.coalesce(Promise.resolved_on, Promise.broken_on).label("day")
+    query = (
+        select(resolved, Promise.status, func.count())
+        .where(Promise.status.in_(("kept", "partially_kept", "broken")),
+               resolved >= date_from, resolved <= end)
+        .group_by(resolved, Promise.status)
+    )
+    per_day: dict[date, Counter[str]] = defaultdict(Counter)
+    for day, status, count in session.execute(query).all():
+        key = day if isinstance(day, date) else date.fromisoformat(str(day))
+        per_day[key][status] += int(count)
+    days = [date_from + timedelta(days=i) for i in range(max((end - date_from).days + 1, 0))]
+    return [TrendPoint(day, per_day[day]["kept"], per_day[day]["partially_kept"],
+                       per_day[day]["broken"]) for day in days]
+
+
+def _toughest(ctx: AppContext, as_of: date) -> tuple[list[AccountLine], str]:
+    """The top of the worklist with something overdue: the monthly attack list."""
+    # Receipt confirmations follow the overdue work on the list; twice the limit leaves room.
+    rows = build_worklist(ctx, as_of=as_of, limit=TOUGHEST_LIMIT * 2)
+    lines = [
+        AccountLine(customer_id=row.customer_id, ref=row.ref, name=row.name,
+                    currency=row.currency, stage=row.stage, overdue=row.overdue,
+                    oldest_due_on=as_of - timedelta(days=row.oldest_days_past_due),
+                    days_past_due=row.oldest_days_past_due, score=row.score)
+        for row in rows if row.overdue > 0
+    ]
+    return lines[:TOUGHEST_LIMIT], "worklist toughness score"
+
+
+def _other_currencies(
+    currency: str, promise_rows: list[dict[str, Any]], health: dict[str, Receivables]
+) -> list[CurrencyFigures]:
+    promised: dict[str, Counter[str]] = defaultdict(Counter)
+    for row in promise_rows:
+        promised[row["currency"]].update({k: row[k] for k in ("made_amount", "kept_amount",
+                                                              "collected")})
+    others = sorted((set(promised) | set(health)) - {currency})
+    return [
+        CurrencyFigures(
+            currency=other, promised=promised[other]["made_amount"],
+            kept_amount=promised[other]["kept_amount"], collected=promised[other]["collected"],
+            total_ar=health[other].total_ar if other in health else 0,
+            overdue_ar=health[other].overdue_ar if other in health else 0)
+        for other in others
+    ]

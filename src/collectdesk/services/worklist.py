@@ -1,0 +1,116 @@
+"""Today's worklist, toughest first: the ranked page, one account's score, and agency candidates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, Select
+
+from collectdesk.domain.clock import start_of_day
+from collectdesk.domain.errors import InputError
+from collectdesk.domain.scoring import components
+from collectdesk.services.context import AppContext
+from collectdesk.store.worklist_query import (
+    ScoreParams,
+    account_select,
+    agency_select,
+    worklist_select,
+)
+
+REASONS = ("overdue", "promise_due", "callback_due", "confirm_receipt")
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One account on the list: what it owes, how it has behaved, and the points that rank it.
+
+    ``rank`` is the 1-based position on the list (0 when the row comes from :func:`score_account`
+    or :func:`agency_ready`). Money is in minor units of ``currency``. ``breakdown`` maps each
+    component's short label (``dpd``, ``bal``, ``broken`` …) to its points, in display order.
+    """
+
+    rank: int
+    customer_id: int
+    ref: str
+    name: str
+    kind: str
+    country: str
+    currency: str
+    overdue: int
+    open_balance: int
+    oldest_days_past_due: int
+    broken_promises: int
+    failed_attempts: int
+    stage: str
+    next_action_on: date | None
+    last_contact_at: datetime | None
+    reason: str
+    score: float
+    breakdown: dict[str, float] = field(default_factory=dict)
+    next_action_at: datetime | None = None
+    late_payments: int = 0
+    sales_rep: str | None = None
+    on_list: bool = True
+
+
+def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
+    """Scoring inputs for ``as_of`` (default today); callbacks count until now or that day ends."""
+    today = ctx.clock.today()
+    day = as_of or today
+    callbacks_before = ctx.clock.now() if day == today else start_of_day(day + timedelta(days=1))
+    return ScoreParams(as_of=day, callbacks_before=callbacks_before,
+                       weights=ctx.settings.scoring,
+                       receipt_confirmation_days=ctx.settings.receivables.receipt_confirmation_days)
+
+
+def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
+    data = record._mapping
+    breakdown = {label: float(data[f"points_{key}"]) for key, label in labels.items()}
+    return WorklistRow(
+        rank=rank, customer_id=data["customer_id"], ref=data["ref"], name=data["name"],
+        kind=data["kind"], country=data["country"], currency=data["currency"],
+        overdue=int(data["overdue"]), open_balance=int(data["open_balance"]),
+        oldest_days_past_due=int(data["oldest_days_past_due"]),
+        broken_promises=int(data["broken_promises"]), failed_attempts=data["failed_attempts"],
+        stage=data["stage"], next_action_on=data["next_action_on"],
+        last_contact_at=data["last_contact_at"], reason=data["reason"],
+        score=float(data["score"]), breakdown=breakdown, next_action_at=data["next_action_at"],
+        late_payments=int(data["late_payments"]), sales_rep=data["sales_rep"],
+        on_list=bool(data["on_list"]),
+    )
+
+
+def _fetch(ctx: AppContext, statement: Select[Any], *, first_rank: int | None) -> list[WorklistRow]:
+    labels = {c.key: c.label for c in components(ctx.settings.scoring)}
+    with ctx.db.session() as session:
+        records = session.execute(statement).all()
+    return [_row(r, 0 if first_rank is None else first_rank + i, labels)
+            for i, r in enumerate(records)]
+
+
+def build_worklist(ctx: AppContext, *, as_of: date | None = None, limit: int = 200,
+                   offset: int = 0) -> list[WorklistRow]:
+    """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts."""
+    if limit < 1:
+        raise InputError("the worklist limit must be at least 1")
+    if offset < 0:
+        raise InputError("the worklist offset cannot be negative")
+    statement = worklist_select(score_params(ctx, as_of), limit=limit, offset=offset)
+    return _fetch(ctx, statement, first_rank=offset + 1)
+
+
+def score_account(ctx: AppContext, customer_id: int, *,
+                  as_of: date | None = None) -> WorklistRow | None:
+    """One account's score and breakdown, on today's list or not; ``None`` if it does not exist."""
+    rows = _fetch(ctx, account_select(score_params(ctx, as_of), customer_id), first_rank=None)
+    return rows[0] if rows else None
+
+
+def agency_ready(ctx: AppContext, *, as_of: date | None = None,
+                 limit: int | None = None) -> list[WorklistRow]:
+    """Accounts not on hold whose oldest open invoice is at or past the agency threshold."""
+    statement = agency_select(score_params(ctx, as_of),
+                              agency_days=ctx.settings.escalation.agency_days, limit=limit)
+    return _fetch(ctx, statement, first_rank=None)

@@ -1,0 +1,55 @@
+"""Small helpers the import tests share: writing CSV files and reading back what was stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing import import_csv
+from collectdesk.store.models import Activity, Contact, Customer, Invoice, Payment, User
+
+CUSTOMERS = """\
+ref,name,kind,country,currency,terms_days,phone,email,timezone,collector,sales_rep,do_not_call
+C1,Harbour Joinery Ltd,business,GB,GBP,30,020 7946 0123,ap@harbour.example,,Maya Patel,Rob Kent,no
+C2,Dana Whitfield,consumer,US,USD,14,(212) 555-0142,,America/New_York,Tom Becker,,yes
+C3,Kauri Build NZ,business,NZ,NZD,20,09 300 1234,,,Maya Patel,,
+"""
+
+INVOICES = """customer_ref,number,issue_date,due_date,amount,currency
+C1,INV-1,2026-08-01,2026-08-31,"1,200.00",GBP
+C1,INV-2,2026-09-01,2026-10-01,300.00,GBP
+C1,INV-3,2026-10-01,2026-10-31,450.50,
+C2,INV-4,2026-10-01,2026-10-15,99.99,USD
+"""
+
+
+def write(directory: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` as a file and return its path."""
+    path = directory / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def load_base(ctx: AppContext, directory: Path, invoices: str = INVOICES) -> None:
+    """Import the three customers and their invoices."""
+    import_csv(ctx, "customers", write(directory, "customers.csv", CUSTOMERS))
+    import_csv(ctx, "invoices", write(directory, "invoices.csv", invoices))
+
+
+def counts(ctx: AppContext) -> dict[str, int]:
+    """Rows in every table an import writes to."""
+    with ctx.db.session() as session:
+        return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Customer, Contact, Invoice, Payment, User, Activity)}
+
+
+def invoices_by_number(ctx: AppContext) -> dict[str, dict[str, Any]]:
+    """Every invoice's stored state, by number."""
+    with ctx.db.session() as session:
+        rows = session.execute(select(Invoice.number, Invoice.amount, Invoice.open_amount,
+                                      Invoice.status, Invoice.paid_on, Invoice.due_date,
+                                      Invoice.currency)).mappings()
+        return {row["number"]: dict(row) for row in rows}

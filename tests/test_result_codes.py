@@ -1,0 +1,33 @@
+"""Result codes: the PRODUCT.md table and remapped keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from collectdesk.domain.errors import InputError
+from collectdesk.domain.result_codes import DEFAULT_RESULT_CODES, find_result_code, result_codes
+
+
+def test_default_table() -> None:
+    table = [(rc.key, rc.code, rc.right_party) for rc in DEFAULT_RESULT_CODES]
+    assert table == [("1", "PTP", True), ("2", "PAID", True), ("3", "DISPUTE", True),
+                     ("4", "NOPROMISE", True), ("5", "CALLBACK", True), ("6", "MESSAGE", False),
+                     ("7", "NOANSWER", False), ("8", "GATEKEEPER", False),
+                     ("9", "WRONGNUMBER", False)]
+    assert all(rc.label and rc.requires for rc in DEFAULT_RESULT_CODES)
+
+
+def test_keys_can_be_remapped() -> None:
+    codes = result_codes({"ptp": "p", "NOANSWER": "n"})
+    assert find_result_code("p", codes).code == "PTP"
+    assert find_result_code("n", codes).code == "NOANSWER"
+    assert find_result_code("ptp", codes).code == "PTP"
+    with pytest.raises(InputError, match="not a result code"):
+        find_result_code("1", codes)
+
+
+def test_bad_remaps_are_refused() -> None:
+    with pytest.raises(InputError, match="unknown result code"):
+        result_codes({"MAYBE": "m"})
+    with pytest.raises(InputError, match="key '2' is used by both"):
+        result_codes({"PTP": "2"})
