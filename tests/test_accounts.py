@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from collectdesk.domain.errors import InputError
-from collectdesk.domain.escalation import next_step_wording
+from collectdesk.domain.escalation import render_next_step
 from collectdesk.services.accounts import account_detail, add_note, callable_now, search_accounts
 from collectdesk.services.context import AppContext
 from collectdesk.store.models import Activity
@@ -23,7 +23,8 @@ def test_header_shows_people_terms_stage_and_next_step(ctx: AppContext, built: P
     assert (detail.name, detail.terms_days, detail.collector, detail.sales_rep) == (
         "Acme Tools Inc", 30, "carol", "Sam Rep")
     assert detail.stage == "management"
-    assert detail.next_step == next_step_wording("management")
+    assert detail.next_step == render_next_step("management", sales_rep="Sam Rep", agency_days=90)
+    assert detail.next_step
     alice = next(c for c in detail.contacts if c.name == "Alice Payable")
     assert alice.phone_display == "(212) 555-0101"
     assert alice.local_time == "10:00"  # 15:00 UTC is 10:00 in New York

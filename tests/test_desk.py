@@ -430,3 +430,14 @@ async def test_command_palette_starts_a_call(desk) -> None:
         await pilot.pause(0.3)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ContactPicker))
+
+
+async def test_a_supervisor_pressing_s_gets_the_supervisor_view(desk) -> None:
+    from collectdesk.tui.supervisor import SupervisorScreen
+
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))

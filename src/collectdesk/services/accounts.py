@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from collectdesk.domain.calling_window import candidate_zones, window_status
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
-from collectdesk.domain.escalation import next_step_wording
+from collectdesk.domain.escalation import render_next_step
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.store.activity import log_activity
@@ -357,7 +357,11 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             collector=collector,
             sales_rep=customer.sales_rep,
             stage=customer.stage,
-            next_step=next_step_wording(customer.stage),
+            next_step=render_next_step(
+                customer.stage,
+                sales_rep=customer.sales_rep,
+                agency_days=ctx.settings.escalation.agency_days,
+            ),
             next_action_on=customer.next_action_on,
             next_action=customer.next_action,
             on_hold=customer.on_hold,

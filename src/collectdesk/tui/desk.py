@@ -640,7 +640,7 @@ class DeskScreen(Screen[None]):
                 return
         contact_id = contact.contact_id if contact else None
         try:
-            warnings = await asyncio.to_thread(call_warnings, self.ctx, customer_id)
+            warnings = await asyncio.to_thread(call_warnings, self.ctx, customer_id, contact_id)
             try:
                 row = await asyncio.to_thread(
                     start_call, self.ctx, customer_id, contact_id=contact_id
