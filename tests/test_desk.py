@@ -38,7 +38,7 @@ def desk(sqlite_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Por
 
 
 def make_app(ctx: AppContext) -> DeskApp:
-    return DeskApp(ctx, cursor_blink=False, select_delay=0.0, notes_delay=0.1, refresh_seconds=0)
+    return DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
 
 
 async def wait_for(
@@ -54,7 +54,8 @@ async def wait_for(
 
 
 async def ready(pilot: Pilot[None], app: DeskApp) -> None:
-    await wait_for(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None)
+    await wait_for(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None
+                   and app.desk.marks)
 
 
 def shown_history_id(app: DeskApp) -> int | None:

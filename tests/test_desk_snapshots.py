@@ -26,7 +26,7 @@ def app(sqlite_url: str, frozen_clock: Clock) -> Iterator[DeskApp]:
     ctx: AppContext = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(),
                                    clock=frozen_clock, default_role="supervisor")
     build_portfolio(ctx)
-    yield DeskApp(ctx, cursor_blink=False, select_delay=0.0, notes_delay=0.1, refresh_seconds=0)
+    yield DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
     ctx.close()
 
 
@@ -41,7 +41,7 @@ async def _until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
 async def _ready(pilot: Pilot[Any]) -> None:
     app = pilot.app
     assert isinstance(app, DeskApp)
-    await _until(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None)
+    await _until(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None and app.desk.marks)
     # The table sizes its columns when idle: let it settle before the picture is taken.
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()

@@ -9,11 +9,15 @@ from collectdesk.cli.common import context_from_args
 
 def run_desk(args: argparse.Namespace) -> int:
     """Open the context the options ask for and run the desk until the collector quits."""
-    from collectdesk.tui.app import DeskApp
+    from collectdesk.tui.loading import start_first_page
 
     ctx = context_from_args(args)
     try:
-        DeskApp(ctx).run()
+        first_page = start_first_page(ctx)  # reads today's list while Textual is imported and starts
+        from collectdesk.tui.app import DeskApp
+
+        app = DeskApp(ctx, first_page=first_page)
+        app.run()
     finally:
         ctx.close()
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import ClassVar
 
 from textual.app import App
@@ -16,6 +17,7 @@ from collectdesk.tui.desk import DeskScreen, NotesArea
 from collectdesk.tui.dialogs import QuitDialog
 from collectdesk.tui.followup import FollowUpDialog
 from collectdesk.tui.help import HelpScreen, KeyHelp, describe_bindings
+from collectdesk.tui.loading import FirstPage, start_first_page
 from collectdesk.tui.next_action import NextActionDialog
 from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.search import SearchScreen
@@ -31,9 +33,7 @@ class DeskApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding(
-            "ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"
-        ),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
     ]
 
     def __init__(
@@ -41,16 +41,20 @@ class DeskApp(App[None]):
         ctx: AppContext,
         *,
         cursor_blink: bool = True,
-        select_delay: float = 0.05,
         notes_delay: float = 0.5,
         refresh_seconds: float = 60.0,
+        first_page: Future[FirstPage] | None = None,
     ) -> None:
         super().__init__(css_path=[styles_dir() / "desk.tcss"])
         self.ctx = ctx
         self.cursor_blink = cursor_blink
         self.keymap = dict(ctx.settings.keys)
+        # Today's first page is read while Textual starts, so the list is ready when the screen is.
         self.desk = DeskScreen(
-            ctx, select_delay=select_delay, notes_delay=notes_delay, refresh_seconds=refresh_seconds
+            ctx,
+            first_page=first_page or start_first_page(ctx),
+            notes_delay=notes_delay,
+            refresh_seconds=refresh_seconds,
         )
         self.exit_note: str | None = None
 
@@ -67,9 +71,7 @@ class DeskApp(App[None]):
         from textual.widgets import DataTable
 
         keymap = self.keymap
-        lines = describe_bindings(
-            self, "Call list", DataTable.BINDINGS, keymap, actions=_TABLE_MOVES
-        )
+        lines = describe_bindings(self, "Call list", DataTable.BINDINGS, keymap, actions=_TABLE_MOVES)
         lines += describe_bindings(self, "Desk", [*DeskScreen.BINDINGS, *self.BINDINGS], keymap)
         lines += describe_bindings(self, "Notes pane", NotesArea.BINDINGS, keymap)
         lines += describe_bindings(self, "Outcome dialog", OutcomeDialog.BINDINGS, keymap)
@@ -77,9 +79,7 @@ class DeskApp(App[None]):
             KeyHelp("Outcome dialog", code.key, f"{code.code}: {code.label}")
             for code in result_codes(self.ctx.settings.result_keys)
         ]
-        lines += describe_bindings(
-            self, "Promise and other follow-up dialogs", FollowUpDialog.BINDINGS, keymap
-        )
+        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Next action", NextActionDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Search", SearchScreen.BINDINGS, keymap)
         return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from concurrent.futures import Future
 from datetime import datetime
 from typing import ClassVar
 
@@ -39,11 +40,12 @@ from collectdesk.services.calls import (
     unfinished_call,
 )
 from collectdesk.services.context import AppContext
-from collectdesk.services.worklist import WorklistRow, build_worklist, score_account
+from collectdesk.services.worklist import WorklistRow, build_worklist
 from collectdesk.tui.call_state import OpenCall
 from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
 from collectdesk.tui.drafts import NoteDraft, NoteDraftStore
 from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
+from collectdesk.tui.loading import AccountRead, FirstPage, read_account
 from collectdesk.tui.next_action import NextActionDialog
 from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.panel import (
@@ -74,9 +76,7 @@ COLUMNS = (
 class NotesArea(TextArea):
     """The notes pane; escape goes back to the list, leaving it saves an account note."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "leave", "Back to the list", id="notes.leave")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "leave", "Back to the list", id="notes.leave")]
 
     class Left(Message):
         """The collector left the notes pane."""
@@ -93,28 +93,26 @@ class NotesArea(TextArea):
 class WorklistLoaded(Message):
     """A page of today's list arrived from a worker."""
 
-    def __init__(
-        self,
-        rows: list[WorklistRow],
-        callable_map: Mapping[int, CallableNow],
-        after_close: int | None,
-    ) -> None:
+    def __init__(self, rows: list[WorklistRow], after_close: int | None) -> None:
         super().__init__()
         self.rows = rows
-        self.callable_map = callable_map
         self.after_close = after_close
 
 
-class AccountLoaded(Message):
-    """An account's detail (and its score breakdown) arrived from a worker."""
+class MarksLoaded(Message):
+    """Local times and callable marks for the accounts on the list (they follow the rows)."""
 
-    def __init__(
-        self, detail: AccountDetail, breakdown: Mapping[str, float] | None, score: float | None
-    ) -> None:
+    def __init__(self, marks: Mapping[int, CallableNow]) -> None:
         super().__init__()
-        self.detail = detail
-        self.breakdown = breakdown
-        self.score = score
+        self.marks = marks
+
+
+class AccountLoaded(Message):
+    """An account's detail (and its score breakdown) arrived from a worker, or could not be read."""
+
+    def __init__(self, read: AccountRead) -> None:
+        super().__init__()
+        self.read = read
 
 
 class CallRestored(Message):
@@ -145,9 +143,7 @@ class DeskScreen(Screen[None]):
         Binding("enter", "open_account", "Open account", show=False, id="desk.open"),
         Binding("r", "refresh", "Refresh", id="desk.refresh"),
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="desk.next_page"),
-        Binding(
-            "left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"
-        ),
+        Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
     ]
 
@@ -155,16 +151,20 @@ class DeskScreen(Screen[None]):
         self,
         ctx: AppContext,
         *,
-        select_delay: float = 0.05,
+        first_page: Future[FirstPage] | None = None,
         notes_delay: float = 0.5,
         refresh_seconds: float = 60.0,
     ) -> None:
         super().__init__()
         self.ctx = ctx
-        self.select_delay = select_delay
+        self._first_page = first_page
+        self._prefetched: dict[int, AccountRead] = {}
+        self._account_in_flight = False
+        self._account_again = False
         self.notes_delay = notes_delay
         self.refresh_seconds = refresh_seconds
         self.rows: dict[int, WorklistRow] = {}
+        self.marks: dict[int, CallableNow] = {}
         self.order: list[int] = []
         self.page = 0
         self.shown_id: int | None = None
@@ -173,7 +173,6 @@ class DeskScreen(Screen[None]):
         self.list_loaded = False
         self.drafts = NoteDraftStore(ctx.user.name)
         self.note_owner: int | None = None
-        self._select_timer: Timer | None = None
         self._notes_timer: Timer | None = None
         self._painting_notes = False
 
@@ -183,9 +182,7 @@ class DeskScreen(Screen[None]):
         yield Static(id="topbar")
         with Horizontal(id="body"):
             with Vertical(id="list-pane"):
-                table: DataTable[str | Text] = DataTable(
-                    id="worklist", cursor_type="row", zebra_stripes=True
-                )
+                table: DataTable[str | Text] = DataTable(id="worklist", cursor_type="row", zebra_stripes=True)
                 yield table
                 yield Static("Loading today's list…", id="list-status")
             with Vertical(id="side"):
@@ -216,27 +213,23 @@ class DeskScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="worklist")
     def _load_worklist(self, after_close: int | None = None) -> None:
         try:
-            size = self.ctx.settings.page_size
-            rows = build_worklist(self.ctx, limit=size, offset=self.page * size)
-            marks = callable_now(self.ctx, [row.customer_id for row in rows])
+            if self._first_page is not None and self.page == 0 and after_close is None:
+                first, self._first_page = self._first_page.result(), None
+                if first.top is not None:
+                    self._prefetched[first.top.customer_id] = first.top
+                rows = first.rows
+            else:
+                size = self.ctx.settings.page_size
+                rows = build_worklist(self.ctx, limit=size, offset=self.page * size)
+            self.post_message(WorklistLoaded(rows, after_close))
+            # The phone-number time zones cost more than the rows: paint the rows first.
+            self.post_message(MarksLoaded(callable_now(self.ctx, [row.customer_id for row in rows])))
         except Exception as exc:  # reported to the collector; the desk keeps running
             self.post_message(Failed("loading today's list", str(exc)))
-            return
-        self.post_message(WorklistLoaded(rows, marks, after_close))
 
-    @work(thread=True, exclusive=True, group="account")
+    @work(thread=True, group="account")
     def _load_account(self, customer_id: int) -> None:
-        try:
-            detail = account_detail(self.ctx, customer_id)
-            row = self.rows.get(customer_id)
-            if row is None:
-                row = score_account(self.ctx, customer_id)
-        except Exception as exc:  # reported to the collector; the desk keeps running
-            self.post_message(Failed("loading the account", str(exc)))
-            return
-        self.post_message(
-            AccountLoaded(detail, row.breakdown if row else None, row.score if row else None)
-        )
+        self.post_message(AccountLoaded(read_account(self.ctx, customer_id, self.rows.get(customer_id))))
 
     @work(thread=True, group="restore")
     def _restore(self) -> None:
@@ -288,12 +281,12 @@ class DeskScreen(Screen[None]):
             for stale in [k for k in table.rows if k.value not in wanted]:
                 table.remove_row(stale)
             for row in message.rows:
-                cells = self._cells(row, message.callable_map.get(row.customer_id), now)
+                cells = self._cells(row, self.marks.get(row.customer_id), now)
                 key = str(row.customer_id)
                 if key in table.rows:
                     for (_, column), value in zip(COLUMNS, cells, strict=True):
                         if table.get_cell(key, column) != value:
-                            table.update_cell(key, column, value)
+                            table.update_cell(key, column, value, update_width=True)
                 else:
                     table.add_row(*cells, key=key)
             table.sort("rank", key=lambda rank: int(str(rank)))
@@ -301,16 +294,25 @@ class DeskScreen(Screen[None]):
         self._paint_list_status()
         self._place_cursor(old_order, message.after_close)
 
-    def _cells(
-        self, row: WorklistRow, status: CallableNow | None, now: datetime
-    ) -> list[str | Text]:
-        local = Text("?")
-        if status is not None:
-            local = (
-                Text(status.local_time)
-                if status.callable
-                else Text(f"{status.local_time}✗", style="red")
-            )
+    @on(MarksLoaded)
+    def _paint_marks(self, message: MarksLoaded) -> None:
+        self.marks.update(message.marks)
+        table = self.query_one("#worklist", DataTable)
+        for customer_id, status in message.marks.items():
+            key = str(customer_id)
+            if key in table.rows:
+                cell = self._local_cell(status)
+                if table.get_cell(key, "local") != cell:
+                    table.update_cell(key, "local", cell, update_width=True)
+
+    @staticmethod
+    def _local_cell(status: CallableNow | None) -> Text:
+        if status is None:
+            return Text("…", style="dim")
+        return Text(status.local_time) if status.callable else Text(f"{status.local_time}✗", style="red")
+
+    def _cells(self, row: WorklistRow, status: CallableNow | None, now: datetime) -> list[str | Text]:
+        local = self._local_cell(status)
         overdue = format_amount(row.overdue, row.currency).split(".")[0]
         return [
             Text(str(row.rank), justify="right"),
@@ -346,9 +348,7 @@ class DeskScreen(Screen[None]):
         target: int | None = None
         if after_close is not None:
             # The next account after the one just closed, in the order the collector saw.
-            following = (
-                old_order[old_order.index(after_close) + 1 :] if after_close in old_order else []
-            )
+            following = old_order[old_order.index(after_close) + 1 :] if after_close in old_order else []
             target = next((cid for cid in following if cid in self.rows), self.order[0])
             if self.call is None:
                 self.shown_id = None
@@ -363,7 +363,7 @@ class DeskScreen(Screen[None]):
         with table.prevent(DataTable.RowHighlighted):
             table.move_cursor(row=table.get_row_index(str(target)), animate=False)
         if target != self.shown_id:
-            self.show_account(target, delay=0)
+            self.show_account(target)
 
     @on(DataTable.RowHighlighted, "#worklist")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -374,28 +374,46 @@ class DeskScreen(Screen[None]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_account()
 
-    def show_account(self, customer_id: int, *, delay: float | None = None) -> None:
-        """Show an account in the side panel; quick moves paint only the latest one."""
+    def show_account(self, customer_id: int) -> None:
+        """Show an account in the side panel; during quick moves only the latest one is read."""
         if customer_id != self.shown_id:
             self._flush_account_note()
         self.shown_id = customer_id
-        if self._select_timer is not None:
-            self._select_timer.stop()
-        wait = self.select_delay if delay is None else delay
-        if wait <= 0:
-            self._load_account(customer_id)
-        else:
-            self._select_timer = self.set_timer(wait, lambda: self._load_account(customer_id))
+        self._request_account(customer_id)
+
+    def _request_account(self, customer_id: int) -> None:
+        if customer_id in self._prefetched:
+            self._paint_account(self._prefetched.pop(customer_id))
+            return
+        if self._account_in_flight:
+            # One read at a time: when it lands, the latest selection is read next.
+            self._account_again = True
+            return
+        self._account_in_flight = True
+        self._load_account(customer_id)
 
     @on(AccountLoaded)
-    def _paint_account(self, message: AccountLoaded) -> None:
-        if message.detail.customer_id != self.shown_id:
-            return  # the collector has moved on
-        detail = message.detail
+    def _account_loaded(self, message: AccountLoaded) -> None:
+        read = message.read
+        self._account_in_flight = False
+        again, self._account_again = self._account_again, False
+        if read.customer_id != self.shown_id:
+            if self.shown_id is not None:
+                self._request_account(self.shown_id)  # the collector has moved on
+            return
+        self._paint_account(read)
+        if again:
+            self._request_account(read.customer_id)
+
+    def _paint_account(self, read: AccountRead) -> None:
+        if read.detail is None:
+            self.notify(f"Problem loading the account: {read.error}", severity="error", timeout=10)
+            return
+        detail = read.detail
         self.detail = detail
         self.query_one("#account-header", Static).update(header_text(detail))
         self.query_one("#open-invoices", Static).update(invoices_text(detail))
-        self.query_one("#why-here", Static).update(why_text(message.breakdown, message.score))
+        self.query_one("#why-here", Static).update(why_text(read.breakdown, read.score))
         history = self.query_one("#history", Static)
         history.update(history_text(detail))
         history.customer_id = detail.customer_id  # type: ignore[attr-defined]
@@ -413,7 +431,7 @@ class DeskScreen(Screen[None]):
             table = self.query_one("#worklist", DataTable)
             with table.prevent(DataTable.RowHighlighted):
                 table.move_cursor(row=table.get_row_index(str(call.customer_id)), animate=False)
-        self.show_account(call.customer_id, delay=0)
+        self.show_account(call.customer_id)
         self.notify(
             f"The call with {call.customer_name} started "
             f"{call.started_at.strftime('%H:%M')} UTC was not closed. Its notes are back; "
@@ -537,7 +555,7 @@ class DeskScreen(Screen[None]):
             self.post_message(Failed("logging the note", str(exc)))
             return
         if customer_id == self.shown_id:
-            self._load_account(customer_id)
+            self.app.call_from_thread(self._request_account, customer_id)
 
     def flush_before_exit(self) -> None:
         """Write whatever is in the notes pane, synchronously (the app is about to end)."""
@@ -579,7 +597,7 @@ class DeskScreen(Screen[None]):
         if table.row_count:
             row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
             if row_key.value is not None:
-                self.show_account(int(row_key.value), delay=0)
+                self.show_account(int(row_key.value))
         self.query_one("#history-pane", VerticalScroll).focus()
 
     def action_search(self) -> None:
@@ -593,7 +611,7 @@ class DeskScreen(Screen[None]):
             table = self.query_one("#worklist", DataTable)
             with table.prevent(DataTable.RowHighlighted):
                 table.move_cursor(row=table.get_row_index(str(choice.customer_id)), animate=False)
-        self.show_account(choice.customer_id, delay=0)
+        self.show_account(choice.customer_id)
         if choice.action == "call":
             self.action_start_call()
 
@@ -642,9 +660,7 @@ class DeskScreen(Screen[None]):
         try:
             warnings = await asyncio.to_thread(call_warnings, self.ctx, customer_id, contact_id)
             try:
-                row = await asyncio.to_thread(
-                    start_call, self.ctx, customer_id, contact_id=contact_id
-                )
+                row = await asyncio.to_thread(start_call, self.ctx, customer_id, contact_id=contact_id)
             except CallBlocked as blocked:
                 reason = await self.app.push_screen_wait(OverrideDialog(detail.name, str(blocked)))
                 if reason is None:
@@ -655,13 +671,11 @@ class DeskScreen(Screen[None]):
         except InputError as exc:
             self.notify(str(exc), title="Cannot start the call", severity="error")
             return
-        self.call = OpenCall(
-            row.id, customer_id, detail.name, contact.name if contact else None, row.started_at
-        )
+        self.call = OpenCall(row.id, customer_id, detail.name, contact.name if contact else None, row.started_at)
         self._load_notes("")
         self._set_notes_title()
         self._paint_topbar()
-        self.show_account(customer_id, delay=0)
+        self.show_account(customer_id)
         for warning in warnings:
             self.notify(warning, title="Careful", severity="warning", timeout=8)
         self.query_one("#notes", NotesArea).focus()
@@ -683,18 +697,14 @@ class DeskScreen(Screen[None]):
         outcome: CallOutcome | None = None
         while True:
             if step == "outcome":
-                code = await self.app.push_screen_wait(
-                    OutcomeDialog(call, codes, self.ctx.clock.now())
-                )
+                code = await self.app.push_screen_wait(OutcomeDialog(call, codes, self.ctx.clock.now()))
                 if code is None:
                     self.notify(f"The call with {call.customer_name} is still open.", timeout=4)
                     return
                 step = "followup" if needs_follow_up(code) else "next"
                 outcome = None if needs_follow_up(code) else plain_outcome(call.draft)
             elif step == "followup":
-                outcome = await self.app.push_screen_wait(
-                    FollowUpDialog(self.ctx, call, account, error)
-                )
+                outcome = await self.app.push_screen_wait(FollowUpDialog(self.ctx, call, account, error))
                 error = None
                 step = "outcome" if outcome is None else "next"
             else:
