@@ -174,7 +174,8 @@ class DeskScreen(Screen[None]):
         self.drafts = NoteDraftStore(ctx.user.name)
         self.note_owner: int | None = None
         self._notes_timer: Timer | None = None
-        self._painting_notes = False
+        self._loaded_notes = ""  # what the desk last filled the pane with (not typed)
+        self._pending_loads = 0
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -260,8 +261,10 @@ class DeskScreen(Screen[None]):
         draft = self.drafts.load()
         if draft is None:
             return
-        add_note(self.ctx, draft.customer_id, draft.text)
+        logged = add_note(self.ctx, draft.customer_id, draft.text)
         self.drafts.clear()
+        if logged is None:
+            return
         self.app.call_from_thread(
             self.notify,
             "A note typed before the desk closed was saved to the account's timeline.",
@@ -309,14 +312,16 @@ class DeskScreen(Screen[None]):
     def _local_cell(status: CallableNow | None) -> Text:
         if status is None:
             return Text("…", style="dim")
-        return Text(status.local_time) if status.callable else Text(f"{status.local_time}✗", style="red")
+        # Several possible zones: the earliest time and a "+" (the panel lists them all).
+        shown = status.local_time.split("/")[0] + ("+" if "/" in status.local_time else "")
+        return Text(shown) if status.callable else Text(f"{shown}✗", style="red")
 
     def _cells(self, row: WorklistRow, status: CallableNow | None, now: datetime) -> list[str | Text]:
         local = self._local_cell(status)
         overdue = format_amount(row.overdue, row.currency).split(".")[0]
         return [
             Text(str(row.rank), justify="right"),
-            row.name[:15],
+            row.name[:14],
             Text(overdue, justify="right"),
             Text(str(row.oldest_days_past_due), justify="right"),
             Text(str(row.broken_promises or ""), justify="right"),
@@ -479,14 +484,15 @@ class DeskScreen(Screen[None]):
 
     def _load_notes(self, text: str) -> None:
         notes = self.query_one("#notes", NotesArea)
-        self._painting_notes = True
+        self._loaded_notes = text
+        self._pending_loads += 1
         notes.load_text(text)
-        self._painting_notes = False
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self, event: TextArea.Changed) -> None:
-        if self._painting_notes:
-            return
+        if self._pending_loads and event.text_area.text == self._loaded_notes:
+            self._pending_loads -= 1
+            return  # the desk filled the pane: nothing was typed
         if self.call is None and self.note_owner is None:
             self.note_owner = self.shown_id
         if self._notes_timer is not None:
