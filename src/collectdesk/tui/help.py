@@ -76,12 +76,16 @@ class HelpScreen(ModalScreen[None]):
         for line in self.lines:
             if line.section != section:
                 section = line.section
-                table.add_row(Text(section, style="bold underline"), "")
+                table.add_row("", Text(section, style="bold underline"))
             table.add_row(line.keys, line.description)
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             yield Static(table, id="help-table")
             yield Static("escape: close", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        """Focus the list so ↑/↓ scroll it."""
+        self.query_one("#help-dialog", VerticalScroll).focus()
 
     def action_close(self) -> None:
         """Back to where you were."""
