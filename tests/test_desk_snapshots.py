@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext, open_context
@@ -43,6 +43,8 @@ async def _ready(pilot: Pilot[Any]) -> None:
     assert isinstance(app, DeskApp)
     await _until(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None and app.desk.marks)
     # The table sizes its columns when idle: let it settle before the picture is taken.
+    table = app.desk.query_one("#worklist", DataTable)
+    await _until(pilot, lambda: not table._require_update_dimensions and not table._new_rows)
     await pilot.pause(0.3)
     await pilot.wait_for_scheduled_animations()
 
