@@ -146,6 +146,7 @@ async def _moves(url: str) -> list[float]:
         app = DeskApp(ctx, cursor_blink=False, refresh_seconds=0)
         async with app.run_test(size=SIZE) as pilot:
             await _painted(app, pilot)
+            await _until(lambda: app.desk.marks, pilot)
             table = app.desk.query_one("#worklist", DataTable)
             table.focus()
             for _ in range(MOVES):

@@ -8,6 +8,7 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static, TextArea
+from textual.widgets.data_table import ColumnKey
 
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.money import format_amount
@@ -289,7 +291,7 @@ class DeskScreen(Screen[None]):
                 if key in table.rows:
                     for (_, column), value in zip(COLUMNS, cells, strict=True):
                         if table.get_cell(key, column) != value:
-                            table.update_cell(key, column, value, update_width=True)
+                            self._set_cell(table, key, column, value)
                 else:
                     table.add_row(*cells, key=key)
             table.sort("rank", key=lambda rank: int(str(rank)))
@@ -306,7 +308,15 @@ class DeskScreen(Screen[None]):
             if key in table.rows:
                 cell = self._local_cell(status)
                 if table.get_cell(key, "local") != cell:
-                    table.update_cell(key, "local", cell, update_width=True)
+                    self._set_cell(table, key, "local", cell)
+
+    @staticmethod
+    def _set_cell(table: DataTable[str | Text], row: str, column: str, value: str | Text) -> None:
+        # Only a wider value resizes the column: a narrower one would make the table re-measure the
+        # whole column for every cell (slow on a 200-row page); columns simply do not shrink.
+        width = value.cell_len if isinstance(value, Text) else cell_len(value)
+        wider = width > table.columns[ColumnKey(column)].content_width
+        table.update_cell(row, column, value, update_width=wider)
 
     @staticmethod
     def _local_cell(status: CallableNow | None) -> Text:
