@@ -1,0 +1,1 @@
+"""The collector's desk: a Textual application over the services layer."""

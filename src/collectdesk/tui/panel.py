@@ -1,0 +1,137 @@
+"""What the side panel says about an account: header, invoices, why it is here, history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from rich.text import Text
+
+from collectdesk.domain.money import format_amount
+from collectdesk.services.accounts import AccountDetail
+
+STAGE_SHORT = {
+    "reminder": "remind",
+    "follow_up": "follow",
+    "sales_rep": "rep",
+    "management": "mgmt",
+    "legal": "legal",
+    "agency": "agency",
+}
+
+
+def header_text(detail: AccountDetail) -> Text:
+    """Name, terms, people, stage and the next step to tell them, contacts, balances, blocks."""
+    text = Text()
+    text.append(detail.name, style="bold")
+    text.append(
+        f"  {detail.ref} · {detail.kind} · {detail.country} · {detail.currency}\n", style="dim"
+    )
+    text.append(
+        f"Terms {detail.terms_days}d · collector {detail.collector or '—'} · "
+        f"sales rep {detail.sales_rep or '—'}\n"
+    )
+    text.append("Stage ", style="dim")
+    text.append(detail.stage.replace("_", " "), style="bold")
+    text.append(f" — tell them: {detail.next_step}\n", style="italic")
+    if not detail.contacts:
+        text.append("☎ no phone number on file\n", style="yellow")
+    for person in detail.contacts:
+        role = f" ({person.role})" if person.role else ""
+        style = "dim strike" if person.wrong_number or person.do_not_call else ""
+        text.append(f"☎ {person.name}{role}  {person.phone_display}  ", style=style)
+        if person.callable_now is False:
+            text.append(f"{person.local_time} ✗ not now", style="red")
+        else:
+            text.append(person.local_time, style="green")
+        if person.wrong_number:
+            text.append("  wrong number", style="red")
+        elif person.do_not_call:
+            text.append("  do not call", style="red")
+        text.append("\n")
+    text.append(f"Open {format_amount(detail.open_balance, detail.currency)}", style="bold")
+    text.append(f" · overdue {format_amount(detail.overdue, detail.currency)}")
+    if detail.next_action_on:
+        text.append(f" · next {detail.next_action_on.isoformat()}")
+        if detail.next_action:
+            text.append(f" ({detail.next_action})", style="dim")
+    for block in detail.blocks:
+        text.append(f"\n⚠ {block}", style="bold red")
+    return text
+
+
+def invoices_text(detail: AccountDetail) -> Text:
+    """Open invoices, oldest due first, with days past due."""
+    text = Text()
+    if not detail.invoices:
+        return Text("No open invoices", style="dim")
+    for inv in detail.invoices:
+        late = f"{inv.days_past_due:>3}d" if inv.days_past_due else "  current"
+        style = "red" if inv.days_past_due > 60 else ("yellow" if inv.days_past_due else "")
+        text.append(f"{inv.number:<12} due {inv.due_date.isoformat()} ", style="")
+        text.append(late, style=style)
+        text.append(f" {format_amount(inv.open_amount, detail.currency):>12}")
+        if inv.status == "disputed":
+            text.append(" disputed", style="magenta")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+_POINT_NAMES = {"dpd": "days past due", "bal": "overdue balance", "broken": "broken promises",
+                "attempts": "failed attempts", "stage": "stage", "late": "late payments",
+                "promise": "promise fell due", "callback": "callback due"}
+
+
+def why_text(breakdown: Mapping[str, float] | None, score: float | None) -> Text:
+    """The points that put the account where it is on the list."""
+    if not breakdown:
+        return Text("Why here: not on today's list", style="dim")
+    text = Text("Why here: ", style="bold")
+    parts = [f"{_POINT_NAMES.get(label, label)} +{points:.0f}"
+             for label, points in breakdown.items() if points]
+    text.append(" · ".join(parts) or "no points")
+    if score is not None:
+        text.append(f" = {score:.0f}", style="bold")
+    return text
+
+
+def history_text(detail: AccountDetail) -> Text:
+    """The timeline, newest first."""
+    if not detail.history:
+        return Text("No history yet", style="dim")
+    colours = {
+        "call": "cyan",
+        "promise": "green",
+        "payment": "bold green",
+        "note": "yellow",
+        "promise_broken": "red",
+        "escalation": "magenta",
+        "dispute": "magenta",
+    }
+    text = Text()
+    for entry in detail.history:
+        text.append(entry.at.strftime("%Y-%m-%d %H:%M "), style="dim")
+        text.append(f"{entry.kind.replace('_', ' '):<9} ", style=colours.get(entry.kind, ""))
+        text.append(entry.summary + "\n")
+    text.rstrip()
+    return text
+
+
+def call_banner(name: str, contact: str | None, elapsed: str) -> Text:
+    """The top bar while a call is open."""
+    who = f" — {contact}" if contact else ""
+    return Text.assemble(
+        ("● ON CALL ", "bold red"),
+        (elapsed, "bold"),
+        f"  {name}{who}",
+        ("   e: end the call", "dim"),
+    )
+
+
+def last_contact(at: datetime | None, now: datetime) -> str:
+    """Days since the last contact, compactly."""
+    if at is None:
+        return "—"
+    days = (now.date() - at.date()).days
+    return "today" if days <= 0 else f"{days}d"

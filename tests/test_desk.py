@@ -1,0 +1,444 @@
+"""The collector's desk driven through the keyboard with Textual's Pilot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from collectdesk.domain.clock import Clock
+from collectdesk.services.context import AppContext, open_context
+from collectdesk.settings import Settings
+from collectdesk.store.models import Activity, Call, Customer, Promise
+from collectdesk.tui.app import DeskApp
+from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
+from collectdesk.tui.followup import FollowUpDialog
+from collectdesk.tui.help import HelpScreen
+from collectdesk.tui.next_action import NextActionDialog
+from collectdesk.tui.outcome import OutcomeDialog
+from collectdesk.tui.search import SearchScreen
+from desk_data import Portfolio, build_portfolio
+
+SIZE = (120, 40)
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def desk(sqlite_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
+    """A supervisor's context on the small test portfolio (SQLite)."""
+    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(),
+                       clock=frozen_clock, default_role="supervisor")
+    built = build_portfolio(ctx)
+    yield ctx, built
+    ctx.close()
+
+
+def make_app(ctx: AppContext) -> DeskApp:
+    return DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
+
+
+async def wait_for(
+    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0
+) -> None:
+    """Let workers run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
+    waited = 0.0
+    while not condition():
+        if waited >= timeout:
+            raise AssertionError("the desk did not get there in time")
+        await pilot.pause(0.05)
+        waited += 0.05
+
+
+async def ready(pilot: Pilot[None], app: DeskApp) -> None:
+    await wait_for(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None
+                   and app.desk.marks)
+
+
+def shown_history_id(app: DeskApp) -> int | None:
+    return getattr(app.desk.query_one("#history", Static), "customer_id", None)
+
+
+def list_keys(app: DeskApp) -> list[int]:
+    table = app.desk.query_one("#worklist", DataTable)
+    return [int(str(table.coordinate_to_cell_key((i, 0)).row_key.value))
+            for i in range(table.row_count)]
+
+
+def cursor_id(app: DeskApp) -> int:
+    table = app.desk.query_one("#worklist", DataTable)
+    return int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))
+
+
+def notifications(app: DeskApp) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+def error_text(app: DeskApp, name: str) -> str:
+    return str(app.screen.query_one(f"#err-{name}", Static).render())
+
+
+def open_calls(ctx: AppContext) -> list[Call]:
+    with ctx.db.session() as session:
+        return list(session.scalars(select(Call).where(Call.ended_at.is_(None))))
+
+
+async def start_acme_call(pilot: Pilot[None], app: DeskApp) -> None:
+    """Call the top account (Acme, two contacts: the picker asks which)."""
+    await ready(pilot, app)
+    await pilot.press("c")
+    await wait_for(pilot, lambda: isinstance(app.screen, ContactPicker))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: app.desk.call is not None)
+
+
+async def open_promise_dialog(pilot: Pilot[None], app: DeskApp) -> None:
+    await start_acme_call(pilot, app)
+    await pilot.press("escape", "e")
+    await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+    await pilot.press("y", "1")
+    await wait_for(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+
+
+async def type_into(pilot: Pilot[None], app: DeskApp, field: str, text: str) -> None:
+    box = app.screen.query_one(f"#{field}", Input)
+    box.focus()
+    box.value = ""
+    await pilot.pause()
+    await pilot.press(*text)
+
+
+async def test_list_is_in_rank_order_and_panel_shows_the_top_account(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        ids = built.customers
+        assert list_keys(app) == [ids["C001"], ids["C003"], ids["C002"], ids["C005"]]
+        header = str(app.desk.query_one("#account-header", Static).render())
+        assert "Acme Tools Inc" in header and "(212) 555-0101" in header
+        assert "Sam Rep" in header and "carol" in header
+        koala_local = app.desk.query_one("#worklist", DataTable).get_cell(str(ids["C003"]), "local")
+        assert "✗" in str(koala_local)  # 02:00 in Sydney: shown but marked
+
+
+async def test_moving_down_paints_the_next_accounts_history(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        assert shown_history_id(app) == built.customers["C001"]
+        await pilot.press("down")
+        await wait_for(pilot, lambda: shown_history_id(app) == built.customers["C003"])
+        await pilot.press("down", "down", "up")
+        await wait_for(pilot, lambda: shown_history_id(app) == built.customers["C002"])
+
+
+async def test_promise_cannot_be_saved_without_a_date_and_an_amount(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "required" in error_text(app, "promised_on"))
+        await type_into(pilot, app, "promised_on", "+7")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "required" in error_text(app, "amount"))
+        assert isinstance(app.screen, FollowUpDialog)
+        assert len(open_calls(ctx)) == 1
+        with ctx.db.session() as session:
+            assert session.scalars(select(Promise).where(Promise.status == "open")).all() == []
+
+
+async def test_past_date_and_amount_above_balance_are_refused_beside_the_field(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await type_into(pilot, app, "promised_on", "2026-11-02")
+        await type_into(pilot, app, "amount", "1,000.00")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "in the past" in error_text(app, "promised_on"))
+        assert error_text(app, "amount") == ""
+        await type_into(pilot, app, "promised_on", "fri")
+        assert "2026-11-27" in str(app.screen.query_one("#live-promised_on", Static).render())
+        await type_into(pilot, app, "amount", "20,000.00")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "more than can be promised" in error_text(app, "amount"))
+        assert isinstance(app.screen, FollowUpDialog)
+        assert len(open_calls(ctx)) == 1
+
+
+async def test_escape_goes_back_one_step_and_keeps_what_was_typed(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await type_into(pilot, app, "promised_on", "+7")
+        await type_into(pilot, app, "amount", "1234.56")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        assert app.desk.call is not None and len(open_calls(ctx)) == 1  # still on the call
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        assert "▶ 1  PTP" in str(app.screen.query_one("#codes", Static).render())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+        assert app.screen.query_one("#promised_on", Input).value == "+7"
+        assert app.screen.query_one("#amount", Input).value == "1234.56"
+
+
+async def test_whole_ptp_call_closes_and_the_list_moves_to_the_next_account(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await type_into(pilot, app, "promised_on", "2026-11-30")
+        await type_into(pilot, app, "amount", "1,234.56")
+        await type_into(pilot, app, "method", "bank transfer")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        await wait_for(pilot, lambda: app.screen.proposed is not None)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.desk.call is None and app.screen is app.desk)
+        await wait_for(pilot, lambda: built.customers["C001"] not in list_keys(app))
+        assert cursor_id(app) == built.customers["C003"]
+        await wait_for(pilot, lambda: shown_history_id(app) == built.customers["C003"])
+    with ctx.db.session() as session:
+        call = session.scalars(select(Call).order_by(Call.id.desc())).first()
+        assert call is not None and call.result_code == "PTP" and call.ended_at is not None
+        assert call.payment_asked is True
+        promise = session.scalars(select(Promise).where(Promise.call_id == call.id)).one()
+        assert (promise.amount, promise.promised_on, promise.method) == (
+            123_456, date(2026, 11, 30), "bank transfer")
+        acme = session.get(Customer, built.customers["C001"])
+        assert acme is not None and acme.next_action_on == date(2026, 12, 1)
+
+
+async def test_no_answer_needs_no_follow_up_and_a_typed_next_date_wins(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_acme_call(pilot, app)
+        await pilot.press("escape", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("7")
+        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        await pilot.press(*"+2")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.desk.call is None)
+    acme_id = built.customers["C001"]
+    with ctx.db.session() as session:
+        acme = session.get(Customer, acme_id)
+        assert acme is not None and acme.next_action_on == TODAY + timedelta(days=2)
+        assert acme.failed_attempts == 3
+
+
+async def test_unfinished_call_comes_back_after_a_crash(desk) -> None:
+    ctx, built = desk
+    first = make_app(ctx)
+    async with first.run_test(size=SIZE) as pilot:
+        await start_acme_call(pilot, first)
+        await pilot.press(*"spoke to alice, cheque next week")
+        typed = "spoke to alice, cheque next week"
+        await wait_for(pilot, lambda: open_calls(ctx)[0].notes == typed)
+    # the first desk is gone without the call being closed: a crash or a killed terminal
+    assert len(open_calls(ctx)) == 1
+    second = make_app(ctx)
+    async with second.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: second.desk.call is not None)
+        await ready(pilot, second)
+        assert second.desk.call is not None
+        assert second.desk.call.customer_id == built.customers["C001"]
+        notes = second.desk.query_one("#notes", TextArea)
+        assert notes.text == "spoke to alice, cheque next week"
+        assert "ON CALL" in str(second.desk.query_one("#topbar", Static).render())
+        assert "was not closed" in notifications(second)
+        assert shown_history_id(second) == built.customers["C001"]
+
+
+async def test_search_by_phone_finds_an_account_not_on_todays_list(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    delta = built.customers["C004"]
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        assert delta not in list_keys(app)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"(312) 555-0104")
+        table = app.screen.query_one("#results", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: shown_history_id(app) == delta)
+        assert "Delta Dental Group" in str(app.desk.query_one("#account-header", Static).render())
+
+
+async def test_c_on_a_search_result_starts_a_call(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"echo")
+        await wait_for(pilot, lambda: app.screen.query_one("#results", DataTable).row_count == 1)
+        await pilot.press("down", "c")
+        await wait_for(pilot, lambda: app.desk.call is not None)
+        assert app.desk.call is not None and app.desk.call.customer_id == built.customers["C005"]
+
+
+async def test_blocked_call_needs_a_typed_override_reason(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("down")
+        await wait_for(pilot, lambda: shown_history_id(app) == built.customers["C003"])
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, OverrideDialog))
+        assert "calling window" in str(app.screen.query_one("#block-reason", Static).render())
+        await pilot.press("o", "k", "enter")
+        assert "real reason" in error_text(app, "override")
+        assert open_calls(ctx) == []
+        await pilot.press(*" - customer asked us to call at night", "enter")
+        await wait_for(pilot, lambda: app.desk.call is not None)
+    (call,) = open_calls(ctx)
+    assert call.override_reason == "ok - customer asked us to call at night"
+
+
+async def test_keys_are_remapped_by_settings(sqlite_url: str, frozen_clock: Clock) -> None:
+    settings = Settings(keys={"desk.call": "f5", "desk.search": "ctrl+f"})
+    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=settings,
+                       clock=frozen_clock, default_role="supervisor")
+    build_portfolio(ctx)
+    app = make_app(ctx)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot, app)
+            await pilot.press("c", "slash")
+            await pilot.pause(0.2)
+            assert app.screen is app.desk and app.desk.call is None
+            await pilot.press("ctrl+f")
+            await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+            await pilot.press("escape", "f5")
+            await wait_for(pilot, lambda: isinstance(app.screen, ContactPicker))
+            lines = {(line.section, line.description): line.keys for line in app.help_lines()}
+            assert lines["Desk", "Call"] == "f5" and lines["Desk", "Search"] == "^f"
+    finally:
+        ctx.close()
+
+
+async def test_a_collector_pressing_s_is_refused(desk, frozen_clock: Clock) -> None:
+    ctx, _ = desk
+    carol = open_context(db_url=ctx.db.engine.url.render_as_string(hide_password=False),
+                         user_name="carol", settings=Settings(), clock=frozen_clock)
+    assert carol.user.role == "collector"
+    app = make_app(carol)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot, app)
+            await pilot.press("s")
+            await pilot.pause(0.1)
+            assert app.screen is app.desk
+            assert "supervisor view is for supervisors" in notifications(app)
+    finally:
+        carol.close()
+
+
+async def test_quitting_with_a_call_open_asks_and_keeps_the_call(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_acme_call(pilot, app)
+        await pilot.press("escape", "q")
+        await wait_for(pilot, lambda: isinstance(app.screen, QuitDialog))
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        await pilot.press("q", "y")
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.exit_note is not None and "still open" in app.exit_note
+    assert len(open_calls(ctx)) == 1
+
+
+async def test_a_note_without_a_call_is_logged_once_when_leaving_the_pane(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("n", *"owner away until monday")
+        await pilot.pause(0.3)
+        await pilot.press("escape")
+
+        def logged() -> list[Activity]:
+            with ctx.db.session() as session:
+                return list(session.scalars(select(Activity).where(Activity.kind == "note")))
+
+        await wait_for(pilot, lambda: len(logged()) == 1)
+        await wait_for(pilot, lambda: app.desk.detail is not None
+                       and app.desk.detail.history[0].kind == "note")
+        assert logged()[0].summary == "owner away until monday"
+        assert logged()[0].customer_id == built.customers["C001"]
+        assert app.desk.query_one("#notes", TextArea).text == ""
+
+
+async def test_a_note_typed_before_a_crash_is_not_lost(desk) -> None:
+    ctx, _ = desk
+    first = make_app(ctx)
+    async with first.run_test(size=SIZE) as pilot:
+        await ready(pilot, first)
+        await pilot.press("n", *"left a voicemail with reception")
+        await pilot.pause(0.4)  # the draft is kept on disk after the debounce
+        first.desk.note_owner = None  # a crash: the desk's memory is gone, the draft file stays
+    second = make_app(ctx)
+    async with second.run_test(size=SIZE) as pilot:
+        await ready(pilot, second)
+        await wait_for(pilot, lambda: "note typed before" in notifications(second))
+    with ctx.db.session() as session:
+        notes = list(session.scalars(select(Activity).where(Activity.kind == "note")))
+    assert [n.summary for n in notes] == ["left a voicemail with reception"]
+
+
+async def test_help_lists_every_desk_key(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        shown = {(line.keys, line.description) for line in app.screen.lines}  # type: ignore[attr-defined]
+        for expected in [("c", "Call"), ("e", "End call"), ("n", "Notes"), ("/", "Search"),
+                         ("s", "Supervisor"), ("?", "Keys"), ("q", "Quit"), ("^p", "Commands"),
+                         ("1", "PTP: promise to pay"), ("escape", "Back to outcome")]:
+            assert expected in shown
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+
+
+async def test_command_palette_starts_a_call(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"start a call")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactPicker))
+
+
+async def test_a_supervisor_pressing_s_gets_the_supervisor_view(desk) -> None:
+    from collectdesk.tui.supervisor import SupervisorScreen
+
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
