@@ -21,11 +21,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import portfolio
-from bench.portfolio import BenchResult
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import make_url
 
+from bench import portfolio
+from bench.portfolio import BenchResult
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.promises import EvaluationReport, evaluate_promises

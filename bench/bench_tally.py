@@ -7,7 +7,6 @@ import time
 from datetime import UTC, date, datetime
 
 from bench.portfolio import BenchResult
-
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import open_context
 from collectdesk.services.receivables import Dates, compute_receivables
