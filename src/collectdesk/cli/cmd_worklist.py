@@ -9,6 +9,7 @@ from typing import Any
 from collectdesk.cli.common import context_from_args, optional_date, write_rows
 from collectdesk.domain.money import format_amount, to_major
 from collectdesk.domain.scoring import components, explain
+from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.worklist import WorklistRow, build_worklist
 
 TABLE_HEADERS = ["rank", "ref", "name", "overdue", "dpd", "broken", "attempts", "stage",
@@ -44,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     """Print the worklist as a table, CSV or JSON."""
     ctx = context_from_args(args)
     try:
-        rows = build_worklist(ctx, as_of=optional_date(args.as_of), limit=args.limit)
+        as_of = optional_date(args.as_of)
+        if as_of is None or as_of == ctx.clock.today():
+            bring_up_to_date(ctx)  # promises judged and stages moved before today's list is built
+        rows = build_worklist(ctx, as_of=as_of, limit=args.limit)
         if args.format == "table":
             write_rows(TABLE_HEADERS, [table_row(r) for r in rows], "table")
         else:

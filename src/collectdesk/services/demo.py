@@ -18,7 +18,7 @@ from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.demo_history import load_history
 from collectdesk.services.importing import ImportReport, import_csv
-from collectdesk.services.promises import evaluate_promises
+from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.users import set_user_role
 from collectdesk.settings import Settings
 from collectdesk.store.activity import log_activity
@@ -185,7 +185,7 @@ def _build(target: Path, sample_dir: Path, user_name: str, settings: Settings,
         _, calls = read_shifted(sample_dir / "calls.csv", days)
         _, promises = read_shifted(sample_dir / "promises.csv", days)
         result.calls, result.promises = load_history(ctx, calls, promises)
-        evaluate_promises(ctx)
+        bring_up_to_date(ctx)
         _log_built(ctx, today, days, result)
     finally:
         ctx.close()

@@ -66,6 +66,10 @@ class DeskApp(App[None]):
         """Apply the collector's key remapping."""
         self.set_keymap(self.keymap)
 
+    def refresh_worklist(self) -> None:
+        """Reload today's list in place (after upkeep changed promises or stages)."""
+        self.desk.action_refresh()
+
     def help_lines(self) -> list[KeyHelp]:
         """Every key of the desk and its dialogs, as the keymap has them."""
         from textual.widgets import DataTable
