@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from tests.ledger_fixtures import add_customer, add_invoice
 
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext
@@ -14,7 +15,6 @@ from collectdesk.services.importing import import_csv
 from collectdesk.services.promises import PromiseInput, take_promise
 from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.store.models import Activity, Customer, Promise
-from tests.ledger_fixtures import add_customer, add_invoice
 
 TODAY = date(2026, 11, 23)
 
