@@ -33,7 +33,9 @@ def test_table_shows_rank_money_and_a_compact_breakdown(
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:4] == ["rank", "ref", "name", "overdue"]
     assert out[2].split()[:3] == ["1", "BIG", "Big"]
-    assert "$1,234.56" in out[2] and "dpd 45 + bal 2.5 + late 5" in out[2]
+    # The worklist command escalates first: 45 days past due puts BIG at management (3 steps × 15).
+    assert "$1,234.56" in out[2] and "dpd 45 + bal 2.5 + stage 45 + late 5" in out[2]
+    assert "management" in out[2]
     assert "SMALL" in out[3] and "broken 40" in out[3]
 
 
