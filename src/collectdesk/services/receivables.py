@@ -110,15 +110,21 @@ def _past_due_between(due: Any, day: date, low: int | None, high: int | None) ->
 
 
 def _figures(
-    value: Any, dates: Dates, edges: list[int], received: Any | None
+    value: Any, dates: Dates, edges: list[int], received: Any | None,
+    issued_by: date | None = None,
 ) -> list[ColumnElement[Any]]:
-    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction."""
+    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction.
+
+    ``issued_by``: the query already keeps only invoices issued by then (no need to test again).
+    """
 
     def held(day: date, *more: Any) -> Any:
-        cond = [Invoice.issue_date <= day, *more]
+        issued = [] if issued_by is not None and issued_by <= day else [Invoice.issue_date <= day]
+        cond = [*issued, *more]
         if received is not None:
             cond.append(received > day)
-        return func.coalesce(func.sum(case((and_(*cond), value), else_=0)), 0)
+        summed = case((and_(*cond), value), else_=0) if cond else value
+        return func.coalesce(func.sum(summed), 0)
 
     columns = [
         held(dates.as_of, *_past_due_between(Invoice.due_date, dates.as_of, low, high))
@@ -146,7 +152,7 @@ def compute_receivables(
     # issue dates and due dates can serve each of them.
     open_now = (
         select(Invoice.currency.label("currency"), func.count().label("invoices"),
-               *_figures(Invoice.open_amount, dates, edges, None))
+               *_figures(Invoice.open_amount, dates, edges, None, issued_by=last_day))
         # An inline 0 lets SQLite use a partial index "WHERE open_amount > 0" when there is one.
         .where(counted, Invoice.open_amount > literal_column("0"), Invoice.issue_date <= last_day)
         .group_by(Invoice.currency)
@@ -181,8 +187,9 @@ def compute_receivables(
         .select_from(Payment)
         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
         .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-        .where(Payment.received_on > first_day, Invoice.status != "written_off",
-               Invoice.issue_date <= last_day)
+        # No issue-date filter here: every figure already requires one, and leaving it out keeps
+        # the planner starting from the (few) recent payments rather than from the invoices.
+        .where(Payment.received_on > first_day, Invoice.status != "written_off")
         .group_by(Invoice.currency)
     )
     for row in session.execute(correction).mappings():
