@@ -131,12 +131,19 @@ def _figures(
         .label(f"b{i}")
         for i, (_, low, high) in enumerate(bucket_ranges(edges))
     ]
-    columns += [
-        held(dates.end).label("closing"),
-        held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
-        held(dates.opening).label("opening"),
-    ]
+    if not _closing_is_aging(dates, edges):
+        columns += [
+            held(dates.end).label("closing"),
+            held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
+        ]
+    columns.append(held(dates.opening).label("opening"))
     return columns
+
+
+def _closing_is_aging(dates: Dates, edges: list[int]) -> bool:
+    # When the period ends on the aging day (the usual case), closing AR is the sum of the aging
+    # buckets and its current part is the first bucket: summing them again would cost a pass.
+    return dates.end == dates.as_of and edges[0] == 0
 
 
 def compute_receivables(
@@ -199,6 +206,10 @@ def compute_receivables(
                 figures["w_paid"] -= int(value)
             elif key != "currency":
                 figures[key] += int(value)
+    if _closing_is_aging(dates, edges):
+        for figures in totals.values():
+            figures["closing"] = sum(figures[f"b{i}"] for i in range(len(bucket_ranges(edges))))
+            figures["closing_current"] = figures["b0"]
     return {currency: _health(currency, figures, dates, edges, goal)
             for currency, figures in totals.items()}
 

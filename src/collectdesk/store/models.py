@@ -113,8 +113,9 @@ class Customer(Base):
         # Covers everything the worklist ranks by, for the customers it may list at all.
         Index("ix_customers_chaseable", *WORKLIST_FACTS, sqlite_where=text(CHASEABLE_SQL),
               postgresql_where=text(CHASEABLE_SQL)),
-        # The tally's agency-ready accounts (revision 0003).
+        # The tally's agency-ready accounts and accounts per stage (revision 0003).
         Index("ix_customers_oldest_open_due", "oldest_open_due", "stage"),
+        Index("ix_customers_stage_balance", "stage", "open_balance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -306,7 +307,7 @@ class Promise(Base):
               "promised_on"),
         # Cover the tally's promise figures and resolution trend (revision 0003).
         Index("ix_promises_created_tally", "created_at", "taken_by_id", "currency", "status",
-              "resolved_on", "broken_on", "amount", "paid_amount"),
+              "resolved_on", "broken_on", "amount", "paid_amount", "customer_id", "promised_on"),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
     )
 

@@ -29,9 +29,10 @@ _INDEXES: list[tuple[str, str, list[str], str | None]] = [
      ['started_at', 'user_id', 'right_party', 'result_code', 'ended_at'], None),
     ('ix_promises_created_tally', 'promises',
      ['created_at', 'taken_by_id', 'currency', 'status', 'resolved_on', 'broken_on', 'amount',
-      'paid_amount'], None),
+      'paid_amount', 'customer_id', 'promised_on'], None),
     ('ix_promises_status_resolved', 'promises', ['status', 'resolved_on', 'broken_on'], None),
     ('ix_customers_oldest_open_due', 'customers', ['oldest_open_due', 'stage'], None),
+    ('ix_customers_stage_balance', 'customers', ['stage', 'open_balance'], None),
 ]
 
 
