@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from collectdesk.store.models import STAGES, Customer, Invoice
 
 OPEN_STATUSES = ("open", "disputed", "agency")
+OTHER_OWING_STATUSES = ("disputed", "agency")  # owing, but not in ``open_balance``
 
 
 @dataclass(frozen=True)
@@ -31,25 +32,55 @@ class AccountLine:
 
 def accounts_per_stage(session: Session) -> dict[str, int]:
     """Accounts with an open balance per escalation stage (every stage present, in order)."""
-    owing = select(Invoice.customer_id).where(
-        Invoice.customer_id == Customer.id, Invoice.open_amount > 0,
-        Invoice.status.in_(OPEN_STATUSES))
+    # ``open_balance`` (kept by triggers) covers open invoices; disputed and agency invoices are
+    # few, so only they are looked up, through their own partial index.
+    other_owing = select(Invoice.customer_id).where(
+        Invoice.customer_id == Customer.id, Invoice.open_amount > literal_column("0"),
+        Invoice.status.in_([literal_column(f"'{s}'") for s in OTHER_OWING_STATUSES]))
     counts = dict(session.execute(
-        select(Customer.stage, func.count()).where(owing.exists()).group_by(Customer.stage)
+        select(Customer.stage, func.count())
+        .where(or_(Customer.open_balance > literal_column("0"), other_owing.exists()))
+        .group_by(Customer.stage)
     ).all())
     return {stage: int(counts.get(stage, 0)) for stage in STAGES}
 
 
-def _overdue_by_account(as_of: date) -> Subquery:
-    """Per account: the oldest due date and the sum of open, undisputed balances past due."""
+def _overdue_of_account(as_of: date) -> Any:
+    """The account's open, undisputed balance past due (a correlated subquery on ``customers``)."""
     return (
-        select(Invoice.customer_id.label("customer_id"),
-               func.min(Invoice.due_date).label("oldest"),
-               func.sum(Invoice.open_amount).label("overdue"))
-        .where(Invoice.status == "open", Invoice.open_amount > 0, Invoice.due_date < as_of)
-        .group_by(Invoice.customer_id)
-        .subquery()
+        select(func.coalesce(func.sum(Invoice.open_amount), 0))
+        .where(Invoice.customer_id == Customer.id, Invoice.status == "open",
+               Invoice.open_amount > 0, Invoice.due_date < as_of)
+        .scalar_subquery()
     )
+
+
+def agency_ready(
+    session: Session, as_of: date, agency_days: int, limit: int = 20
+) -> tuple[int, list[AccountLine]]:
+    """Accounts whose oldest open invoice is ``agency_days`` or more past due and not yet at agency:
+    how many there are, and the oldest ``limit`` of them."""
+    # ``oldest_open_due`` (kept by triggers) is the oldest open invoice's due date; once it is
+    # past due it is also the oldest past-due one, so no invoice needs aggregating to select.
+    cutoff = min(as_of - timedelta(days=agency_days), as_of - timedelta(days=1))
+    ready = [Customer.stage != "agency", Customer.oldest_open_due <= cutoff]
+    count = session.scalar(select(func.count()).select_from(Customer).where(*ready)) or 0
+    if limit < 1 or count == 0:
+        return int(count), []
+    # Ties on the last listed due date are broken by the overdue amount: keep all of them.
+    last = session.scalar(select(Customer.oldest_open_due).where(*ready)
+                          .order_by(Customer.oldest_open_due).offset(limit - 1).limit(1))
+    if last is not None:
+        ready.append(Customer.oldest_open_due <= last)
+    overdue = _overdue_of_account(as_of).label("overdue")
+    query = (
+        select(Customer.id.label("customer_id"), Customer.ref, Customer.name, Customer.currency,
+               Customer.stage, Customer.oldest_open_due.label("oldest"), overdue)
+        .where(*ready)
+        .order_by(Customer.oldest_open_due, overdue.desc(), Customer.id)
+        .limit(limit)
+    )
+    return int(count), _account_lines(session, query, as_of)
 
 
 def _account_lines(session: Session, query: Select[Any], as_of: date) -> list[AccountLine]:
@@ -59,24 +90,3 @@ def _account_lines(session: Session, query: Select[Any], as_of: date) -> list[Ac
                     days_past_due=(as_of - row.oldest).days)
         for row in session.execute(query)
     ]
-
-
-def _with_customer(overdue: Subquery) -> Select[Any]:
-    return (
-        select(Customer.id.label("customer_id"), Customer.ref, Customer.name, Customer.currency,
-               Customer.stage, overdue.c.oldest, overdue.c.overdue)
-        .join(Customer, Customer.id == overdue.c.customer_id)
-        .where(Customer.stage != "agency")
-    )
-
-
-def agency_ready(
-    session: Session, as_of: date, agency_days: int, limit: int = 20
-) -> tuple[int, list[AccountLine]]:
-    """Accounts whose oldest open invoice is ``agency_days`` or more past due and not yet at agency:
-    how many there are, and the oldest ``limit`` of them."""
-    overdue = _overdue_by_account(as_of)
-    ready = _with_customer(overdue).where(overdue.c.oldest <= as_of - timedelta(days=agency_days))
-    count = session.scalar(select(func.count()).select_from(ready.subquery())) or 0
-    oldest_first = ready.order_by(overdue.c.oldest, overdue.c.overdue.desc(), Customer.id)
-    return int(count), _account_lines(session, oldest_first.limit(limit), as_of)

@@ -110,27 +110,40 @@ def _past_due_between(due: Any, day: date, low: int | None, high: int | None) ->
 
 
 def _figures(
-    value: Any, dates: Dates, edges: list[int], received: Any | None
+    value: Any, dates: Dates, edges: list[int], received: Any | None,
+    issued_by: date | None = None,
 ) -> list[ColumnElement[Any]]:
-    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction."""
+    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction.
+
+    ``issued_by``: the query already keeps only invoices issued by then (no need to test again).
+    """
 
     def held(day: date, *more: Any) -> Any:
-        cond = [Invoice.issue_date <= day, *more]
+        issued = [] if issued_by is not None and issued_by <= day else [Invoice.issue_date <= day]
+        cond = [*issued, *more]
         if received is not None:
             cond.append(received > day)
-        return func.coalesce(func.sum(case((and_(*cond), value), else_=0)), 0)
+        summed = case((and_(*cond), value), else_=0) if cond else value
+        return func.coalesce(func.sum(summed), 0)
 
     columns = [
         held(dates.as_of, *_past_due_between(Invoice.due_date, dates.as_of, low, high))
         .label(f"b{i}")
         for i, (_, low, high) in enumerate(bucket_ranges(edges))
     ]
-    columns += [
-        held(dates.end).label("closing"),
-        held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
-        held(dates.opening).label("opening"),
-    ]
+    if not _closing_is_aging(dates, edges):
+        columns += [
+            held(dates.end).label("closing"),
+            held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
+        ]
+    columns.append(held(dates.opening).label("opening"))
     return columns
+
+
+def _closing_is_aging(dates: Dates, edges: list[int]) -> bool:
+    # When the period ends on the aging day (the usual case), closing AR is the sum of the aging
+    # buckets and its current part is the first bucket: summing them again would cost a pass.
+    return dates.end == dates.as_of and edges[0] == 0
 
 
 def compute_receivables(
@@ -146,7 +159,7 @@ def compute_receivables(
     # issue dates and due dates can serve each of them.
     open_now = (
         select(Invoice.currency.label("currency"), func.count().label("invoices"),
-               *_figures(Invoice.open_amount, dates, edges, None))
+               *_figures(Invoice.open_amount, dates, edges, None, issued_by=last_day))
         # An inline 0 lets SQLite use a partial index "WHERE open_amount > 0" when there is one.
         .where(counted, Invoice.open_amount > literal_column("0"), Invoice.issue_date <= last_day)
         .group_by(Invoice.currency)
@@ -181,8 +194,9 @@ def compute_receivables(
         .select_from(Payment)
         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
         .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-        .where(Payment.received_on > first_day, Invoice.status != "written_off",
-               Invoice.issue_date <= last_day)
+        # No issue-date filter here: every figure already requires one, and leaving it out keeps
+        # the planner starting from the (few) recent payments rather than from the invoices.
+        .where(Payment.received_on > first_day, Invoice.status != "written_off")
         .group_by(Invoice.currency)
     )
     for row in session.execute(correction).mappings():
@@ -192,6 +206,10 @@ def compute_receivables(
                 figures["w_paid"] -= int(value)
             elif key != "currency":
                 figures[key] += int(value)
+    if _closing_is_aging(dates, edges):
+        for figures in totals.values():
+            figures["closing"] = sum(figures[f"b{i}"] for i in range(len(bucket_ranges(edges))))
+            figures["closing_current"] = figures["b0"]
     return {currency: _health(currency, figures, dates, edges, goal)
             for currency, figures in totals.items()}
 

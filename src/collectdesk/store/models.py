@@ -94,6 +94,10 @@ WORKLIST_FACTS = ("oldest_open_due", "earliest_open_promise_on", "next_action_on
                   "newest_open_due", "newest_open_amount", "prior_open_due", "last_broken_on",
                   "on_hold", "do_not_call", "cease_contact", "lawyer_represented")
 
+# Partial-index conditions of the tally's invoice indexes (revision 0003).
+OPEN_BALANCE_SQL = "open_amount > 0"
+OTHER_OWING_SQL = "open_amount > 0 AND status IN ('disputed', 'agency')"
+
 
 class Customer(Base):
     """An account that owes money, with the state the collections engine keeps about it."""
@@ -109,6 +113,9 @@ class Customer(Base):
         # Covers everything the worklist ranks by, for the customers it may list at all.
         Index("ix_customers_chaseable", *WORKLIST_FACTS, sqlite_where=text(CHASEABLE_SQL),
               postgresql_where=text(CHASEABLE_SQL)),
+        # The tally's agency-ready accounts and accounts per stage (revision 0003).
+        Index("ix_customers_oldest_open_due", "oldest_open_due", "stage"),
+        Index("ix_customers_stage_balance", "stage", "open_balance"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,6 +192,15 @@ class Invoice(Base):
         Index("ix_invoices_number", "number"),
         Index("ix_invoices_issue_date", "issue_date"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
+        # The tally's receivables (revision 0003): aging of open balances, credit sales, the
+        # within-30-days window, and accounts owing on disputed or agency invoices.
+        Index("ix_invoices_open_aging", "currency", "due_date", "issue_date", "open_amount",
+              "status", sqlite_where=text(OPEN_BALANCE_SQL),
+              postgresql_where=text(OPEN_BALANCE_SQL)),
+        Index("ix_invoices_issue_sales", "issue_date", "currency", "amount", "status"),
+        Index("ix_invoices_due_window", "due_date", "currency", "amount", "open_amount", "status"),
+        Index("ix_invoices_other_owing", "customer_id", sqlite_where=text(OTHER_OWING_SQL),
+              postgresql_where=text(OTHER_OWING_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -248,6 +264,9 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
+        # Covers the tally's phone activity (revision 0003).
+        Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code",
+              "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -286,6 +305,10 @@ class Promise(Base):
         Index("ix_promises_promised_on", "promised_on"),
         Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on",
               "promised_on"),
+        # Cover the tally's promise figures and resolution trend (revision 0003).
+        Index("ix_promises_created_tally", "created_at", "taken_by_id", "currency", "status",
+              "resolved_on", "broken_on", "amount", "paid_amount", "customer_id", "promised_on"),
+        Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
