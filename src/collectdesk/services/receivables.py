@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from collectdesk.services.reporting_sql import date_plus_days
 from collectdesk.store.models import Invoice, Payment, PaymentAllocation
+from collectdesk.store.sqlfuncs import date_plus_days
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12: CEI's N (months in the period) = days / 30.4375
 WITHIN_DAYS = 30

@@ -28,9 +28,9 @@ from collectdesk.services.receivables import (
     compute_receivables,
     empty_receivables,
 )
-from collectdesk.services.reporting_sql import seconds_between
 from collectdesk.services.worklist import build_worklist
 from collectdesk.store.models import Call, Customer, Promise, User
+from collectdesk.store.sqlfuncs import seconds_between
 
 ALL = "all"  # the collector name of the overall row
 DEFAULT_CURRENCY = "USD"
