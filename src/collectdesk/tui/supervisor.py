@@ -224,10 +224,10 @@ class SupervisorScreen(Screen[None]):
 
     def _fill_promises(self, tally: Tally) -> None:
         cur = tally.currency
-        columns = [("Collector", "collector"), ("Made", "made"), ("Amount", "made_amount"),
+        columns = [("Collector", "collector"), ("Made", "made"), (f"Amount {cur}", "made_amount"),
                    ("Kept", "kept"), ("Partial", "partially_kept"), ("Broken", "broken"),
                    ("Open", "open"), ("Cancelled", "cancelled"), ("Matured", "matured"),
-                   ("Kept rate", "kept_rate"), ("Collected", "collected")]
+                   ("Kept rate", "kept_rate"), (f"Collected {cur}", "collected")]
         rows: list[Row] = [(
             (p.collector, p.made, money(p.made_amount, cur), p.kept, p.partially_kept, p.broken,
              p.open, p.cancelled, p.matured, percent(p.kept_rate), money(p.collected, cur)),
@@ -240,8 +240,8 @@ class SupervisorScreen(Screen[None]):
         cur = tally.currency
         columns = [("Collector", "collector"), ("Calls", "calls"), ("RPC", "right_party"),
                    ("RPC rate", "rpc_rate"), ("PTP", "ptp_calls"), ("PTP rate", "ptp_rate"),
-                   ("Talk time", "talk_seconds"), ("Promised", "promised"),
-                   ("Collected", "collected"), ("Per talk hour", "collected_per_hour")]
+                   ("Talk time", "talk_seconds"), (f"Promised {cur}", "promised"),
+                   (f"Collected {cur}", "collected"), ("Per talk hour", "collected_per_hour")]
         rows: list[Row] = [(
             (a.collector, a.calls, a.right_party, percent(a.rpc_rate), a.ptp_calls,
              percent(a.ptp_rate), duration(a.talk_seconds), money(a.promised_amount, cur),
