@@ -73,6 +73,7 @@ COLUMNS = (
     ("Local", "local"),
     ("Score", "score"),
 )
+LOCAL_WIDTH = 7
 
 
 class NotesArea(TextArea):
@@ -201,7 +202,8 @@ class DeskScreen(Screen[None]):
         """Columns, timers, and the first loads (all database work in workers)."""
         table = self.query_one("#worklist", DataTable)
         for label, key in COLUMNS:
-            table.add_column(label, key=key)
+            # The local time arrives after the rows; a fixed width ("00:00+✗") keeps its mark from being cut.
+            table.add_column(label, key=key, width=LOCAL_WIDTH if key == "local" else None)
         table.focus()
         settle_cursors(self)
         self._set_notes_title()
