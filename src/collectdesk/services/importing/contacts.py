@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
-from collectdesk.services.importing.report import ImportFailed, ImportReport
+from collectdesk.services.importing.report import ImportReport
 from collectdesk.services.importing.rows import ContactRow, RowContext
 from collectdesk.services.importing.validation import (
     Progress,
     chunks,
     find_duplicates,
+    refuse_if_any,
     validate_rows,
 )
+from collectdesk.services.importing.writing import write_changes
 from collectdesk.store.models import Contact
 
 _OPTIONAL = ("role", "phone", "email")
@@ -31,8 +33,7 @@ def import_contacts(session: Session, ctx: AppContext, table: RawTable, columns:
     rows, errors = validate_rows(ContactRow, table, columns, RowContext(customers=facts), progress)
     errors += find_duplicates(rows, lambda r: (r.customer_ref, r.name), table.file,
                               columns.headings["name"], "customer and contact name")
-    if errors:
-        raise ImportFailed(table.file, sorted(errors, key=lambda e: e.line or 0))
+    refuse_if_any(table.file, errors)
     given = [column for column in _OPTIONAL if column in columns.positions]
     current: dict[tuple[int, str], dict[str, Any]] = {}
     customer_ids = sorted({facts[row.customer_ref].id for _, row in rows})
@@ -60,10 +61,4 @@ def import_contacts(session: Session, ctx: AppContext, table: RawTable, columns:
             updates.append({"id": before["id"], **values})
         else:
             report.unchanged += 1
-    report.added, report.updated = len(inserts), len(updates)
-    if report.dry_run:
-        return
-    if inserts:
-        session.execute(insert(Contact), inserts)
-    if updates:
-        session.execute(update(Contact), updates)
+    write_changes(session, report, Contact, inserts, updates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from collectdesk.services.context import AppContext
@@ -18,8 +18,10 @@ from collectdesk.services.importing.validation import (
     Progress,
     chunks,
     find_duplicates,
+    refuse_if_any,
     validate_rows,
 )
+from collectdesk.services.importing.writing import write_changes
 from collectdesk.store.models import Customer, Invoice, User
 
 _DEFAULTS: dict[str, Any] = {"kind": "business", "country": "US", "currency": "USD",
@@ -87,8 +89,7 @@ def import_customers(session: Session, ctx: AppContext, table: RawTable, columns
     rows, errors = validate_rows(CustomerRow, table, columns, RowContext(customers=existing_facts),
                                  progress)
     errors += find_duplicates(rows, lambda r: r.ref, table.file, columns.headings["ref"], "ref")
-    if errors:
-        raise ImportFailed(table.file, sorted(errors, key=lambda e: e.line or 0))
+    refuse_if_any(table.file, errors)
     given = set(columns.positions)
     names = {row.collector for _, row in rows if row.collector}
     collectors = _ensure_collectors(session, ctx, names, report.dry_run, report) \
@@ -115,13 +116,7 @@ def import_customers(session: Session, ctx: AppContext, table: RawTable, columns
                                         columns.headings.get("currency", "currency"))
         if conflicts:
             raise ImportFailed(table.file, conflicts)
-    report.added, report.updated = len(inserts), len(updates)
-    if report.dry_run:
-        return
-    if inserts:
-        session.execute(insert(Customer), inserts)
-    if updates:
-        session.execute(update(Customer), updates)
+    write_changes(session, report, Customer, inserts, updates)
 
 
 def _current(session: Session, refs: Sequence[str]) -> dict[str, dict[str, Any]]:

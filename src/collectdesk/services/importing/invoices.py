@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.money import format_amount
@@ -18,8 +18,10 @@ from collectdesk.services.importing.validation import (
     Progress,
     chunks,
     find_duplicates,
+    refuse_if_any,
     validate_rows,
 )
+from collectdesk.services.importing.writing import write_changes
 from collectdesk.store.models import Invoice, PaymentAllocation
 
 _COMPARED = ("issue_date", "due_date", "amount")
@@ -55,8 +57,7 @@ def import_invoices(session: Session, ctx: AppContext, table: RawTable, columns:
     rows, errors = validate_rows(InvoiceRow, table, columns, RowContext(customers=facts), progress)
     errors += find_duplicates(rows, lambda r: (r.customer_ref, r.number), table.file,
                               columns.headings["number"], "customer and invoice number")
-    if errors:
-        raise ImportFailed(table.file, sorted(errors, key=lambda e: e.line or 0))
+    refuse_if_any(table.file, errors)
     current = _existing(session, sorted({facts[row.customer_ref].id for _, row in rows}))
     changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
     now = ctx.clock.now()
@@ -77,13 +78,7 @@ def import_invoices(session: Session, ctx: AppContext, table: RawTable, columns:
     updates, errors = _updates(session, table.file, columns, changed, ctx)
     if errors:
         raise ImportFailed(table.file, errors)
-    report.added, report.updated = len(inserts), len(updates)
-    if report.dry_run:
-        return
-    if inserts:
-        session.execute(insert(Invoice), inserts)
-    if updates:
-        session.execute(update(Invoice), updates)
+    write_changes(session, report, Invoice, inserts, updates)
 
 
 def _updates(session: Session, file: str, columns: ColumnMap,

@@ -16,12 +16,13 @@ from collectdesk.services.context import AppContext
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
-from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
+from collectdesk.services.importing.report import ImportReport, RowError
 from collectdesk.services.importing.rows import CustomerFacts, PaymentRow, RowContext
 from collectdesk.services.importing.validation import (
     Progress,
     chunks,
     find_duplicates,
+    refuse_if_any,
     validate_rows,
 )
 from collectdesk.store.activity import log_many
@@ -84,8 +85,7 @@ def import_payments(session: Session, ctx: AppContext, table: RawTable, columns:
             errors.append(RowError(table.file, line, columns.headings["invoice_number"],
                                    f"customer {row.customer_ref} has no invoice "
                                    f"{row.invoice_number!r}"))
-    if errors:
-        raise ImportFailed(table.file, sorted(errors, key=lambda e: e.line or 0))
+    refuse_if_any(table.file, errors)
     existing = _existing(session, customer_ids)
     new: list[tuple[int, PaymentRow]] = []
     method_changes: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.reading import RawTable
-from collectdesk.services.importing.report import RowError
+from collectdesk.services.importing.report import ImportFailed, RowError
 from collectdesk.services.importing.rows import RowContext
 
 M = TypeVar("M", bound=BaseModel)
@@ -77,3 +77,9 @@ def chunks(items: Sequence[T], size: int = 2000) -> Iterator[Sequence[T]]:
     """Slices of ``items`` small enough for an ``IN (...)`` list on every backend."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def refuse_if_any(file: str, errors: list[RowError]) -> None:
+    """Refuse the whole file, listing every bad row in file order, when any row is bad."""
+    if errors:
+        raise ImportFailed(file, sorted(errors, key=lambda e: e.line or 0))
