@@ -1,4 +1,9 @@
-"""Worklist (LIMIT 200) through ``build_worklist`` against the same query as one raw SQL string."""
+"""Worklist (LIMIT 200) through ``build_worklist`` against the same query as one raw SQL string.
+
+``build_worklist`` reads the ranking upkeep stores ahead of time; the raw statement scores every
+candidate, as ``build_worklist`` itself does when no ranking is stored (timed too). The ranking
+pass is timed as upkeep runs it: on a new day (everything) and after a busy day's changes.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +16,17 @@ from typing import Any
 from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY, BenchResult
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext
-from collectdesk.services.worklist import build_worklist
+from collectdesk.services.worklist import build_worklist, rank_todays_list, score_params
 from collectdesk.settings import Settings
 from collectdesk.store.database import Database
 from collectdesk.store.models import User
+from collectdesk.store.worklist_cache import forget_ranking
+from collectdesk.store.worklist_query import worklist_select
 
 RUNS = 9
 TARGET_SECONDS = 0.100
 TARGET_RATIO = 1.5
+CHANGED_ACCOUNTS = 500  # a busy day: every collector's calls, payments and promises
 
 # The same ranking, written by hand: score every chaseable account with work due from the
 # customers' facts, keep the page, then join the page to what is displayed.
@@ -115,10 +123,34 @@ def bench_context(url: str) -> AppContext:
                       user=User(id=1, name="collector1", role="collector"))
 
 
+def _live_worklist(ctx: AppContext, limit: int) -> list[Any]:
+    """The list with every candidate scored live (what a read does when no ranking is stored)."""
+    statement, values = worklist_select(score_params(ctx, None), limit=limit, ranked=False)
+    with ctx.db.engine.connect() as connection:
+        return list(connection.execute(statement, values).all())
+
+
+def _time_ranking_passes(ctx: AppContext) -> tuple[float, float]:
+    """Seconds for a new day's pass (everything) and for a pass after ``CHANGED_ACCOUNTS`` changes."""
+    with ctx.db.engine.begin() as connection:
+        forget_ranking(connection)
+    started = time.perf_counter()
+    rank_todays_list(ctx)
+    rebuild = time.perf_counter() - started
+    with ctx.db.engine.begin() as connection:  # the changes mark accounts; the data stays as it is
+        connection.exec_driver_sql(
+            "INSERT INTO worklist_dirty (customer_id, version) "
+            f"SELECT id, 1 FROM customers ORDER BY id LIMIT {CHANGED_ACCOUNTS}")
+    started = time.perf_counter()
+    rank_todays_list(ctx)
+    return rebuild, time.perf_counter() - started
+
+
 def run(url: str) -> list[BenchResult]:
     """Time the worklist both ways and check they return the same accounts in the same order."""
     ctx = bench_context(url)
     try:
+        rebuild, rescore = _time_ranking_passes(ctx)
         params = raw_parameters(ctx.settings, 200)
         raw = ctx.db.engine.raw_connection()
         cursor = raw.cursor()
@@ -127,19 +159,26 @@ def run(url: str) -> list[BenchResult]:
             return list(cursor.execute(RAW_WORKLIST, params).fetchall())
 
         ours = [r.customer_id for r in build_worklist(ctx, limit=200)]
+        live = [r.customer_id for r in _live_worklist(ctx, 200)]
         theirs = [row[0] for row in raw_worklist()]
-        if ours != theirs:
-            raise AssertionError("build_worklist and the raw statement disagree on the order")
+        if not ours == live == theirs:
+            raise AssertionError("build_worklist, the live query and the raw statement disagree")
         wall, cpu = median_seconds(lambda: build_worklist(ctx, limit=200))
+        live_wall, _ = median_seconds(lambda: _live_worklist(ctx, 200))
         raw_wall, raw_cpu = median_seconds(raw_worklist)
         raw.close()
     finally:
         ctx.close()
+    target = f"≤ {TARGET_SECONDS * 1000:.0f} ms, ≤ {TARGET_RATIO}× raw"
     return [
         BenchResult("worklist LIMIT 200 (build_worklist, wall)", wall, "raw SQL", raw_wall,
-                    f"≤ {TARGET_SECONDS * 1000:.0f} ms, ≤ {TARGET_RATIO}× raw",
-                    wall <= TARGET_SECONDS and wall <= TARGET_RATIO * raw_wall),
+                    target, wall <= TARGET_SECONDS and wall <= TARGET_RATIO * raw_wall),
         BenchResult("worklist LIMIT 200 (build_worklist, cpu)", cpu, "raw SQL cpu", raw_cpu,
-                    f"≤ {TARGET_SECONDS * 1000:.0f} ms, ≤ {TARGET_RATIO}× raw",
-                    cpu <= TARGET_SECONDS and cpu <= TARGET_RATIO * raw_cpu),
+                    target, cpu <= TARGET_SECONDS and cpu <= TARGET_RATIO * raw_cpu),
+        BenchResult("worklist LIMIT 200, no stored ranking (scored live)", live_wall, "raw SQL",
+                    raw_wall, f"≤ {TARGET_RATIO}× raw", live_wall <= TARGET_RATIO * raw_wall),
+        BenchResult("ranking pass: new day (every account)", rebuild,
+                    target="upkeep, off the first paint"),
+        BenchResult(f"ranking pass: {CHANGED_ACCOUNTS} accounts changed", rescore,
+                    target="upkeep"),
     ]

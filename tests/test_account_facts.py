@@ -1,4 +1,5 @@
-"""The per-customer facts the worklist reads stay equal to what the invoices and promises say."""
+"""The per-customer facts the worklist reads, and the invoice totals the tally reads, stay equal to
+what the invoices and promises say."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 from account_factory import NOW, TODAY, add_customer, add_invoice, add_promise
 from collectdesk.services.context import AppContext
 from collectdesk.store.account_facts import bulk_load, refresh_account_facts, stale_facts
+from collectdesk.store.invoice_totals import stale_totals
 from collectdesk.store.models import Customer, Invoice, Promise
 from collectdesk.store.sqlfuncs import days_between
 
@@ -25,7 +27,7 @@ def test_facts_stay_true_through_inserts_updates_and_deletes(ctx: AppContext) ->
                             promised_on=TODAY + timedelta(days=rng.randint(-60, 20)),
                             status=rng.choice(["open", "broken", "kept"])) for _ in range(10)]
     with ctx.db.session() as session:
-        assert stale_facts(session) == []
+        assert stale_facts(session) == [] and stale_totals(session) == []
     for step in range(40):
         invoice, promise = rng.choice(invoices), rng.choice(promises)
         with ctx.db.session() as session:
@@ -34,7 +36,8 @@ def test_facts_stay_true_through_inserts_updates_and_deletes(ctx: AppContext) ->
                                 .values(open_amount=0, status="paid", paid_on=TODAY))
             elif step % 5 == 1:
                 session.execute(update(Invoice).where(Invoice.id == invoice)
-                                .values(status="disputed"))
+                                .values(status=rng.choice(["disputed", "written_off", "open"]),
+                                        due_date=TODAY + timedelta(days=rng.randint(-30, 30))))
             elif step % 5 == 2:
                 session.execute(update(Invoice).where(Invoice.id == invoice)
                                 .values(customer_id=rng.choice(customers)))
@@ -49,6 +52,7 @@ def test_facts_stay_true_through_inserts_updates_and_deletes(ctx: AppContext) ->
                                         days_past_due=rng.randint(-40, 90), number=f"N{step}"))
         with ctx.db.session() as session:
             assert stale_facts(session) == [], f"after step {step}"
+            assert stale_totals(session) == [], f"after step {step}"
 
 
 def test_facts_describe_open_invoices(ctx: AppContext) -> None:
@@ -78,11 +82,12 @@ def test_bulk_load_rebuilds_the_facts_set_based(ctx: AppContext) -> None:
             "open_amount": 1_000, "status": "open", "created_at": NOW} for n in range(50)])
     with ctx.db.session() as session:
         assert session.scalar(select(Customer.open_balance)) == 50_000
-        assert stale_facts(session) == []
+        assert stale_facts(session) == [] and stale_totals(session) == []
         # Triggers are back after the bulk load.
         session.execute(delete(Invoice).where(Invoice.number == "B0"))
     with ctx.db.session() as session:
         assert session.scalar(select(Customer.open_balance)) == 49_000
+        assert stale_totals(session) == []
         refresh_account_facts(session, [customer])
         assert stale_facts(session) == []
 

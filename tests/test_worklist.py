@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import update
@@ -10,8 +12,41 @@ from sqlalchemy import update
 from account_factory import NOW, TODAY, add_customer, add_invoice, add_promise
 from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
-from collectdesk.services.worklist import agency_ready, build_worklist, score_account
+from collectdesk.services.worklist import (
+    WorklistRow,
+    agency_ready,
+    build_worklist,
+    rank_todays_list,
+    score_account,
+    score_params,
+)
 from collectdesk.store.models import Invoice
+from collectdesk.store.worklist_cache import ranking_key, stored_key
+
+_build_worklist = build_worklist
+
+
+@pytest.fixture(autouse=True, params=["live", "marked", "rescored"])
+def reading(request: pytest.FixtureRequest, ctx: AppContext,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every test reads today's list three ways: every account scored live; from a ranking stored
+    before the test, every account changed since scored live; from a ranking brought up to date
+    just before the read. They must agree."""
+    mode: str = request.param
+
+    def read(ctx: AppContext, *, as_of: date | None = None, **kwargs: int) -> list[WorklistRow]:
+        today = as_of in (None, ctx.clock.today())
+        if mode == "rescored" and today:
+            rank_todays_list(ctx)
+        if mode != "live" and today:
+            with ctx.db.engine.connect() as connection:  # the stored ranking is really read
+                assert stored_key(connection) == ranking_key(score_params(ctx, None))
+        return _build_worklist(ctx, as_of=as_of, **kwargs)
+
+    if mode == "marked":
+        rank_todays_list(ctx)
+    monkeypatch.setattr(sys.modules[__name__], "build_worklist", read)
+    yield mode
 
 
 def _refs(ctx: AppContext, **kwargs: object) -> list[str]:

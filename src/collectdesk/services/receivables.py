@@ -4,7 +4,8 @@ An invoice's balance as of a day is its amount less the allocations of payments 
 before that day, for invoices issued on or before it; written-off invoices are left out entirely
 (from AR and from credit sales). Because ``open_amount`` is kept equal to amount − all allocations,
 the balance as of a day is computed as ``open_amount`` + allocations of payments received *after*
-that day: one scan of the invoices plus a short range scan of recent payments.
+that day: sums over the invoice totals the triggers keep per currency, issue date and due date
+(``store/invoice_totals.py``) plus a short range scan of recent payments.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from collectdesk.store.models import Invoice, Payment, PaymentAllocation
+from collectdesk.store.models import Invoice, InvoiceTotal, Payment, PaymentAllocation
 from collectdesk.store.sqlfuncs import date_plus_days
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12: CEI's N (months in the period) = days / 30.4375
@@ -110,16 +111,17 @@ def _past_due_between(due: Any, day: date, low: int | None, high: int | None) ->
 
 
 def _figures(
-    value: Any, dates: Dates, edges: list[int], received: Any | None,
+    source: Any, value: Any, dates: Dates, edges: list[int], received: Any | None,
     issued_by: date | None = None,
 ) -> list[ColumnElement[Any]]:
-    """Filtered sums of ``value`` shared by the invoice scan and the late-allocation correction.
+    """Filtered sums of ``value`` shared by the totals and the late-allocation correction.
 
+    ``source`` has the ``issue_date`` and ``due_date`` columns (invoices, or invoice totals).
     ``issued_by``: the query already keeps only invoices issued by then (no need to test again).
     """
 
     def held(day: date, *more: Any) -> Any:
-        issued = [] if issued_by is not None and issued_by <= day else [Invoice.issue_date <= day]
+        issued = [] if issued_by is not None and issued_by <= day else [source.issue_date <= day]
         cond = [*issued, *more]
         if received is not None:
             cond.append(received > day)
@@ -127,14 +129,14 @@ def _figures(
         return func.coalesce(func.sum(summed), 0)
 
     columns = [
-        held(dates.as_of, *_past_due_between(Invoice.due_date, dates.as_of, low, high))
+        held(dates.as_of, *_past_due_between(source.due_date, dates.as_of, low, high))
         .label(f"b{i}")
         for i, (_, low, high) in enumerate(bucket_ranges(edges))
     ]
     if not _closing_is_aging(dates, edges):
         columns += [
             held(dates.end).label("closing"),
-            held(dates.end, Invoice.due_date >= dates.end).label("closing_current"),
+            held(dates.end, source.due_date >= dates.end).label("closing_current"),
         ]
     columns.append(held(dates.opening).label("opening"))
     return columns
@@ -150,44 +152,40 @@ def compute_receivables(
     session: Session, dates: Dates, edges: list[int], goal: float
 ) -> dict[str, Receivables]:
     """Receivables health for every currency with invoices, keyed by currency."""
-    totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    figures_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     last_day = max(dates.as_of, dates.end)
     low_due, high_due = dates.within_window
-    in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
-    counted = Invoice.status != "written_off"
-    # Three narrow reads instead of one scan of every invoice, so that indexes on open balances,
-    # issue dates and due dates can serve each of them.
+    t = InvoiceTotal
+    # Three narrow reads of the totals: open balances, credit sales and the within-30 window.
     open_now = (
-        select(Invoice.currency.label("currency"), func.count().label("invoices"),
-               *_figures(Invoice.open_amount, dates, edges, None, issued_by=last_day))
-        # An inline 0 lets SQLite use a partial index "WHERE open_amount > 0" when there is one.
-        .where(counted, Invoice.open_amount > literal_column("0"), Invoice.issue_date <= last_day)
-        .group_by(Invoice.currency)
+        select(t.currency.label("currency"), func.coalesce(func.sum(t.invoices), 0).label("invoices"),
+               *_figures(t, t.open_amount, dates, edges, None, issued_by=last_day))
+        .where(t.issue_date <= last_day)
+        .group_by(t.currency)
     )
     sales = (
-        select(Invoice.currency.label("currency"),
-               func.coalesce(func.sum(Invoice.amount), 0).label("credit_sales"))
-        .where(counted, Invoice.issue_date >= dates.date_from, Invoice.issue_date <= dates.end)
-        .group_by(Invoice.currency)
+        select(t.currency.label("currency"), func.coalesce(func.sum(t.amount), 0).label("credit_sales"))
+        .where(t.issue_date >= dates.date_from, t.issue_date <= dates.end)
+        .group_by(t.currency)
     )
     within = (
-        select(Invoice.currency.label("currency"),
-               func.coalesce(func.sum(Invoice.amount), 0).label("w_due"),
-               func.coalesce(func.sum(Invoice.amount - Invoice.open_amount), 0).label("w_paid"))
-        .where(counted, in_window)
-        .group_by(Invoice.currency)
+        select(t.currency.label("currency"), func.coalesce(func.sum(t.amount), 0).label("w_due"),
+               func.coalesce(func.sum(t.amount - t.open_amount), 0).label("w_paid"))
+        .where(t.due_date >= low_due, t.due_date <= high_due)
+        .group_by(t.currency)
     )
     for query in (open_now, sales, within):
         for row in session.execute(query).mappings():
-            totals[row["currency"]].update(
+            figures_of[row["currency"]].update(
                 {k: int(v) for k, v in row.items() if k != "currency"})
     # Payments received after a measuring day were still owed on it: add them back.
     first_day = min(dates.as_of, dates.end, dates.opening)
+    in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
     late_paid = and_(in_window, Payment.received_on > date_plus_days(Invoice.due_date, WITHIN_DAYS))
     correction = (
         select(
             Invoice.currency.label("currency"),
-            *_figures(PaymentAllocation.amount, dates, edges, Payment.received_on),
+            *_figures(Invoice, PaymentAllocation.amount, dates, edges, Payment.received_on),
             func.coalesce(func.sum(case((late_paid, PaymentAllocation.amount), else_=0)),
                           0).label("w_late"),
         )
@@ -200,18 +198,19 @@ def compute_receivables(
         .group_by(Invoice.currency)
     )
     for row in session.execute(correction).mappings():
-        figures = totals[row["currency"]]
+        figures = figures_of[row["currency"]]
         for key, value in row.items():
             if key == "w_late":
                 figures["w_paid"] -= int(value)
             elif key != "currency":
                 figures[key] += int(value)
     if _closing_is_aging(dates, edges):
-        for figures in totals.values():
+        for figures in figures_of.values():
             figures["closing"] = sum(figures[f"b{i}"] for i in range(len(bucket_ranges(edges))))
             figures["closing_current"] = figures["b0"]
+    # Totals of fully paid invoices stay behind as zeros: a currency with nothing at all is left out.
     return {currency: _health(currency, figures, dates, edges, goal)
-            for currency, figures in totals.items()}
+            for currency, figures in figures_of.items() if any(figures.values())}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.scoring import components
 from collectdesk.services.context import AppContext
+from collectdesk.store.worklist_cache import RankingPass, ranking_key, refresh_ranking, stored_key
 from collectdesk.store.worklist_query import (
     Query,
     ScoreParams,
@@ -84,23 +86,42 @@ def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
 
 
 def _fetch(ctx: AppContext, query: Query, *, first_rank: int | None) -> list[WorklistRow]:
-    labels = {c.key: c.label for c in components(ctx.settings.scoring)}
     statement, values = query
     with ctx.db.engine.connect() as connection:
         records = connection.execute(statement, values).all()
+    return _rows(ctx, records, first_rank)
+
+
+def _rows(ctx: AppContext, records: Sequence[Row[Any]], first_rank: int | None) -> list[WorklistRow]:
+    labels = {c.key: c.label for c in components(ctx.settings.scoring)}
     return [_row(r, 0 if first_rank is None else first_rank + i, labels)
             for i, r in enumerate(records)]
 
 
 def build_worklist(ctx: AppContext, *, as_of: date | None = None, limit: int = 200,
                    offset: int = 0) -> list[WorklistRow]:
-    """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts."""
+    """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts.
+
+    Read from the ranking upkeep stored when there is one for this day and these rules (changed
+    accounts scored live); otherwise every candidate is scored live. Both give the same list.
+    """
     if limit < 1:
         raise InputError("the worklist limit must be at least 1")
     if offset < 0:
         raise InputError("the worklist offset cannot be negative")
-    statement = worklist_select(score_params(ctx, as_of), limit=limit, offset=offset)
-    return _fetch(ctx, statement, first_rank=offset + 1)
+    params = score_params(ctx, as_of)
+    with ctx.db.engine.connect() as connection:
+        ranked = stored_key(connection) == ranking_key(params)
+        statement, values = worklist_select(params, limit=limit, offset=offset, ranked=ranked)
+        records = connection.execute(statement, values).all()
+    return _rows(ctx, records, offset + 1)
+
+
+def rank_todays_list(ctx: AppContext) -> RankingPass:
+    """Store today's ranking ahead of reads: everything on a new day or new rules, else only the
+    accounts changed since the last pass."""
+    with ctx.db.engine.begin() as connection:
+        return refresh_ranking(connection, score_params(ctx, None), ctx.clock.now())
 
 
 def score_account(ctx: AppContext, customer_id: int, *,

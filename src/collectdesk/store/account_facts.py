@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
+from collectdesk.store import invoice_totals, worklist_cache
+
 _OPEN = "i.customer_id = customers.id AND i.status = 'open' AND i.open_amount > 0"
 _NEWEST = f"(SELECT max(i.due_date) FROM invoices i WHERE {_OPEN})"
 
@@ -150,11 +152,17 @@ def bulk_load(connection: Connection) -> Iterator[None]:
 
     Everything happens in the caller's transaction: if the load fails, the triggers come back
     with the rollback. Use it for imports of thousands of rows; small writes need nothing.
+    The invoice totals are rebuilt too, and the stored ranking of today's list is dropped (the
+    next upkeep ranks everything again).
     """
     dialect = connection.dialect.name
-    for statement in drop_trigger_ddl(dialect):
+    for statement in [*drop_trigger_ddl(dialect), *worklist_cache.drop_trigger_ddl(dialect),
+                      *invoice_totals.drop_trigger_ddl(dialect)]:
         connection.exec_driver_sql(statement)
     yield
     refresh_account_facts(connection)
-    for statement in trigger_ddl(dialect):
+    invoice_totals.rebuild_invoice_totals(connection)
+    worklist_cache.forget_ranking(connection)
+    for statement in [*trigger_ddl(dialect), *worklist_cache.trigger_ddl(dialect),
+                      *invoice_totals.trigger_ddl(dialect)]:
         connection.exec_driver_sql(statement)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -109,6 +110,7 @@ class Customer(Base):
         CheckConstraint("terms_days >= 0", name="terms_days"),
         CheckConstraint("failed_attempts >= 0", name="failed_attempts"),
         Index("ix_customers_next_action_on", "next_action_on"),
+        Index("ix_customers_next_action_at", "next_action_at"),
         Index("ix_customers_collector_id", "collector_id"),
         # Covers everything the worklist ranks by, for the customers it may list at all.
         Index("ix_customers_chaseable", *WORKLIST_FACTS, sqlite_where=text(CHASEABLE_SQL),
@@ -360,3 +362,57 @@ class Activity(Base):
     call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
     promise_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("activity.id"))
+
+
+class WorklistScore(Base):
+    """One account's place on today's list, as upkeep last ranked it (store/worklist_cache.py)."""
+
+    __tablename__ = "worklist_scores"
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    tier: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+
+
+# The list's own order (tier, toughest first, oldest account first), so a page is an index range.
+Index("ix_worklist_scores_rank", WorklistScore.tier, WorklistScore.score.desc(),
+      WorklistScore.customer_id)
+
+
+class WorklistDirty(Base):
+    """An account changed since it was ranked: scored live until upkeep ranks it again.
+
+    Database triggers write these rows; ``version`` grows with every change, so a ranking pass
+    only clears the rows it actually saw.
+    """
+
+    __tablename__ = "worklist_dirty"
+
+    customer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class WorklistState(Base):
+    """What the ranked list in ``worklist_scores`` was built for (day and rules), and when."""
+
+    __tablename__ = "worklist_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime]
+
+
+class InvoiceTotal(Base):
+    """Invoices grouped by currency, issue date and due date (store/invoice_totals.py): how many
+    still have a balance, their open balance and their amount; written-off invoices left out."""
+
+    __tablename__ = "invoice_totals"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    invoices: Mapped[int] = mapped_column(Integer, default=0)
+    open_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -5,6 +5,10 @@ invoice is aggregated at query time. It runs in two steps: the ranking step comp
 score (and the tie-breakers) of every candidate and keeps the requested page; the page step then
 works out each component's points, the flags and the display columns for those rows alone. Both
 steps use the same expressions, built once here from the weights in ``domain/scoring.py``.
+
+The ranking step comes in two forms: *live* scores every candidate; *ranked* reads the ranking
+stored ahead of time (``store/worklist_cache.py``) and scores live only the accounts changed since
+and those with a callback that can come due during the day. Both give the same page.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    insert,
     literal_column,
     or_,
     select,
+    union,
     union_all,
 )
 from sqlalchemy.sql.expression import ColumnElement
 
+from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.scoring import (
     STAGES,
     UNUSUAL_MINOR_UNIT_CURRENCIES,
@@ -39,12 +46,21 @@ from collectdesk.domain.scoring import (
     minor_units_per_major,
 )
 from collectdesk.settings import ScoringWeights
-from collectdesk.store.models import Customer, Invoice, Promise, UTCDateTime
+from collectdesk.store.models import (
+    Customer,
+    Invoice,
+    Promise,
+    UTCDateTime,
+    WorklistDirty,
+    WorklistScore,
+)
 from collectdesk.store.sqlfuncs import days_between, least_of
 
 INVOICES = Invoice.__table__
 CUSTOMERS = Customer.__table__
 PROMISES = Promise.__table__
+SCORES = WorklistScore.__table__
+DIRTY = WorklistDirty.__table__
 
 # Literals, not bound parameters: SQLite only uses a partial index whose WHERE the query repeats.
 _OPEN: ColumnElement[Any] = literal_column("'open'")
@@ -264,6 +280,7 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
         "broken_since": params.as_of - timedelta(days=params.weights.broken_promise_window_days),
         "callbacks_before": params.callbacks_before,
         "receipt_from": params.as_of - timedelta(days=params.receipt_confirmation_days),
+        "day_start": start_of_day(params.as_of),
     }
     for component in components(params.weights):
         values[f"w_{component.key}"] = component.per_unit
@@ -277,18 +294,79 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
 _TEMPLATE = ScoreParams(date(2000, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), ScoringWeights(), 5)
 
 
-@lru_cache(maxsize=1)
-def _worklist_template() -> Select[Any]:
-    terms = _terms(_TEMPLATE)
+def _day_start() -> ColumnElement[Any]:
+    return bindparam("day_start", type_=UTCDateTime())
+
+
+def _ranked_ahead() -> ColumnElement[Any]:
+    """Accounts whose place does not change during the day: no callback from its start on."""
+    c = CUSTOMERS.c
+    return or_(c.next_action_at.is_(None), c.next_action_at < _day_start())
+
+
+def _every_candidate(terms: _Terms, *conditions: ColumnElement[Any]) -> Any:
+    """Every account on the list (meeting ``conditions``) with its tier and score, unordered."""
     receipt = terms.receipt_customers
     overdue_work = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
-                    .where(terms.may_be_chased, terms.overdue_work))
+                    .where(terms.may_be_chased, terms.overdue_work, *conditions))
     # Receipt confirmations come from the few recent invoices, not from a probe per customer.
     confirmations = (_ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)))
                      .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
-                     .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work))
-    ranked = select(union_all(overdue_work, confirmations).subquery("ranked"))
+                     .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work,
+                            *conditions))
+    return union_all(overdue_work, confirmations)
+
+
+def _some_candidates(terms: _Terms, *conditions: ColumnElement[Any]) -> Select[Any]:
+    """The accounts meeting ``conditions`` that are on the list, with their tier and score
+    (one probe per account: for a few accounts, not for all of them)."""
+    tier = case((terms.overdue_work, TIER_OVERDUE_WORK), else_=TIER_CONFIRM_RECEIPT)
+    return _ranking(terms, tier).where(
+        *conditions, terms.may_be_chased,
+        or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due)))
+
+
+@lru_cache(maxsize=1)
+def _worklist_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    ranked = select(_every_candidate(terms).subquery("ranked"))
     return _page(terms, ranked, by_tier=True, paged=True)
+
+
+@lru_cache(maxsize=1)
+def _ranked_worklist_template() -> Select[Any]:
+    terms = _terms(_TEMPLATE)
+    s, d = SCORES.c, DIRTY.c
+    # The stored order up to the end of the page, less the accounts changed since it was stored…
+    stored = (select(s.customer_id, s.tier, s.score)
+              .where(~exists().where(d.customer_id == s.customer_id))
+              .order_by(s.tier, s.score.desc(), s.customer_id)
+              .limit(bindparam("stored_limit", type_=Integer))
+              .subquery("stored"))
+    # …and those, with the accounts never stored, scored now.
+    other = CUSTOMERS.alias("unstored")
+    live_ids = union(select(d.customer_id),
+                     select(other.c.id).where(other.c.next_action_at >= _day_start()))
+    live = _some_candidates(terms, CUSTOMERS.c.id.in_(live_ids))
+    ranked = select(union_all(select(stored), live).subquery("ranked"))
+    return _page(terms, ranked, by_tier=True, paged=True)
+
+
+@lru_cache(maxsize=1)
+def rank_all_statement() -> Any:
+    """INSERT the ranking of every account on the list into ``worklist_scores``."""
+    terms = _terms(_TEMPLATE)
+    ranked = select(_every_candidate(terms, _ranked_ahead()).subquery("ranked"))
+    return insert(WorklistScore).from_select(["customer_id", "tier", "score"], ranked)
+
+
+@lru_cache(maxsize=1)
+def rank_some_statement() -> Any:
+    """INSERT the ranking of the accounts in ``ids`` that are on the list."""
+    terms = _terms(_TEMPLATE)
+    chosen = CUSTOMERS.c.id.in_(bindparam("ids", expanding=True))
+    ranked = select(_some_candidates(terms, chosen, _ranked_ahead()).subquery("ranked"))
+    return insert(WorklistScore).from_select(["customer_id", "tier", "score"], ranked)
 
 
 @lru_cache(maxsize=1)
@@ -313,10 +391,16 @@ def _agency_template(paged: bool) -> Select[Any]:
 Query = tuple[Select[Any], dict[str, Any]]
 
 
-def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0) -> Query:
-    """Today's list: chaseable accounts with work due, overdue work first, toughest first."""
-    return _worklist_template(), {**parameter_values(params), "page_limit": limit,
-                                  "page_offset": offset}
+def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0,
+                    ranked: bool = False) -> Query:
+    """Today's list: chaseable accounts with work due, overdue work first, toughest first.
+
+    ``ranked``: read the ranking stored for these parameters (only when it is there).
+    """
+    values = {**parameter_values(params), "page_limit": limit, "page_offset": offset}
+    if ranked:
+        return _ranked_worklist_template(), {**values, "stored_limit": offset + limit}
+    return _worklist_template(), values
 
 
 def account_select(params: ScoreParams, customer_id: int) -> Query:
