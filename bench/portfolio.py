@@ -24,13 +24,13 @@ if (ROOT / "src" / "collectdesk").is_dir() and str(ROOT / "src") not in sys.path
 
 from sqlalchemy import insert  # noqa: E402
 
-from collectdesk.store.account_facts import bulk_load  # noqa: E402
 from collectdesk.store.database import Database  # noqa: E402
+from collectdesk.store.derived import bulk_load  # noqa: E402
 from collectdesk.store.migrate import SCHEMA_HEAD  # noqa: E402
 from collectdesk.store.models import Call, Customer, Invoice, Promise, User  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 PORTFOLIO_TODAY = date(2026, 11, 23)
 PORTFOLIO_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 DEFAULT_CUSTOMERS = 100_000

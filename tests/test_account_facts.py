@@ -10,7 +10,8 @@ from sqlalchemy import delete, insert, select, update
 
 from account_factory import NOW, TODAY, add_customer, add_invoice, add_promise
 from collectdesk.services.context import AppContext
-from collectdesk.store.account_facts import bulk_load, refresh_account_facts, stale_facts
+from collectdesk.store.account_facts import refresh_account_facts, stale_facts
+from collectdesk.store.derived import bulk_load
 from collectdesk.store.invoice_totals import stale_totals
 from collectdesk.store.models import Customer, Invoice, Promise
 from collectdesk.store.sqlfuncs import days_between

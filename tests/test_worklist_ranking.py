@@ -12,7 +12,7 @@ from collectdesk.services.context import AppContext
 from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.worklist import build_worklist, rank_todays_list, score_params
 from collectdesk.settings import Settings
-from collectdesk.store.account_facts import bulk_load
+from collectdesk.store.derived import bulk_load
 from collectdesk.store.models import Customer, WorklistDirty, WorklistScore
 from collectdesk.store.worklist_cache import ranking_key, stored_key
 
@@ -76,12 +76,15 @@ def test_a_callback_later_today_comes_due_without_another_pass(db_url: str) -> N
     ctx = open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=clock)
     try:
         add_customer(ctx, "LATER", next_action_on=TODAY, next_action_at=NOW + timedelta(hours=2))
+        add_customer(ctx, "YESTERDAY", next_action_on=TODAY - timedelta(days=1),
+                     next_action_at=NOW - timedelta(days=1))
         _overdue(ctx, "OVERDUE", 5)
         rank_todays_list(ctx)
-        assert _stored(ctx) == (1, 0)  # the callback's account is never stored: it is read live
-        assert _refs(ctx) == ["OVERDUE"]
+        # Today's callback is never stored (it is read live); yesterday's is due all day long.
+        assert _stored(ctx) == (2, 0)
+        assert _refs(ctx) == ["YESTERDAY", "OVERDUE"]
         clock.frozen_at = NOW + timedelta(hours=3)
-        assert _refs(ctx) == ["LATER", "OVERDUE"]
+        assert _refs(ctx) == ["LATER", "YESTERDAY", "OVERDUE"]  # equal scores: by id
     finally:
         ctx.close()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.clock import start_of_day
@@ -30,7 +30,6 @@ from collectdesk.services.receivables import (
 )
 from collectdesk.services.worklist import build_worklist
 from collectdesk.store.models import Call, Customer, Promise, User
-from collectdesk.store.sqlfuncs import seconds_between
 
 ALL = "all"  # the collector name of the overall row
 DEFAULT_CURRENCY = "USD"
@@ -243,42 +242,52 @@ def _made_between(date_from: date, end: date) -> list[Any]:
 def _promise_rows(
     session: Session, date_from: date, end: date, as_of: date
 ) -> list[dict[str, Any]]:
-    status = _status_as_of(as_of)
-
-    def total(condition: Any, value: Any = 1) -> Any:
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    matured = Promise.broken_on <= as_of
-    columns = [func.count().label("made"), func.sum(Promise.amount).label("made_amount")]
-    for name in STATUSES:
-        columns += [total(status == name).label(name),
-                    total(status == name, Promise.amount).label(f"{name}_amount")]
-    columns += [
-        total(status == "partially_kept", Promise.paid_amount).label("partially_kept_paid"),
-        total(and_(matured, status != "cancelled")).label("matured"),
-        total(and_(matured, status == "kept")).label("matured_kept"),
-        # Payments on a promise resolved after as_of were not known as of as_of.
-        total(status == Promise.status, Promise.paid_amount).label("collected"),
-    ]
+    """Promises made in the period per taker and currency: counts and amounts by status as of
+    ``as_of``. SQL groups them by that status (worked out once a row); the sums are folded here."""
+    status = _status_as_of(as_of).label("status")
+    matured = case((Promise.broken_on <= as_of, 1), else_=0).label("matured")
+    # Payments on a promise resolved after as_of were not known as of as_of.
+    known = case((_status_as_of(as_of) == Promise.status, 1), else_=0).label("known")
     query = (
-        select(Promise.taken_by_id.label("user_id"), Promise.currency.label("currency"), *columns)
+        select(Promise.taken_by_id.label("user_id"), Promise.currency.label("currency"), status,
+               matured, known, func.count().label("count"),
+               func.sum(Promise.amount).label("amount"),
+               func.sum(Promise.paid_amount).label("paid"))
         .where(*_made_between(date_from, end))
-        .group_by(Promise.taken_by_id, Promise.currency)
+        .group_by(Promise.taken_by_id, Promise.currency, status, matured, known)
     )
-    return [{k: (v if k in ("user_id", "currency") else int(v or 0)) for k, v in row.items()}
-            for row in session.execute(query).mappings()]
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for group in session.execute(query).mappings():
+        key = (group["user_id"], group["currency"])
+        row = rows.setdefault(key, {"user_id": key[0], "currency": key[1], "made": 0,
+                                    "made_amount": 0, "partially_kept_paid": 0, "matured": 0,
+                                    "matured_kept": 0, "collected": 0,
+                                    **{k: 0 for name in STATUSES
+                                       for k in (name, f"{name}_amount")}})
+        count, amount, paid = int(group["count"]), int(group["amount"] or 0), int(group["paid"] or 0)
+        name = group["status"]
+        row["made"] += count
+        row["made_amount"] += amount
+        row[name] += count
+        row[f"{name}_amount"] += amount
+        if name == "partially_kept":
+            row["partially_kept_paid"] += paid
+        if group["matured"] and name != "cancelled":
+            row["matured"] += count
+            row["matured_kept"] += count if name == "kept" else 0
+        if group["known"]:
+            row["collected"] += paid
+    return list(rows.values())
 
 
 def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, Any]]:
-    closed = Call.ended_at.is_not(None)
     query = (
         select(
             Call.user_id.label("user_id"),
             func.count().label("calls"),
             func.coalesce(func.sum(case((Call.right_party.is_(True), 1), else_=0)), 0).label("rpc"),
             func.coalesce(func.sum(case((Call.result_code == "PTP", 1), else_=0)), 0).label("ptp"),
-            func.coalesce(func.sum(case((closed, seconds_between(Call.ended_at, Call.started_at)),
-                                        else_=0)), 0).label("talk"),
+            func.coalesce(func.sum(Call.talk_seconds), 0).label("talk"),
         )
         .where(Call.started_at >= start_of_day(date_from),
                Call.started_at < start_of_day(end + timedelta(days=1)))
@@ -361,16 +370,19 @@ def _broken_promises(
 
 
 def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
-    resolved = func.coalesce(Promise.resolved_on, Promise.broken_on).label("day")
+    day = func.coalesce(Promise.resolved_on, Promise.broken_on).label("day")
+    resolved = Promise.status.in_(("kept", "partially_kept", "broken"))
+    # Two date ranges instead of one over coalesce(): each can be read from an index.
     query = (
-        select(resolved, Promise.status, func.count())
-        .where(Promise.status.in_(("kept", "partially_kept", "broken")),
-               resolved >= date_from, resolved <= end)
-        .group_by(resolved, Promise.status)
+        select(day, Promise.status, func.count())
+        .where(resolved, or_(Promise.resolved_on.between(date_from, end),
+                             and_(Promise.resolved_on.is_(None),
+                                  Promise.broken_on.between(date_from, end))))
+        .group_by(day, Promise.status)
     )
     per_day: dict[date, Counter[str]] = defaultdict(Counter)
-    for day, status, count in session.execute(query).all():
-        key = day if isinstance(day, date) else date.fromisoformat(str(day))
+    for when, status, count in session.execute(query).all():
+        key = when if isinstance(when, date) else date.fromisoformat(str(when))
         per_day[key][status] += int(count)
     days = [date_from + timedelta(days=i) for i in range(max((end - date_from).days + 1, 0))]
     return [TrendPoint(day, per_day[day]["kept"], per_day[day]["partially_kept"],

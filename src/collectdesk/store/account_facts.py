@@ -13,14 +13,11 @@ A new invoice is folded in incrementally (bulk imports stay fast); updates and d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
-
-from collectdesk.store import invoice_totals, worklist_cache
 
 _OPEN = "i.customer_id = customers.id AND i.status = 'open' AND i.open_amount > 0"
 _NEWEST = f"(SELECT max(i.due_date) FROM invoices i WHERE {_OPEN})"
@@ -144,25 +141,3 @@ def stale_facts(target: Session | Connection) -> list[dict[str, Any]]:
     statement = (f"SELECT id, {', '.join(FACT_COLUMNS)} FROM customers "
                  f"EXCEPT SELECT customers.id, {fresh} FROM customers")
     return [dict(r) for r in target.execute(text(statement)).mappings().all()]
-
-
-@contextmanager
-def bulk_load(connection: Connection) -> Iterator[None]:
-    """Load many invoices/promises without per-row triggers, then rebuild the facts set-based.
-
-    Everything happens in the caller's transaction: if the load fails, the triggers come back
-    with the rollback. Use it for imports of thousands of rows; small writes need nothing.
-    The invoice totals are rebuilt too, and the stored ranking of today's list is dropped (the
-    next upkeep ranks everything again).
-    """
-    dialect = connection.dialect.name
-    for statement in [*drop_trigger_ddl(dialect), *worklist_cache.drop_trigger_ddl(dialect),
-                      *invoice_totals.drop_trigger_ddl(dialect)]:
-        connection.exec_driver_sql(statement)
-    yield
-    refresh_account_facts(connection)
-    invoice_totals.rebuild_invoice_totals(connection)
-    worklist_cache.forget_ranking(connection)
-    for statement in [*trigger_ddl(dialect), *worklist_cache.trigger_ddl(dialect),
-                      *invoice_totals.trigger_ddl(dialect)]:
-        connection.exec_driver_sql(statement)

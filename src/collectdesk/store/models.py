@@ -266,9 +266,9 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
-        # Covers the tally's phone activity (revision 0003).
+        # Covers the tally's phone activity (revision 0004).
         Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code",
-              "ended_at"),
+              "talk_seconds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -290,6 +290,8 @@ class Call(Base):
     next_action: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # From started_at to ended_at, 0 while open: kept by triggers (store/call_talk.py).
+    talk_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
 
 
 class Promise(Base):

@@ -9,8 +9,8 @@ Scoring every candidate on each read costs ~200 ms at 100k customers; a page rea
 * every change to an account (its own row, or its invoices and promises through the fact
   triggers) marks it in ``worklist_dirty``; a read scores those accounts live and takes the rest
   from the stored ranking;
-* an account with a callback on or after the ranked day's start can come due during the day, so
-  it is never stored and always scored live.
+* an account with a callback during the ranked day comes due when its time passes, so it is
+  never stored and always scored live.
 
 :func:`refresh_ranking` (run by upkeep) scores the marked accounts again, or everything on a new
 day. Marks are cleared with the version that was scored, so a change made meanwhile stays marked.

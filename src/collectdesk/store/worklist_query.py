@@ -281,6 +281,7 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
         "callbacks_before": params.callbacks_before,
         "receipt_from": params.as_of - timedelta(days=params.receipt_confirmation_days),
         "day_start": start_of_day(params.as_of),
+        "day_end": start_of_day(params.as_of + timedelta(days=1)),
     }
     for component in components(params.weights):
         values[f"w_{component.key}"] = component.per_unit
@@ -294,14 +295,16 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
 _TEMPLATE = ScoreParams(date(2000, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), ScoringWeights(), 5)
 
 
-def _day_start() -> ColumnElement[Any]:
-    return bindparam("day_start", type_=UTCDateTime())
+def _callback_today(customers: Any) -> ColumnElement[Any]:
+    """A callback during the ranked day: it comes due when its time passes, not at a pass."""
+    at = customers.c.next_action_at
+    return and_(at >= bindparam("day_start", type_=UTCDateTime()),
+                at < bindparam("day_end", type_=UTCDateTime()))
 
 
 def _ranked_ahead() -> ColumnElement[Any]:
-    """Accounts whose place does not change during the day: no callback from its start on."""
-    c = CUSTOMERS.c
-    return or_(c.next_action_at.is_(None), c.next_action_at < _day_start())
+    """Accounts whose place does not change during the day: no callback during it."""
+    return or_(CUSTOMERS.c.next_action_at.is_(None), ~_callback_today(CUSTOMERS))
 
 
 def _every_candidate(terms: _Terms, *conditions: ColumnElement[Any]) -> Any:
@@ -346,7 +349,7 @@ def _ranked_worklist_template() -> Select[Any]:
     # …and those, with the accounts never stored, scored now.
     other = CUSTOMERS.alias("unstored")
     live_ids = union(select(d.customer_id),
-                     select(other.c.id).where(other.c.next_action_at >= _day_start()))
+                     select(other.c.id).where(_callback_today(other)))
     live = _some_candidates(terms, CUSTOMERS.c.id.in_(live_ids))
     ranked = select(union_all(select(stored), live).subquery("ranked"))
     return _page(terms, ranked, by_tier=True, paged=True)

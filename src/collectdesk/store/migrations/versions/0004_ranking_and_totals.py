@@ -1,5 +1,5 @@
-"""today's list ranked ahead of time (worklist_scores, worklist_dirty, worklist_state) and
-invoice totals for the receivables tally, each kept by triggers
+"""today's list ranked ahead of time (worklist_scores, worklist_dirty, worklist_state), invoice
+totals for the receivables tally and talk time on calls, each kept by triggers
 
 Revision ID: 0004
 Revises: 0003
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from collectdesk.store import invoice_totals, worklist_cache
+from collectdesk.store import call_talk, invoice_totals, worklist_cache
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -20,8 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Create the ranking tables, their index, the callback index, the invoice totals and the
-    triggers keeping both."""
+    """Create the ranking tables, their index, the callback index, the invoice totals, talk time
+    on calls and the triggers keeping them."""
     op.create_table(
         'worklist_scores',
         sa.Column('customer_id', sa.Integer(), nullable=False),
@@ -58,19 +58,33 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('currency', 'issue_date', 'due_date',
                                 name=op.f('pk_invoice_totals')),
     )
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('talk_seconds', sa.Float(), server_default='0',
+                                      nullable=False))
+    op.drop_index('ix_calls_started_tally', table_name='calls')
+    op.create_index('ix_calls_started_tally', 'calls',
+                    ['started_at', 'user_id', 'right_party', 'result_code', 'talk_seconds'],
+                    unique=False)
     connection = op.get_bind()
     invoice_totals.rebuild_invoice_totals(connection)
+    call_talk.rebuild_talk_seconds(connection)
     dialect = connection.dialect.name
-    for statement in [*worklist_cache.trigger_ddl(dialect), *invoice_totals.trigger_ddl(dialect)]:
+    for statement in [*worklist_cache.trigger_ddl(dialect), *invoice_totals.trigger_ddl(dialect),
+                      *call_talk.trigger_ddl(dialect)]:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    """Remove the triggers, the invoice totals, the indexes and the ranking tables."""
+    """Remove the triggers, talk time, the invoice totals, the indexes and the ranking tables."""
     dialect = op.get_bind().dialect.name
-    for statement in [*invoice_totals.drop_trigger_ddl(dialect),
+    for statement in [*call_talk.drop_trigger_ddl(dialect), *invoice_totals.drop_trigger_ddl(dialect),
                       *worklist_cache.drop_trigger_ddl(dialect)]:
         op.execute(statement)
+    op.drop_index('ix_calls_started_tally', table_name='calls')
+    op.create_index('ix_calls_started_tally', 'calls',
+                    ['started_at', 'user_id', 'right_party', 'result_code', 'ended_at'], unique=False)
+    with op.batch_alter_table('calls', schema=None) as batch_op:
+        batch_op.drop_column('talk_seconds')
     op.drop_table('invoice_totals')
     op.drop_index('ix_customers_next_action_at', table_name='customers')
     op.drop_table('worklist_state')

@@ -1,0 +1,54 @@
+"""Everything the database derives by triggers, in one list, and bulk loading without them.
+
+Each entry keeps one kind of derived data true on every write: account facts on customers,
+invoice totals, talk time on calls, and the marks on changed accounts for the stored ranking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from collectdesk.store import account_facts, call_talk, invoice_totals, worklist_cache
+
+
+@dataclass(frozen=True)
+class Derived:
+    """One kind of derived data: its triggers and the set-based pass that rebuilds it."""
+
+    trigger_ddl: Callable[[str], list[str]]
+    drop_trigger_ddl: Callable[[str], list[str]]
+    rebuild: Callable[[Connection], None]
+
+
+DERIVED = (
+    Derived(account_facts.trigger_ddl, account_facts.drop_trigger_ddl,
+            account_facts.refresh_account_facts),
+    Derived(invoice_totals.trigger_ddl, invoice_totals.drop_trigger_ddl,
+            invoice_totals.rebuild_invoice_totals),
+    Derived(call_talk.trigger_ddl, call_talk.drop_trigger_ddl, call_talk.rebuild_talk_seconds),
+    # Rebuilt by dropping the stored ranking: the next upkeep ranks everything again.
+    Derived(worklist_cache.trigger_ddl, worklist_cache.drop_trigger_ddl,
+            worklist_cache.forget_ranking),
+)
+
+
+@contextmanager
+def bulk_load(connection: Connection) -> Iterator[None]:
+    """Load many rows without per-row triggers, then rebuild everything derived, set-based.
+
+    Everything happens in the caller's transaction: if the load fails, the triggers come back
+    with the rollback. Use it for loads of thousands of rows; small writes need nothing.
+    """
+    dialect = connection.dialect.name
+    for derived in DERIVED:
+        for statement in derived.drop_trigger_ddl(dialect):
+            connection.exec_driver_sql(statement)
+    yield
+    for derived in DERIVED:
+        derived.rebuild(connection)
+        for statement in derived.trigger_ddl(dialect):
+            connection.exec_driver_sql(statement)
