@@ -139,8 +139,8 @@ def _time_ranking_passes(ctx: AppContext) -> tuple[float, float]:
     rebuild = time.perf_counter() - started
     with ctx.db.engine.begin() as connection:  # the changes mark accounts; the data stays as it is
         connection.exec_driver_sql(
-            "INSERT INTO worklist_dirty (customer_id, version) "
-            f"SELECT id, 1 FROM customers ORDER BY id LIMIT {CHANGED_ACCOUNTS}")
+            "INSERT INTO worklist_dirty (customer_id) "
+            f"SELECT id FROM customers ORDER BY id LIMIT {CHANGED_ACCOUNTS}")
     started = time.perf_counter()
     rank_todays_list(ctx)
     return rebuild, time.perf_counter() - started

@@ -384,16 +384,12 @@ Index("ix_worklist_scores_rank", WorklistScore.tier, WorklistScore.score.desc(),
 
 
 class WorklistDirty(Base):
-    """An account changed since it was ranked: scored live until upkeep ranks it again.
-
-    Database triggers write these rows; ``version`` grows with every change, so a ranking pass
-    only clears the rows it actually saw.
-    """
+    """An account changed since it was ranked (written by triggers): scored live until upkeep
+    ranks it again."""
 
     __tablename__ = "worklist_dirty"
 
     customer_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class WorklistState(Base):

@@ -13,7 +13,7 @@ Scoring every candidate on each read costs ~200 ms at 100k customers; a page rea
   never stored and always scored live.
 
 :func:`refresh_ranking` (run by upkeep) scores the marked accounts again, or everything on a new
-day. Marks are cleared with the version that was scored, so a change made meanwhile stays marked.
+day.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text
+from sqlalchemy import Connection, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -64,31 +64,44 @@ class RankingPass:
     ranked: int  # accounts in the stored ranking afterwards
 
 
+def _claim_marks(connection: Connection, limit: int | None) -> list[int]:
+    """Remove up to ``limit`` marks (``None``: all) and return whose they were.
+
+    Marks a writer still holds (PostgreSQL) are skipped: they stay, so those accounts go on
+    being scored live, and this pass never waits for a writer (no deadlock).
+    """
+    free = select(DIRTY.c.customer_id).with_for_update(skip_locked=True)
+    if limit is not None:
+        free = free.limit(limit)
+    claimed = connection.execute(
+        delete(WorklistDirty).where(DIRTY.c.customer_id.in_(free))
+        .returning(DIRTY.c.customer_id))
+    return [customer_id for (customer_id,) in claimed]
+
+
 def refresh_ranking(connection: Connection, params: ScoreParams, now: datetime) -> RankingPass:
-    """Bring the stored ranking up to date for ``params`` (in the caller's transaction)."""
+    """Bring the stored ranking up to date for ``params`` (in the caller's transaction).
+
+    Marks are removed before the accounts are scored: a change committed meanwhile marks its
+    account again, so nothing is lost between the two.
+    """
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
     key = ranking_key(params)
     values = parameter_values(params)
-    marked = connection.execute(
-        select(DIRTY.c.customer_id, DIRTY.c.version).limit(REBUILD_AT + 1)).all()
+    marked = _claim_marks(connection, REBUILD_AT + 1)
     if stored_key(connection) != key or len(marked) > REBUILD_AT:
-        # Marks go first: a change committed after this statement stays marked.
-        connection.execute(delete(WorklistDirty))
+        _claim_marks(connection, None)
         connection.execute(delete(WorklistScore))
         connection.execute(rank_all_statement(), values)
         _store_key(connection, key, now)
-        return RankingPass("rebuilt", _count(connection), _count(connection))
+        ranked = _count(connection)
+        return RankingPass("rebuilt", ranked, ranked)
     if not marked:
         return RankingPass("current", 0, _count(connection))
-    connection.execute(
-        delete(WorklistDirty).where(DIRTY.c.customer_id == bindparam("id"),
-                            DIRTY.c.version == bindparam("v")),
-        [{"id": customer_id, "v": version} for customer_id, version in marked])
-    ids = [customer_id for customer_id, _ in marked]
-    connection.execute(delete(WorklistScore).where(SCORES.c.customer_id.in_(ids)))
-    connection.execute(rank_some_statement(), {**values, "ids": ids})
-    return RankingPass("rescored", len(ids), _count(connection))
+    connection.execute(delete(WorklistScore).where(SCORES.c.customer_id.in_(marked)))
+    connection.execute(rank_some_statement(), {**values, "ids": marked})
+    return RankingPass("rescored", len(marked), _count(connection))
 
 
 def forget_ranking(connection: Connection) -> None:
@@ -112,8 +125,7 @@ def _store_key(connection: Connection, key: str, now: datetime) -> None:
 
 # Marking: any change to a customer row (the fact triggers write one on every invoice and promise
 # change), and invoice changes that decide a receipt confirmation without touching the facts.
-_MARK = ("INSERT INTO worklist_dirty (customer_id, version) VALUES ({id}, 1) "
-         "ON CONFLICT (customer_id) DO UPDATE SET version = worklist_dirty.version + 1")
+_MARK = "INSERT INTO worklist_dirty (customer_id) VALUES ({id}) ON CONFLICT (customer_id) DO NOTHING"
 _RECEIPT_COLUMNS = "receipt_confirmed_at, issue_date"
 
 

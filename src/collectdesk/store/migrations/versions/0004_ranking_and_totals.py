@@ -36,7 +36,6 @@ def upgrade() -> None:
     op.create_table(
         'worklist_dirty',
         sa.Column('customer_id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('version', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('customer_id', name=op.f('pk_worklist_dirty')),
     )
     op.create_table(
