@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from account_factory import NOW, TODAY, add_customer, add_invoice
@@ -124,3 +126,26 @@ def test_upkeep_ranks_today_and_a_bulk_load_forgets_the_ranking(ctx: AppContext)
         assert stored_key(connection) is None
     assert _stored(ctx) == (0, 0)
     assert _refs(ctx) == ["A"]
+
+
+def test_a_pass_neither_waits_for_nor_loses_a_change_still_being_written(ctx: AppContext) -> None:
+    if ctx.db.is_sqlite:
+        pytest.skip("SQLite has one writer at a time: a pass and a change never overlap")
+    busy = _overdue(ctx, "BUSY", 10)
+    _overdue(ctx, "CALM", 20)
+    rank_todays_list(ctx)
+    with ctx.db.session() as session:  # marked before the change below starts
+        session.execute(update(Customer).where(Customer.id == busy).values(failed_attempts=1))
+    writer = ctx.db.engine.connect()
+    try:
+        writer.begin()
+        writer.execute(update(Customer).where(Customer.id == busy).values(failed_attempts=9))
+        with ThreadPoolExecutor(1) as pool:  # a pass that waited for the writer would time out
+            passed = pool.submit(rank_todays_list, ctx).result(timeout=10)
+        assert passed.action == "current"  # the writer's mark was skipped, not claimed
+        writer.commit()
+    finally:
+        writer.close()
+    assert _stored(ctx)[1] == 1  # still marked: scored live with what was committed
+    rows = build_worklist(ctx)
+    assert (rows[0].ref, rows[0].failed_attempts) == ("BUSY", 9)

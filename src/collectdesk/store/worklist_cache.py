@@ -125,7 +125,10 @@ def _store_key(connection: Connection, key: str, now: datetime) -> None:
 
 # Marking: any change to a customer row (the fact triggers write one on every invoice and promise
 # change), and invoice changes that decide a receipt confirmation without touching the facts.
-_MARK = "INSERT INTO worklist_dirty (customer_id) VALUES ({id}) ON CONFLICT (customer_id) DO NOTHING"
+# DO UPDATE rather than DO NOTHING: the writer then holds the mark until it commits, so a ranking
+# pass cannot clear it while the change is still on its way.
+_MARK = ("INSERT INTO worklist_dirty (customer_id) VALUES ({id}) "
+         "ON CONFLICT (customer_id) DO UPDATE SET customer_id = excluded.customer_id")
 _RECEIPT_COLUMNS = "receipt_confirmed_at, issue_date"
 
 
