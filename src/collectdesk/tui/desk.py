@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from concurrent.futures import Future
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,7 +22,7 @@ from textual.widgets.data_table import ColumnKey
 
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.money import format_amount
-from collectdesk.domain.result_codes import result_codes
+from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.services.accounts import (
     AccountDetail,
     CallableNow,
@@ -31,25 +31,11 @@ from collectdesk.services.accounts import (
     add_note,
     callable_now,
 )
-from collectdesk.services.calls import (
-    CallBlocked,
-    CallOutcome,
-    ClosedCall,
-    OutcomeError,
-    call_warnings,
-    save_call_notes,
-    start_call,
-    unfinished_call,
-)
 from collectdesk.services.context import AppContext
 from collectdesk.services.worklist import WorklistRow, build_worklist
 from collectdesk.tui.call_state import OpenCall
-from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
 from collectdesk.tui.drafts import NoteDraft, NoteDraftStore
-from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
 from collectdesk.tui.loading import AccountRead, FirstPage, read_account
-from collectdesk.tui.next_action import NextActionDialog
-from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.panel import (
     STAGE_SHORT,
     call_banner,
@@ -59,8 +45,13 @@ from collectdesk.tui.panel import (
     last_contact,
     why_text,
 )
-from collectdesk.tui.search import SearchChoice, SearchScreen
 from collectdesk.tui.util import settle_cursors
+
+# The call services and the dialogs are imported when first needed: none of them is on the way to
+# the first paint of the list.
+if TYPE_CHECKING:
+    from collectdesk.services.calls import CallOutcome, ClosedCall
+    from collectdesk.tui.search import SearchChoice
 
 COLUMNS = (
     ("#", "rank"),
@@ -238,6 +229,8 @@ class DeskScreen(Screen[None]):
 
     @work(thread=True, group="restore")
     def _restore(self) -> None:
+        from collectdesk.services.calls import unfinished_call
+
         try:
             self._log_left_over_note()
             call = unfinished_call(self.ctx)
@@ -521,6 +514,8 @@ class DeskScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="notes")
     def _save_call_notes(self, call_id: int, text: str) -> None:
+        from collectdesk.services.calls import save_call_notes
+
         try:
             save_call_notes(self.ctx, call_id, text)
         except Exception as exc:  # reported; the text stays in the pane and is saved next time
@@ -577,6 +572,8 @@ class DeskScreen(Screen[None]):
 
     def flush_before_exit(self) -> None:
         """Write whatever is in the notes pane, synchronously (the app is about to end)."""
+        from collectdesk.services.calls import save_call_notes
+
         text = self.query_one("#notes", NotesArea).text
         try:
             if self.call is not None:
@@ -620,6 +617,8 @@ class DeskScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Open the search."""
+        from collectdesk.tui.search import SearchScreen
+
         self.app.push_screen(SearchScreen(self.ctx), self._search_done)
 
     def _search_done(self, choice: SearchChoice | None) -> None:
@@ -665,6 +664,9 @@ class DeskScreen(Screen[None]):
 
     @work(exclusive=True, group="call")
     async def _start_call_flow(self, customer_id: int) -> None:
+        from collectdesk.services.calls import CallBlocked, call_warnings, start_call
+        from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
+
         detail = self.detail if self.detail and self.detail.customer_id == customer_id else None
         if detail is None:
             detail = await asyncio.to_thread(account_detail, self.ctx, customer_id)
@@ -708,6 +710,11 @@ class DeskScreen(Screen[None]):
 
     @work(exclusive=True, group="call")
     async def _end_call_flow(self, call: OpenCall) -> None:
+        from collectdesk.domain.result_codes import result_codes
+        from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
+        from collectdesk.tui.next_action import NextActionDialog
+        from collectdesk.tui.outcome import OutcomeDialog
+
         account = await asyncio.to_thread(account_detail, self.ctx, call.customer_id)
         codes = result_codes(self.ctx.settings.result_keys)
         error: OutcomeError | None = None
