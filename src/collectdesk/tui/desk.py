@@ -170,6 +170,7 @@ class DeskScreen(Screen[None]):
         self._notes_timer: Timer | None = None
         self._loaded_notes = ""  # what the desk last filled the pane with (not typed)
         self._pending_loads = 0
+        self._restore_started = False
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -202,8 +203,7 @@ class DeskScreen(Screen[None]):
         self.set_interval(1.0, self._paint_topbar)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.action_refresh)
-        self._restore()
-        self._load_worklist()
+        self._load_worklist()  # the unfinished call is looked for once the list is on screen
 
     # ----- workers ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="worklist")
@@ -218,14 +218,24 @@ class DeskScreen(Screen[None]):
                 size = self.ctx.settings.page_size
                 rows = build_worklist(self.ctx, limit=size, offset=self.page * size)
             self.post_message(WorklistLoaded(rows, after_close))
-            # The phone-number time zones cost more than the rows: paint the rows first.
-            self.post_message(MarksLoaded(callable_now(self.ctx, [row.customer_id for row in rows])))
+        except Exception as exc:  # reported to the collector; the desk keeps running
+            self.post_message(Failed("loading today's list", str(exc)))
+
+    @work(thread=True, exclusive=True, group="marks")
+    def _load_marks(self, customer_ids: list[int]) -> None:
+        try:
+            self.post_message(MarksLoaded(callable_now(self.ctx, customer_ids)))
         except Exception as exc:  # reported to the collector; the desk keeps running
             self.post_message(Failed("loading today's list", str(exc)))
 
     @work(thread=True, group="account")
     def _load_account(self, customer_id: int) -> None:
         self.post_message(AccountLoaded(read_account(self.ctx, customer_id, self.rows.get(customer_id))))
+
+    def _start_restore(self) -> None:
+        if not self._restore_started:
+            self._restore_started = True
+            self._restore()
 
     @work(thread=True, group="restore")
     def _restore(self) -> None:
@@ -293,6 +303,15 @@ class DeskScreen(Screen[None]):
         self.list_loaded = True
         self._paint_list_status()
         self._place_cursor(old_order, message.after_close)
+        # The phone-number time zones cost more than the rows, and the unfinished call is rare:
+        # both wait until the rows are painted rather than compete with that first paint. Asked
+        # through the table, which lays its new rows out when idle: from the screen, the callback
+        # ran before that layout and the refresh that shows the rows.
+        table.call_after_refresh(self._after_list_painted, list(self.order))
+
+    def _after_list_painted(self, customer_ids: list[int]) -> None:
+        self._load_marks(customer_ids)
+        self._start_restore()
 
     @on(MarksLoaded)
     def _paint_marks(self, message: MarksLoaded) -> None:
@@ -454,6 +473,7 @@ class DeskScreen(Screen[None]):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.notify(f"Problem {message.what}: {message.error}", severity="error", timeout=10)
+        self._start_restore()  # when the list cannot be read, the unfinished call must still come back
 
     def _paint_topbar(self) -> None:
         bar = self.query_one("#topbar", Static)
