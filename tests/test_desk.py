@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from collectdesk.tui.app import DeskApp
 from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
 from collectdesk.tui.followup import FollowUpDialog
 from collectdesk.tui.help import HelpScreen
+from collectdesk.tui.loading import FirstPage
 from collectdesk.tui.next_action import NextActionDialog
 from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.search import SearchScreen
@@ -258,8 +260,25 @@ async def test_unfinished_call_comes_back_after_a_crash(desk) -> None:
         notes = second.desk.query_one("#notes", TextArea)
         assert notes.text == "spoke to alice, cheque next week"
         assert "ON CALL" in str(second.desk.query_one("#topbar", Static).render())
-        assert "was not closed" in notifications(second)
+        # the call is looked for once the list is painted; its notice arrives as a message after it
+        await wait_for(pilot, lambda: "was not closed" in notifications(second))
         assert shown_history_id(second) == built.customers["C001"]
+
+
+async def test_unfinished_call_comes_back_when_the_list_cannot_be_read(desk) -> None:
+    ctx, built = desk
+    first = make_app(ctx)
+    async with first.run_test(size=SIZE) as pilot:
+        await start_acme_call(pilot, first)
+    broken: Future[FirstPage] = Future()
+    broken.set_exception(RuntimeError("database is locked"))
+    second = DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0, first_page=broken)
+    async with second.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: second.desk.call is not None)
+        assert second.desk.call is not None
+        assert second.desk.call.customer_id == built.customers["C001"]
+        await wait_for(pilot, lambda: "was not closed" in notifications(second))
+        assert "database is locked" in notifications(second)
 
 
 async def test_search_by_phone_finds_an_account_not_on_todays_list(desk) -> None:

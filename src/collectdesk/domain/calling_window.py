@@ -37,6 +37,13 @@ def valid_zone(name: str | None) -> bool:
     """Whether ``name`` is a time zone zoneinfo knows."""
     if not name:
         return False
+    return _known_zone(name)
+
+
+# Remembered: a name zoneinfo does not know (phonenumbers' "Etc/Unknown") is looked for again, down
+# to a search of sys.path for the tzdata package, every time it is asked about.
+@lru_cache(maxsize=1024)
+def _known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -44,19 +51,20 @@ def valid_zone(name: str | None) -> bool:
     return True
 
 
-def _zones_for_phone(phone: str, country: str | None) -> list[str]:
+@lru_cache(maxsize=4096)
+def _zones_for_phone(phone: str, country: str | None) -> tuple[str, ...]:
     import phonenumbers
     from phonenumbers import timezone as pn_timezone
 
     try:
         number = phonenumbers.parse(phone, None if phone.strip().startswith("+") else country)
     except phonenumbers.NumberParseException:
-        return []
+        return ()
     kind = phonenumbers.number_type(number)
     names = {v: k for k, v in vars(phonenumbers.PhoneNumberType).items() if isinstance(v, int)}
     if names.get(kind) in _NON_GEOGRAPHIC:
-        return []
-    return [z for z in pn_timezone.time_zones_for_number(number) if valid_zone(z)]
+        return ()
+    return tuple(z for z in pn_timezone.time_zones_for_number(number) if valid_zone(z))
 
 
 @lru_cache(maxsize=256)

@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from collectdesk.domain.result_codes import result_codes
 from collectdesk.resources import styles_dir
 from collectdesk.services.context import AppContext
 from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.desk import DeskScreen, NotesArea
-from collectdesk.tui.dialogs import QuitDialog
-from collectdesk.tui.followup import FollowUpDialog
-from collectdesk.tui.help import HelpScreen, KeyHelp, describe_bindings
 from collectdesk.tui.loading import FirstPage, start_first_page
-from collectdesk.tui.next_action import NextActionDialog
-from collectdesk.tui.outcome import OutcomeDialog
-from collectdesk.tui.search import SearchScreen
+
+# Help, dialogs and screens opened later are imported when first opened (start-up speed).
+if TYPE_CHECKING:
+    from collectdesk.tui.help import KeyHelp
 
 _TABLE_MOVES = {"cursor_up", "cursor_down", "page_up", "page_down", "scroll_home", "scroll_end"}
 
@@ -74,6 +71,13 @@ class DeskApp(App[None]):
         """Every key of the desk and its dialogs, as the keymap has them."""
         from textual.widgets import DataTable
 
+        from collectdesk.domain.result_codes import result_codes
+        from collectdesk.tui.followup import FollowUpDialog
+        from collectdesk.tui.help import KeyHelp, describe_bindings
+        from collectdesk.tui.next_action import NextActionDialog
+        from collectdesk.tui.outcome import OutcomeDialog
+        from collectdesk.tui.search import SearchScreen
+
         keymap = self.keymap
         lines = describe_bindings(self, "Call list", DataTable.BINDINGS, keymap, actions=_TABLE_MOVES)
         lines += describe_bindings(self, "Desk", [*DeskScreen.BINDINGS, *self.BINDINGS], keymap)
@@ -90,11 +94,15 @@ class DeskApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key."""
+        from collectdesk.tui.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_lines()))
 
     async def action_quit(self) -> None:
         """Quit; with a call open, confirm first — the call stays open and comes back next time."""
+        from collectdesk.tui.dialogs import QuitDialog
+
         call = self.desk.call
         if call is None:
             self.desk.flush_before_exit()

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from concurrent.futures import Future
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -22,7 +22,7 @@ from textual.widgets.data_table import ColumnKey
 
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.money import format_amount
-from collectdesk.domain.result_codes import result_codes
+from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.services.accounts import (
     AccountDetail,
     CallableNow,
@@ -31,25 +31,11 @@ from collectdesk.services.accounts import (
     add_note,
     callable_now,
 )
-from collectdesk.services.calls import (
-    CallBlocked,
-    CallOutcome,
-    ClosedCall,
-    OutcomeError,
-    call_warnings,
-    save_call_notes,
-    start_call,
-    unfinished_call,
-)
 from collectdesk.services.context import AppContext
 from collectdesk.services.worklist import WorklistRow, build_worklist
 from collectdesk.tui.call_state import OpenCall
-from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
 from collectdesk.tui.drafts import NoteDraft, NoteDraftStore
-from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
 from collectdesk.tui.loading import AccountRead, FirstPage, read_account
-from collectdesk.tui.next_action import NextActionDialog
-from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.panel import (
     STAGE_SHORT,
     call_banner,
@@ -59,8 +45,13 @@ from collectdesk.tui.panel import (
     last_contact,
     why_text,
 )
-from collectdesk.tui.search import SearchChoice, SearchScreen
 from collectdesk.tui.util import settle_cursors
+
+# The call services and the dialogs are imported when first needed: none of them is on the way to
+# the first paint of the list.
+if TYPE_CHECKING:
+    from collectdesk.services.calls import CallOutcome, ClosedCall
+    from collectdesk.tui.search import SearchChoice
 
 COLUMNS = (
     ("#", "rank"),
@@ -179,6 +170,7 @@ class DeskScreen(Screen[None]):
         self._notes_timer: Timer | None = None
         self._loaded_notes = ""  # what the desk last filled the pane with (not typed)
         self._pending_loads = 0
+        self._restore_started = False
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -211,8 +203,7 @@ class DeskScreen(Screen[None]):
         self.set_interval(1.0, self._paint_topbar)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.action_refresh)
-        self._restore()
-        self._load_worklist()
+        self._load_worklist()  # the unfinished call is looked for once the list is on screen
 
     # ----- workers ------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="worklist")
@@ -227,8 +218,13 @@ class DeskScreen(Screen[None]):
                 size = self.ctx.settings.page_size
                 rows = build_worklist(self.ctx, limit=size, offset=self.page * size)
             self.post_message(WorklistLoaded(rows, after_close))
-            # The phone-number time zones cost more than the rows: paint the rows first.
-            self.post_message(MarksLoaded(callable_now(self.ctx, [row.customer_id for row in rows])))
+        except Exception as exc:  # reported to the collector; the desk keeps running
+            self.post_message(Failed("loading today's list", str(exc)))
+
+    @work(thread=True, exclusive=True, group="marks")
+    def _load_marks(self, customer_ids: list[int]) -> None:
+        try:
+            self.post_message(MarksLoaded(callable_now(self.ctx, customer_ids)))
         except Exception as exc:  # reported to the collector; the desk keeps running
             self.post_message(Failed("loading today's list", str(exc)))
 
@@ -236,8 +232,15 @@ class DeskScreen(Screen[None]):
     def _load_account(self, customer_id: int) -> None:
         self.post_message(AccountLoaded(read_account(self.ctx, customer_id, self.rows.get(customer_id))))
 
+    def _start_restore(self) -> None:
+        if not self._restore_started:
+            self._restore_started = True
+            self._restore()
+
     @work(thread=True, group="restore")
     def _restore(self) -> None:
+        from collectdesk.services.calls import unfinished_call
+
         try:
             self._log_left_over_note()
             call = unfinished_call(self.ctx)
@@ -300,6 +303,15 @@ class DeskScreen(Screen[None]):
         self.list_loaded = True
         self._paint_list_status()
         self._place_cursor(old_order, message.after_close)
+        # The phone-number time zones cost more than the rows, and the unfinished call is rare:
+        # both wait until the rows are painted rather than compete with that first paint. Asked
+        # through the table, which lays its new rows out when idle: from the screen, the callback
+        # ran before that layout and the refresh that shows the rows.
+        table.call_after_refresh(self._after_list_painted, list(self.order))
+
+    def _after_list_painted(self, customer_ids: list[int]) -> None:
+        self._load_marks(customer_ids)
+        self._start_restore()
 
     @on(MarksLoaded)
     def _paint_marks(self, message: MarksLoaded) -> None:
@@ -461,6 +473,7 @@ class DeskScreen(Screen[None]):
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         self.notify(f"Problem {message.what}: {message.error}", severity="error", timeout=10)
+        self._start_restore()  # when the list cannot be read, the unfinished call must still come back
 
     def _paint_topbar(self) -> None:
         bar = self.query_one("#topbar", Static)
@@ -521,6 +534,8 @@ class DeskScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="notes")
     def _save_call_notes(self, call_id: int, text: str) -> None:
+        from collectdesk.services.calls import save_call_notes
+
         try:
             save_call_notes(self.ctx, call_id, text)
         except Exception as exc:  # reported; the text stays in the pane and is saved next time
@@ -577,6 +592,8 @@ class DeskScreen(Screen[None]):
 
     def flush_before_exit(self) -> None:
         """Write whatever is in the notes pane, synchronously (the app is about to end)."""
+        from collectdesk.services.calls import save_call_notes
+
         text = self.query_one("#notes", NotesArea).text
         try:
             if self.call is not None:
@@ -620,6 +637,8 @@ class DeskScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Open the search."""
+        from collectdesk.tui.search import SearchScreen
+
         self.app.push_screen(SearchScreen(self.ctx), self._search_done)
 
     def _search_done(self, choice: SearchChoice | None) -> None:
@@ -665,6 +684,9 @@ class DeskScreen(Screen[None]):
 
     @work(exclusive=True, group="call")
     async def _start_call_flow(self, customer_id: int) -> None:
+        from collectdesk.services.calls import CallBlocked, call_warnings, start_call
+        from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
+
         detail = self.detail if self.detail and self.detail.customer_id == customer_id else None
         if detail is None:
             detail = await asyncio.to_thread(account_detail, self.ctx, customer_id)
@@ -708,6 +730,11 @@ class DeskScreen(Screen[None]):
 
     @work(exclusive=True, group="call")
     async def _end_call_flow(self, call: OpenCall) -> None:
+        from collectdesk.domain.result_codes import result_codes
+        from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
+        from collectdesk.tui.next_action import NextActionDialog
+        from collectdesk.tui.outcome import OutcomeDialog
+
         account = await asyncio.to_thread(account_detail, self.ctx, call.customer_id)
         codes = result_codes(self.ctx.settings.result_keys)
         error: OutcomeError | None = None
