@@ -21,11 +21,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, delete, func, insert, select, text
 
 from collectdesk.store.models import WorklistDirty, WorklistScore, WorklistState
 from collectdesk.store.worklist_query import (
@@ -115,12 +112,9 @@ def _count(connection: Connection) -> int:
 
 
 def _store_key(connection: Connection, key: str, now: datetime) -> None:
-    row: dict[str, Any] = {"id": _STATE_ID, "key": key, "built_at": now}
-    make = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = make(WorklistState).values(row)
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[STATE.c.id], set_={"key": statement.excluded.key,
-                                           "built_at": statement.excluded.built_at}))
+    # One pass at a time (the lock, or SQLite's single writer): delete and insert cannot race.
+    connection.execute(delete(WorklistState))
+    connection.execute(insert(WorklistState).values(id=_STATE_ID, key=key, built_at=now))
 
 
 # Marking: any change to a customer row (the fact triggers write one on every invoice and promise
