@@ -111,6 +111,8 @@ def build_worklist(ctx: AppContext, *, as_of: date | None = None, limit: int = 2
         raise InputError("the worklist offset cannot be negative")
     params = score_params(ctx, as_of)
     with ctx.db.engine.connect() as connection:
+        if not ctx.db.is_sqlite:  # the key and the ranking it names read from one snapshot
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
         ranked = stored_key(connection) == ranking_key(params)
         statement, values = worklist_select(params, limit=limit, offset=offset, ranked=ranked)
         records = connection.execute(statement, values).all()
