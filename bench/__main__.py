@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.bench_worklist import rank_as_upkeep
 from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_path
 
 
@@ -39,18 +40,6 @@ def print_table(results: Sequence[BenchResult]) -> None:
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if index == 0:
             print("  ".join("-" * w for w in widths))
-
-
-def rank_as_upkeep(url: str) -> None:
-    """Store the portfolio day's ranking, as the day's first upkeep would (the desk reads it)."""
-    from bench.bench_worklist import bench_context
-    from collectdesk.services.worklist import rank_todays_list
-
-    ctx = bench_context(url)
-    try:
-        rank_todays_list(ctx)
-    finally:
-        ctx.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -250,7 +250,7 @@ def main(argv: list[str]) -> int:
     if argv[:2] == ["--child", "bare"]:
         asyncio.run(_child_bare())
         return 0
-    from bench.__main__ import rank_as_upkeep
+    from bench.bench_worklist import rank_as_upkeep
     from bench.portfolio import ensure_portfolio
 
     url = argv[0] if argv else ensure_portfolio()

@@ -123,6 +123,15 @@ def bench_context(url: str) -> AppContext:
                       user=User(id=1, name="collector1", role="collector"))
 
 
+def rank_as_upkeep(url: str) -> None:
+    """Store the portfolio day's ranking, as the day's first upkeep would (the desk reads it)."""
+    ctx = bench_context(url)
+    try:
+        rank_todays_list(ctx)
+    finally:
+        ctx.close()
+
+
 def _live_worklist(ctx: AppContext, limit: int) -> list[Any]:
     """The list with every candidate scored live (what a read does when no ranking is stored)."""
     statement, values = worklist_select(score_params(ctx, None), limit=limit, ranked=False)

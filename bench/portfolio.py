@@ -30,7 +30,7 @@ from collectdesk.store.migrate import SCHEMA_HEAD  # noqa: E402
 from collectdesk.store.models import Call, Customer, Invoice, Promise, User  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 PORTFOLIO_TODAY = date(2026, 11, 23)
 PORTFOLIO_NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 DEFAULT_CUSTOMERS = 100_000

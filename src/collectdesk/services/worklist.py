@@ -123,7 +123,7 @@ def rank_todays_list(ctx: AppContext) -> RankingPass:
     """Store today's ranking ahead of reads: everything on a new day or new rules, else only the
     accounts changed since the last pass."""
     with ctx.db.engine.begin() as connection:
-        return refresh_ranking(connection, score_params(ctx, None), ctx.clock.now())
+        return refresh_ranking(connection, score_params(ctx, None))
 
 
 def score_account(ctx: AppContext, customer_id: int, *,

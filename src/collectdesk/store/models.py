@@ -393,13 +393,12 @@ class WorklistDirty(Base):
 
 
 class WorklistState(Base):
-    """What the ranked list in ``worklist_scores`` was built for (day and rules), and when."""
+    """What the ranked list in ``worklist_scores`` was built for: the day and the rules."""
 
     __tablename__ = "worklist_state"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     key: Mapped[str] = mapped_column(String(64))
-    built_at: Mapped[datetime]
 
 
 class InvoiceTotal(Base):

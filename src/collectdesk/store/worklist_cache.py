@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, insert, select, text
 
@@ -76,7 +75,7 @@ def _claim_marks(connection: Connection, limit: int | None) -> list[int]:
     return [customer_id for (customer_id,) in claimed]
 
 
-def refresh_ranking(connection: Connection, params: ScoreParams, now: datetime) -> RankingPass:
+def refresh_ranking(connection: Connection, params: ScoreParams) -> RankingPass:
     """Bring the stored ranking up to date for ``params`` (in the caller's transaction).
 
     Marks are removed before the accounts are scored: a change committed meanwhile marks its
@@ -91,7 +90,7 @@ def refresh_ranking(connection: Connection, params: ScoreParams, now: datetime) 
         _claim_marks(connection, None)
         connection.execute(delete(WorklistScore))
         connection.execute(rank_all_statement(), values)
-        _store_key(connection, key, now)
+        _store_key(connection, key)
         ranked = _count(connection)
         return RankingPass("rebuilt", ranked, ranked)
     if not marked:
@@ -111,10 +110,10 @@ def _count(connection: Connection) -> int:
     return int(connection.execute(select(func.count()).select_from(SCORES)).scalar() or 0)
 
 
-def _store_key(connection: Connection, key: str, now: datetime) -> None:
+def _store_key(connection: Connection, key: str) -> None:
     # One pass at a time (the lock, or SQLite's single writer): delete and insert cannot race.
     connection.execute(delete(WorklistState))
-    connection.execute(insert(WorklistState).values(id=_STATE_ID, key=key, built_at=now))
+    connection.execute(insert(WorklistState).values(id=_STATE_ID, key=key))
 
 
 # Marking: any change to a customer row (the fact triggers write one on every invoice and promise

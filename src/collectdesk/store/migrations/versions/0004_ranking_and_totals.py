@@ -42,7 +42,6 @@ def upgrade() -> None:
         'worklist_state',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('key', sa.String(length=64), nullable=False),
-        sa.Column('built_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_worklist_state')),
     )
     op.create_index('ix_customers_next_action_at', 'customers', ['next_action_at'], unique=False)
