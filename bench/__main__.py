@@ -31,10 +31,17 @@ def _ms(seconds: float | None) -> str:
 def print_table(results: Sequence[BenchResult]) -> None:
     """The results as a text table: measurement, time, baseline, ratio, target, PASS/MISS."""
     headers = ["measurement", "time", "baseline", "ratio", "target", "result"]
-    rows = [[r.name, _ms(r.seconds),
-             f"{r.baseline_name}: {_ms(r.baseline_seconds)}" if r.baseline_name else "",
-             f"{r.ratio:.2f}×" if r.ratio is not None else "", r.target,
-             "" if r.passed is None else ("PASS" if r.passed else "MISS")] for r in results]
+    rows = [
+        [
+            r.name,
+            _ms(r.seconds),
+            f"{r.baseline_name}: {_ms(r.baseline_seconds)}" if r.baseline_name else "",
+            f"{r.ratio:.2f}×" if r.ratio is not None else "",
+            r.target,
+            "" if r.passed is None else ("PASS" if r.passed else "MISS"),
+        ]
+        for r in results
+    ]
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=False)]
     for index, row in enumerate([headers, *rows]):
         print("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
@@ -55,10 +62,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     url = ensure_portfolio(args.customers)
     rank_as_upkeep(url)
     if fresh:
-        results.append(BenchResult(
-            f"generate portfolio ({args.customers:,} customers)", time.perf_counter() - started,
-            "cpu time", time.process_time() - cpu, "≤ 120 s at 100k",
-            time.perf_counter() - started <= 120 * args.customers / DEFAULT_CUSTOMERS))
+        results.append(
+            BenchResult(
+                f"generate portfolio ({args.customers:,} customers)",
+                time.perf_counter() - started,
+                "cpu time",
+                time.process_time() - cpu,
+                "≤ 120 s at 100k",
+                time.perf_counter() - started <= 120 * args.customers / DEFAULT_CUSTOMERS,
+            )
+        )
     for name in discover():
         if args.only and name != f"bench_{args.only}":
             continue

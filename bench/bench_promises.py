@@ -53,10 +53,12 @@ def _add_payments(ctx: AppContext, seed: int = 7) -> int:
     rng = random.Random(seed)
     now = datetime.combine(TODAY, datetime.min.time(), UTC)
     with ctx.db.session() as session:
-        promises = session.execute(select(Promise.customer_id, Promise.amount, Promise.currency,
-                                          Promise.promised_on)).all()
-        first_invoice = dict(session.execute(select(Invoice.customer_id, func.min(Invoice.id))
-                                             .group_by(Invoice.customer_id)).all())
+        promises = session.execute(
+            select(Promise.customer_id, Promise.amount, Promise.currency, Promise.promised_on)
+        ).all()
+        first_invoice = dict(
+            session.execute(select(Invoice.customer_id, func.min(Invoice.id)).group_by(Invoice.customer_id)).all()
+        )
         next_id = (session.scalar(select(func.max(Payment.id))) or 0) + 1
         payments: list[dict[str, Any]] = []
         allocations: list[dict[str, Any]] = []
@@ -67,18 +69,27 @@ def _add_payments(ctx: AppContext, seed: int = 7) -> int:
             share = 1.0 if roll < 0.7 else 0.5
             day = promised_on + timedelta(days=rng.randint(-5, 2 if roll < 0.9 else 10))
             paid = max(1, int(amount * share))
-            payments.append({"id": next_id, "customer_id": customer_id, "amount": paid,
-                             "currency": currency, "received_on": day, "method": "ach",
-                             "reference": None, "invoice_number": None,
-                             "import_key": f"bench-{next_id}", "created_at": now})
+            payments.append(
+                {
+                    "id": next_id,
+                    "customer_id": customer_id,
+                    "amount": paid,
+                    "currency": currency,
+                    "received_on": day,
+                    "method": "ach",
+                    "reference": None,
+                    "invoice_number": None,
+                    "import_key": f"bench-{next_id}",
+                    "created_at": now,
+                }
+            )
             if rng.random() < 0.5 and customer_id in first_invoice:
-                allocations.append({"payment_id": next_id, "invoice_id": first_invoice[customer_id],
-                                    "amount": paid})
+                allocations.append({"payment_id": next_id, "invoice_id": first_invoice[customer_id], "amount": paid})
             next_id += 1
         for start in range(0, len(payments), 50_000):
-            session.execute(insert(Payment), payments[start:start + 50_000])
+            session.execute(insert(Payment), payments[start : start + 50_000])
         for start in range(0, len(allocations), 50_000):
-            session.execute(insert(PaymentAllocation), allocations[start:start + 50_000])
+            session.execute(insert(PaymentAllocation), allocations[start : start + 50_000])
         return len(promises)
 
 
@@ -91,17 +102,28 @@ def _naive_seconds(ctx: AppContext, limit: int, as_of: date) -> float:
     """One payments query and one UPDATE per promise (what batching avoids), rolled back."""
     started = time.perf_counter()
     with ctx.db.sessions() as session:
-        rows = session.execute(select(Promise.id, Promise.customer_id, Promise.amount,
-                                      Promise.created_at, Promise.broken_on)
-                               .order_by(Promise.id).limit(limit)).all()
+        rows = session.execute(
+            select(Promise.id, Promise.customer_id, Promise.amount, Promise.created_at, Promise.broken_on)
+            .order_by(Promise.id)
+            .limit(limit)
+        ).all()
         for pid, customer_id, amount, created_at, broken_on in rows:
-            paid = session.scalar(select(func.coalesce(func.sum(Payment.amount), 0)).where(
-                Payment.customer_id == customer_id, Payment.received_on >= created_at.date(),
-                Payment.received_on <= min(broken_on, as_of))) or 0
-            status = ("kept" if paid >= amount else "open" if as_of <= broken_on
-                      else "partially_kept" if paid else "broken")
-            session.execute(update(Promise).where(Promise.id == pid)
-                            .values(status=status, paid_amount=min(paid, amount)))
+            paid = (
+                session.scalar(
+                    select(func.coalesce(func.sum(Payment.amount), 0)).where(
+                        Payment.customer_id == customer_id,
+                        Payment.received_on >= created_at.date(),
+                        Payment.received_on <= min(broken_on, as_of),
+                    )
+                )
+                or 0
+            )
+            status = (
+                "kept" if paid >= amount else "open" if as_of <= broken_on else "partially_kept" if paid else "broken"
+            )
+            session.execute(
+                update(Promise).where(Promise.id == pid).values(status=status, paid_amount=min(paid, amount))
+            )
         session.rollback()
     return time.perf_counter() - started
 
@@ -113,8 +135,10 @@ def _timed(ctx: AppContext, as_of: date) -> tuple[float, EvaluationReport]:
 
 
 def _judged(report: EvaluationReport) -> str:
-    return (f"{report.evaluated:,} open judged, {report.kept:,} kept, "
-            f"{report.partially_kept:,} partly, {report.broken:,} broken")
+    return (
+        f"{report.evaluated:,} open judged, {report.kept:,} kept, "
+        f"{report.partially_kept:,} partly, {report.broken:,} broken"
+    )
 
 
 def run(url: str) -> list[BenchResult]:
@@ -124,8 +148,9 @@ def run(url: str) -> list[BenchResult]:
         if copy is None:
             return []
         now = datetime.combine(TODAY, datetime.min.time(), UTC) + timedelta(hours=15)
-        ctx = open_context(db_url=copy, user_name="bench", settings=Settings(),
-                           clock=Clock(today_override=TODAY, frozen_at=now))
+        ctx = open_context(
+            db_url=copy, user_name="bench", settings=Settings(), clock=Clock(today_override=TODAY, frozen_at=now)
+        )
         try:
             count = _add_payments(ctx)
             target = TARGET_SECONDS_PER_100K * count / 100_000
@@ -139,15 +164,31 @@ def run(url: str) -> list[BenchResult]:
             ctx.close()
     ledger = f"{count:,} promises"
     return [
-        BenchResult(f"promises: daily evaluation over {ledger} ({_judged(daily_report)})", daily,
-                    None, None, f"≤ {target:.2f} s", daily <= target),
-        BenchResult(f"promises: same day again ({again_report.changed} changed)", again,
-                    None, None, f"≤ {target:.2f} s, nothing changed",
-                    again <= target and again_report.changed == 0),
-        BenchResult(f"promises: a week later ({_judged(week_report)})", week, None, None,
-                    f"≤ {target:.2f} s", week <= target),
-        BenchResult(f"promises: all at once ({_judged(backfill_report)}, each logged)", backfill,
-                    f"naive per-promise queries (scaled from {NAIVE_SAMPLE:,})", naive,
-                    "faster than naive (one-off: every promise written and logged)",
-                    backfill < naive),
+        BenchResult(
+            f"promises: daily evaluation over {ledger} ({_judged(daily_report)})",
+            daily,
+            None,
+            None,
+            f"≤ {target:.2f} s",
+            daily <= target,
+        ),
+        BenchResult(
+            f"promises: same day again ({again_report.changed} changed)",
+            again,
+            None,
+            None,
+            f"≤ {target:.2f} s, nothing changed",
+            again <= target and again_report.changed == 0,
+        ),
+        BenchResult(
+            f"promises: a week later ({_judged(week_report)})", week, None, None, f"≤ {target:.2f} s", week <= target
+        ),
+        BenchResult(
+            f"promises: all at once ({_judged(backfill_report)}, each logged)",
+            backfill,
+            f"naive per-promise queries (scaled from {NAIVE_SAMPLE:,})",
+            naive,
+            "faster than naive (one-off: every promise written and logged)",
+            backfill < naive,
+        ),
     ]

@@ -45,15 +45,23 @@ _PROMISE_DUE = "(c.earliest_open_promise_on IS NOT NULL AND c.earliest_open_prom
 _DAY_DUE = "(c.next_action_on IS NULL OR c.next_action_on <= :as_of)"
 _CALLBACK = f"(c.next_action_at IS NOT NULL AND c.next_action_at < :now AND {_DAY_DUE})"
 _ACTION_DUE = f"((c.next_action_at IS NULL AND {_DAY_DUE}) OR {_CALLBACK})"
-_CHASEABLE = ("c.on_hold = false AND c.do_not_call = false AND c.cease_contact = false "
-              "AND c.lawyer_represented = false AND c.stage != 'agency'")
-_WORK = (f"{_ACTION_DUE} AND ((c.oldest_open_due IS NOT NULL AND c.oldest_open_due < :as_of) "
-         f"OR {_PROMISE_DUE} OR {_CALLBACK})")
-_STAGE = ("CASE c.stage WHEN 'follow_up' THEN 1 WHEN 'sales_rep' THEN 2 WHEN 'management' THEN 3 "
-          "WHEN 'legal' THEN 4 WHEN 'agency' THEN 5 ELSE 0 END")
-_DIVISOR = ("CASE WHEN c.currency IN ('JPY', 'KRW', 'ISK', 'CLP', 'VND') THEN 1000.0 "
-            "WHEN c.currency IN ('BHD', 'KWD', 'OMR', 'JOD', 'TND') THEN 1000000.0 "
-            "ELSE 100000.0 END")
+_CHASEABLE = (
+    "c.on_hold = false AND c.do_not_call = false AND c.cease_contact = false "
+    "AND c.lawyer_represented = false AND c.stage != 'agency'"
+)
+_WORK = (
+    f"{_ACTION_DUE} AND ((c.oldest_open_due IS NOT NULL AND c.oldest_open_due < :as_of) "
+    f"OR {_PROMISE_DUE} OR {_CALLBACK})"
+)
+_STAGE = (
+    "CASE c.stage WHEN 'follow_up' THEN 1 WHEN 'sales_rep' THEN 2 WHEN 'management' THEN 3 "
+    "WHEN 'legal' THEN 4 WHEN 'agency' THEN 5 ELSE 0 END"
+)
+_DIVISOR = (
+    "CASE WHEN c.currency IN ('JPY', 'KRW', 'ISK', 'CLP', 'VND') THEN 1000.0 "
+    "WHEN c.currency IN ('BHD', 'KWD', 'OMR', 'JOD', 'TND') THEN 1000000.0 "
+    "ELSE 100000.0 END"
+)
 _SCORE = f"""min(({_DPD}) * :w_dpd, :cap_dpd)
   + min(({_OVERDUE}) * :w_balance / {_DIVISOR}, :cap_balance)
   + ({_BROKEN}) * :w_broken + min(c.failed_attempts * :w_attempts, :cap_attempts)
@@ -90,16 +98,21 @@ def raw_parameters(settings: Settings, limit: int) -> dict[str, Any]:
     return {
         "as_of": PORTFOLIO_TODAY.isoformat(),
         "since": (PORTFOLIO_TODAY - timedelta(days=w.broken_promise_window_days)).isoformat(),
-        "receipt_from": (PORTFOLIO_TODAY - timedelta(
-            days=settings.receivables.receipt_confirmation_days)).isoformat(),
+        "receipt_from": (PORTFOLIO_TODAY - timedelta(days=settings.receivables.receipt_confirmation_days)).isoformat(),
         "now": PORTFOLIO_NOW.replace(tzinfo=None).isoformat(sep=" "),
-        "w_dpd": w.per_day_past_due, "cap_dpd": w.per_day_past_due * w.max_days_counted,
-        "w_balance": w.per_thousand_overdue, "cap_balance": w.max_overdue_points,
-        "w_broken": w.per_broken_promise, "w_attempts": w.per_failed_attempt,
+        "w_dpd": w.per_day_past_due,
+        "cap_dpd": w.per_day_past_due * w.max_days_counted,
+        "w_balance": w.per_thousand_overdue,
+        "cap_balance": w.max_overdue_points,
+        "w_broken": w.per_broken_promise,
+        "w_attempts": w.per_failed_attempt,
         "cap_attempts": w.per_failed_attempt * w.max_failed_attempts_counted,
-        "w_stage": w.per_stage, "w_late": w.per_late_payment,
+        "w_stage": w.per_stage,
+        "w_late": w.per_late_payment,
         "cap_late": w.per_late_payment * w.max_late_payments_counted,
-        "w_promise": w.promise_due_bonus, "w_callback": w.callback_due_bonus, "limit": limit,
+        "w_promise": w.promise_due_bonus,
+        "w_callback": w.callback_due_bonus,
+        "limit": limit,
     }
 
 
@@ -118,9 +131,12 @@ def median_seconds(action: Callable[[], object], runs: int = RUNS) -> tuple[floa
 def bench_context(url: str) -> AppContext:
     """A context on the portfolio, with the clock pinned to the portfolio's today."""
     db = Database.open(url)
-    return AppContext(settings=Settings(), db=db,
-                      clock=Clock(today_override=PORTFOLIO_TODAY, frozen_at=PORTFOLIO_NOW),
-                      user=User(id=1, name="collector1", role="collector"))
+    return AppContext(
+        settings=Settings(),
+        db=db,
+        clock=Clock(today_override=PORTFOLIO_TODAY, frozen_at=PORTFOLIO_NOW),
+        user=User(id=1, name="collector1", role="collector"),
+    )
 
 
 def rank_as_upkeep(url: str) -> None:
@@ -148,8 +164,8 @@ def _time_ranking_passes(ctx: AppContext) -> tuple[float, float]:
     rebuild = time.perf_counter() - started
     with ctx.db.engine.begin() as connection:  # the changes mark accounts; the data stays as it is
         connection.exec_driver_sql(
-            "INSERT INTO worklist_dirty (customer_id) "
-            f"SELECT id FROM customers ORDER BY id LIMIT {CHANGED_ACCOUNTS}")
+            f"INSERT INTO worklist_dirty (customer_id) SELECT id FROM customers ORDER BY id LIMIT {CHANGED_ACCOUNTS}"
+        )
     started = time.perf_counter()
     rank_todays_list(ctx)
     return rebuild, time.perf_counter() - started
@@ -180,14 +196,30 @@ def run(url: str) -> list[BenchResult]:
         ctx.close()
     target = f"≤ {TARGET_SECONDS * 1000:.0f} ms, ≤ {TARGET_RATIO}× raw"
     return [
-        BenchResult("worklist LIMIT 200 (build_worklist, wall)", wall, "raw SQL", raw_wall,
-                    target, wall <= TARGET_SECONDS and wall <= TARGET_RATIO * raw_wall),
-        BenchResult("worklist LIMIT 200 (build_worklist, cpu)", cpu, "raw SQL cpu", raw_cpu,
-                    target, cpu <= TARGET_SECONDS and cpu <= TARGET_RATIO * raw_cpu),
-        BenchResult("worklist LIMIT 200, no stored ranking (scored live)", live_wall, "raw SQL",
-                    raw_wall, f"≤ {TARGET_RATIO}× raw", live_wall <= TARGET_RATIO * raw_wall),
-        BenchResult("ranking pass: new day (every account)", rebuild,
-                    target="upkeep, off the first paint"),
-        BenchResult(f"ranking pass: {CHANGED_ACCOUNTS} accounts changed", rescore,
-                    target="upkeep"),
+        BenchResult(
+            "worklist LIMIT 200 (build_worklist, wall)",
+            wall,
+            "raw SQL",
+            raw_wall,
+            target,
+            wall <= TARGET_SECONDS and wall <= TARGET_RATIO * raw_wall,
+        ),
+        BenchResult(
+            "worklist LIMIT 200 (build_worklist, cpu)",
+            cpu,
+            "raw SQL cpu",
+            raw_cpu,
+            target,
+            cpu <= TARGET_SECONDS and cpu <= TARGET_RATIO * raw_cpu,
+        ),
+        BenchResult(
+            "worklist LIMIT 200, no stored ranking (scored live)",
+            live_wall,
+            "raw SQL",
+            raw_wall,
+            f"≤ {TARGET_RATIO}× raw",
+            live_wall <= TARGET_RATIO * raw_wall,
+        ),
+        BenchResult("ranking pass: new day (every account)", rebuild, target="upkeep, off the first paint"),
+        BenchResult(f"ranking pass: {CHANGED_ACCOUNTS} accounts changed", rescore, target="upkeep"),
     ]

@@ -40,11 +40,16 @@ PROMISES_PER_CUSTOMER = 1
 COLLECTORS = 20
 CHUNK = 50_000
 
-_COUNTRIES = [("US", "USD", 60), ("GB", "GBP", 15), ("AU", "AUD", 10), ("NZ", "NZD", 5),
-              ("DE", "EUR", 8), ("JP", "JPY", 2)]
+_COUNTRIES = [
+    ("US", "USD", 60),
+    ("GB", "GBP", 15),
+    ("AU", "AUD", 10),
+    ("NZ", "NZD", 5),
+    ("DE", "EUR", 8),
+    ("JP", "JPY", 2),
+]
 _STAGES = ["reminder", "follow_up", "sales_rep", "management", "legal"]
-_RESULTS = ["PTP", "PAID", "DISPUTE", "NOPROMISE", "CALLBACK", "MESSAGE", "NOANSWER",
-            "GATEKEEPER", "WRONGNUMBER"]
+_RESULTS = ["PTP", "PAID", "DISPUTE", "NOPROMISE", "CALLBACK", "MESSAGE", "NOANSWER", "GATEKEEPER", "WRONGNUMBER"]
 
 
 @dataclass(frozen=True)
@@ -120,17 +125,31 @@ def _customers(rng: random.Random, n: int, profiles: list[_Profile]) -> Iterator
         stage = _STAGES[min(rng.randint(0, 4), 4)] if behaviour == 2 else "reminder"
         contact = PORTFOLIO_NOW - timedelta(days=rng.randint(1, 120), minutes=rng.randint(0, 600))
         yield {
-            "id": i, "ref": f"C{i:07d}",
+            "id": i,
+            "ref": f"C{i:07d}",
             "name": f"Customer {i} {rng.choice(['Ltd', 'Inc', 'LLC'])}",
-            "kind": "consumer" if rng.random() < 0.1 else "business", "country": country,
-            "region": None, "currency": currency, "terms_days": terms,
-            "phone": f"+1555{i:07d}", "email": f"ap{i}@example.com", "timezone": None,
-            "collector_id": rng.randint(1, COLLECTORS), "sales_rep": f"Rep {rng.randint(1, 50)}",
-            "stage": stage, "on_hold": rng.random() < 0.02, "hold_reason": None,
-            "do_not_call": rng.random() < 0.01, "cease_contact": rng.random() < 0.003,
-            "lawyer_represented": rng.random() < 0.002, "next_action_on": next_on,
-            "next_action_at": callback, "next_action": None, "failed_attempts": failed,
-            "last_attempt_at": contact, "last_contact_at": contact,
+            "kind": "consumer" if rng.random() < 0.1 else "business",
+            "country": country,
+            "region": None,
+            "currency": currency,
+            "terms_days": terms,
+            "phone": f"+1555{i:07d}",
+            "email": f"ap{i}@example.com",
+            "timezone": None,
+            "collector_id": rng.randint(1, COLLECTORS),
+            "sales_rep": f"Rep {rng.randint(1, 50)}",
+            "stage": stage,
+            "on_hold": rng.random() < 0.02,
+            "hold_reason": None,
+            "do_not_call": rng.random() < 0.01,
+            "cease_contact": rng.random() < 0.003,
+            "lawyer_represented": rng.random() < 0.002,
+            "next_action_on": next_on,
+            "next_action_at": callback,
+            "next_action": None,
+            "failed_attempts": failed,
+            "last_attempt_at": contact,
+            "last_contact_at": contact,
             "created_at": PORTFOLIO_NOW - timedelta(days=800),
             "updated_at": PORTFOLIO_NOW - timedelta(days=1),
         }
@@ -160,13 +179,23 @@ def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Itera
                 if rng.random() < 0.01:
                     status = "disputed"
             recent = (today - issue).days <= 6
-            confirmed = None if recent and rng.random() < 0.6 else \
-                datetime.combine(issue, datetime.min.time(), UTC) + timedelta(days=2)
+            confirmed = (
+                None
+                if recent and rng.random() < 0.6
+                else datetime.combine(issue, datetime.min.time(), UTC) + timedelta(days=2)
+            )
             yield {
-                "id": invoice_id, "customer_id": customer_id, "number": f"INV-{invoice_id:08d}",
-                "issue_date": issue, "due_date": due, "amount": amount,
-                "currency": profile.currency, "open_amount": open_amount, "status": status,
-                "paid_on": paid_on, "dispute_reason": "price" if status == "disputed" else None,
+                "id": invoice_id,
+                "customer_id": customer_id,
+                "number": f"INV-{invoice_id:08d}",
+                "issue_date": issue,
+                "due_date": due,
+                "amount": amount,
+                "currency": profile.currency,
+                "open_amount": open_amount,
+                "status": status,
+                "paid_on": paid_on,
+                "dispute_reason": "price" if status == "disputed" else None,
                 "receipt_confirmed_at": confirmed,
                 "created_at": datetime.combine(issue, datetime.min.time(), UTC),
             }
@@ -174,22 +203,34 @@ def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Itera
 
 def _calls(rng: random.Random, customers: int, total: int) -> Iterator[dict[str, Any]]:
     for call_id in range(1, total + 1):
-        started = PORTFOLIO_NOW - timedelta(days=rng.randint(0, 180),
-                                            seconds=rng.randint(0, 36_000))
+        started = PORTFOLIO_NOW - timedelta(days=rng.randint(0, 180), seconds=rng.randint(0, 36_000))
         code = rng.choice(_RESULTS)
         yield {
-            "id": call_id, "customer_id": rng.randint(1, customers), "contact_id": None,
-            "user_id": rng.randint(1, COLLECTORS), "phone": None, "started_at": started,
-            "ended_at": started + timedelta(seconds=rng.randint(20, 600)), "result_code": code,
-            "right_party": code in _RESULTS[:5], "payment_asked": code in _RESULTS[:4],
-            "no_promise_reason": None, "callback_at": None, "spoke_with": None,
-            "dispute_reason": None, "paid_claim": None, "next_action_on": None,
-            "next_action": None, "override_reason": None, "notes": "",
+            "id": call_id,
+            "customer_id": rng.randint(1, customers),
+            "contact_id": None,
+            "user_id": rng.randint(1, COLLECTORS),
+            "phone": None,
+            "started_at": started,
+            "ended_at": started + timedelta(seconds=rng.randint(20, 600)),
+            "result_code": code,
+            "right_party": code in _RESULTS[:5],
+            "payment_asked": code in _RESULTS[:4],
+            "no_promise_reason": None,
+            "callback_at": None,
+            "spoke_with": None,
+            "dispute_reason": None,
+            "paid_claim": None,
+            "next_action_on": None,
+            "next_action": None,
+            "override_reason": None,
+            "notes": "",
         }
 
 
-def _promises(rng: random.Random, customers: int, calls: int, total: int,
-              profiles: list[_Profile]) -> Iterator[dict[str, Any]]:
+def _promises(
+    rng: random.Random, customers: int, calls: int, total: int, profiles: list[_Profile]
+) -> Iterator[dict[str, Any]]:
     today = PORTFOLIO_TODAY
     for promise_id in range(1, total + 1):
         customer_id = rng.randint(1, customers)
@@ -199,24 +240,29 @@ def _promises(rng: random.Random, customers: int, calls: int, total: int,
         amount = rng.randint(50, 20_000) * scale
         status, paid, resolved = "open", 0, None
         if broken_on < today:
-            status = rng.choices(["kept", "broken", "partially_kept", "cancelled"],
-                                 weights=[55, 30, 10, 5])[0]
+            status = rng.choices(["kept", "broken", "partially_kept", "cancelled"], weights=[55, 30, 10, 5])[0]
             paid = {"kept": amount, "partially_kept": amount // 2}.get(status, 0)
             resolved = broken_on
         yield {
-            "id": promise_id, "customer_id": customer_id,
+            "id": promise_id,
+            "customer_id": customer_id,
             "call_id": rng.randint(1, calls) if calls else None,
-            "taken_by_id": rng.randint(1, COLLECTORS), "amount": amount,
-            "currency": profiles[customer_id - 1].currency, "promised_on": promised,
-            "broken_on": broken_on, "method": rng.choice(["ach", "card", "check", None]),
-            "status": status, "paid_amount": paid, "resolved_on": resolved, "plan_id": None,
+            "taken_by_id": rng.randint(1, COLLECTORS),
+            "amount": amount,
+            "currency": profiles[customer_id - 1].currency,
+            "promised_on": promised,
+            "broken_on": broken_on,
+            "method": rng.choice(["ach", "card", "check", None]),
+            "status": status,
+            "paid_amount": paid,
+            "resolved_on": resolved,
+            "plan_id": None,
             "instalment": None,
             "created_at": datetime.combine(promised, datetime.min.time(), UTC) - timedelta(days=7),
         }
 
 
-def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *,
-             seed: int = 20261123) -> dict[str, float]:
+def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123) -> dict[str, float]:
     """Build the portfolio file at ``path`` (atomically) and return seconds spent per table."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
@@ -228,13 +274,20 @@ def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *,
     profiles: list[_Profile] = []
     calls = customers * CALLS_PER_CUSTOMER
     tables: list[tuple[str, Any, Iterator[dict[str, Any]]]] = [
-        ("users", User, iter([{"id": i, "name": f"collector{i}", "role": "collector",
-                               "created_at": PORTFOLIO_NOW} for i in range(1, COLLECTORS + 1)])),
+        (
+            "users",
+            User,
+            iter(
+                [
+                    {"id": i, "name": f"collector{i}", "role": "collector", "created_at": PORTFOLIO_NOW}
+                    for i in range(1, COLLECTORS + 1)
+                ]
+            ),
+        ),
         ("customers", Customer, _customers(rng, customers, profiles)),
         ("invoices", Invoice, _invoices(rng, profiles, customers * INVOICES_PER_CUSTOMER)),
         ("calls", Call, _calls(rng, customers, calls)),
-        ("promises", Promise, _promises(rng, customers, calls, customers * PROMISES_PER_CUSTOMER,
-                                        profiles)),
+        ("promises", Promise, _promises(rng, customers, calls, customers * PROMISES_PER_CUSTOMER, profiles)),
     ]
     with db.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA synchronous=OFF")

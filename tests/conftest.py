@@ -65,8 +65,10 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not PG_URL, reason="COLLECTDESK_TEST_PG_URL is not set"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason="COLLECTDESK_TEST_PG_URL is not set")),
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -94,7 +96,8 @@ def frozen_clock() -> Clock:
 @pytest.fixture
 def ctx(db_url: str, frozen_clock: Clock) -> Iterator[AppContext]:
     """An application context on a fresh database, working as supervisor ``tester``."""
-    context = open_context(db_url=db_url, user_name="tester", settings=Settings(),
-                           clock=frozen_clock, default_role="supervisor")
+    context = open_context(
+        db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+    )
     yield context
     context.close()

@@ -59,9 +59,7 @@ def build_portfolio(ctx: AppContext) -> Portfolio:
             return c
 
         def contact(c: Customer, name: str, phone: str, role: str = "AP") -> Contact:
-            person = Contact(
-                customer_id=c.id, name=name, role=role, phone=phone, created_at=_at(365)
-            )
+            person = Contact(customer_id=c.id, name=name, role=role, phone=phone, created_at=_at(365))
             s.add(person)
             s.flush()
             built.contacts[name] = person.id
@@ -132,9 +130,7 @@ def build_portfolio(ctx: AppContext) -> Portfolio:
         s.flush()
         s.add(PaymentAllocation(payment_id=pay.id, invoice_id=inv.id, amount=180_000))
 
-        koala = customer(
-            "C003", "Koala Supplies Pty", country="AU", currency="AUD", stage="sales_rep"
-        )
+        koala = customer("C003", "Koala Supplies Pty", country="AU", currency="AUD", stage="sales_rep")
         contact(koala, "Jack Nguyen", "+61293744000")
         invoice(koala, "INV-3001", date(2026, 7, 16), date(2026, 8, 15), 720_000)
 

@@ -42,14 +42,24 @@ def load_base(ctx: AppContext, directory: Path, invoices: str = INVOICES) -> Non
 def counts(ctx: AppContext) -> dict[str, int]:
     """Rows in every table an import writes to."""
     with ctx.db.session() as session:
-        return {model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
-                for model in (Customer, Contact, Invoice, Payment, User, Activity)}
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Customer, Contact, Invoice, Payment, User, Activity)
+        }
 
 
 def invoices_by_number(ctx: AppContext) -> dict[str, dict[str, Any]]:
     """Every invoice's stored state, by number."""
     with ctx.db.session() as session:
-        rows = session.execute(select(Invoice.number, Invoice.amount, Invoice.open_amount,
-                                      Invoice.status, Invoice.paid_on, Invoice.due_date,
-                                      Invoice.currency)).mappings()
+        rows = session.execute(
+            select(
+                Invoice.number,
+                Invoice.amount,
+                Invoice.open_amount,
+                Invoice.status,
+                Invoice.paid_on,
+                Invoice.due_date,
+                Invoice.currency,
+            )
+        ).mappings()
         return {row["number"]: dict(row) for row in rows}

@@ -21,7 +21,11 @@ def built(ctx: AppContext) -> Portfolio:
 def test_header_shows_people_terms_stage_and_next_step(ctx: AppContext, built: Portfolio) -> None:
     detail = account_detail(ctx, built.customers["C001"])
     assert (detail.name, detail.terms_days, detail.collector, detail.sales_rep) == (
-        "Acme Tools Inc", 30, "carol", "Sam Rep")
+        "Acme Tools Inc",
+        30,
+        "carol",
+        "Sam Rep",
+    )
     assert detail.stage == "management"
     assert detail.next_step == render_next_step("management", sales_rep="Sam Rep", agency_days=90)
     assert detail.next_step
@@ -45,14 +49,11 @@ def test_contact_outside_calling_hours_is_marked(ctx: AppContext, built: Portfol
 
 def test_open_invoices_show_days_past_due(ctx: AppContext, built: Portfolio) -> None:
     detail = account_detail(ctx, built.customers["C001"])
-    assert [(i.number, i.days_past_due) for i in detail.invoices] == [
-        ("INV-1001", 83), ("INV-1002", 39)]
+    assert [(i.number, i.days_past_due) for i in detail.invoices] == [("INV-1001", 83), ("INV-1002", 39)]
     assert detail.open_balance == detail.overdue == 1_250_000
 
 
-def test_history_is_newest_first_with_promise_status_and_payments(
-    ctx: AppContext, built: Portfolio
-) -> None:
+def test_history_is_newest_first_with_promise_status_and_payments(ctx: AppContext, built: Portfolio) -> None:
     acme = account_detail(ctx, built.customers["C001"])
     kinds = [entry.kind for entry in acme.history]
     assert kinds == ["escalation", "call", "call", "promise"]
@@ -60,8 +61,7 @@ def test_history_is_newest_first_with_promise_status_and_payments(
     assert "broken" in acme.history[-1].summary
     assert "promised to pay after month end" in acme.history[2].summary
     bright = account_detail(ctx, built.customers["C002"])
-    assert any(e.kind == "payment" and "£1,800.00" in e.summary and "BACS-77" in e.summary
-               for e in bright.history)
+    assert any(e.kind == "payment" and "£1,800.00" in e.summary and "BACS-77" in e.summary for e in bright.history)
     assert len(account_detail(ctx, built.customers["C001"], history_limit=2).history) == 2
 
 
@@ -76,20 +76,15 @@ def test_search_by_name_ref_or_invoice(ctx: AppContext, built: Portfolio, query:
     assert [h.ref for h in hits] == ["C001"]
 
 
-@pytest.mark.parametrize("typed", ["(312) 555-0104", "312-555-0104", "+1 312 555 0104",
-                                   "13125550104", "5550104"])
-def test_search_by_phone_finds_accounts_not_on_todays_list(
-    ctx: AppContext, built: Portfolio, typed: str
-) -> None:
+@pytest.mark.parametrize("typed", ["(312) 555-0104", "312-555-0104", "+1 312 555 0104", "13125550104", "5550104"])
+def test_search_by_phone_finds_accounts_not_on_todays_list(ctx: AppContext, built: Portfolio, typed: str) -> None:
     hits = search_accounts(ctx, typed)
     assert [h.ref for h in hits] == ["C004"]
     assert hits[0].next_action_on is not None  # not due today: not on the list, still found
     assert hits[0].matched == "phone (312) 555-0104"
 
 
-def test_search_by_national_uk_number_and_customer_main_number(
-    ctx: AppContext, built: Portfolio
-) -> None:
+def test_search_by_national_uk_number_and_customer_main_number(ctx: AppContext, built: Portfolio) -> None:
     assert [h.ref for h in search_accounts(ctx, "020 7946 0000")] == ["C002"]
     assert [h.ref for h in search_accounts(ctx, "(305) 555-0105")] == ["C005"]
 
@@ -111,6 +106,5 @@ def test_add_note_appends_one_timeline_entry(ctx: AppContext, built: Portfolio) 
     add_note(ctx, customer_id, "  owner is on holiday until the 30th ")
     with ctx.db.session() as session:
         notes = session.scalars(select(Activity).where(Activity.kind == "note")).all()
-        assert [(n.customer_id, n.summary) for n in notes] == [
-            (customer_id, "owner is on holiday until the 30th")]
+        assert [(n.customer_id, n.summary) for n in notes] == [(customer_id, "owner is on holiday until the 30th")]
     assert account_detail(ctx, customer_id).history[0].kind == "note"

@@ -14,14 +14,13 @@ BASE = date(2026, 1, 1)
 
 
 def item(invoice_id: int, due_offset: int, open_amount: int, number: str | None = None) -> OpenItem:
-    return OpenItem(invoice_id, number or f"INV-{invoice_id}", BASE + timedelta(days=due_offset),
-                    open_amount)
+    return OpenItem(invoice_id, number or f"INV-{invoice_id}", BASE + timedelta(days=due_offset), open_amount)
 
 
 items_strategy = st.lists(
-    st.builds(lambda i, d, a: (i, d, a), st.integers(1, 10_000), st.integers(0, 400),
-              st.integers(0, 1_000_000)),
-    max_size=12, unique_by=lambda t: t[0],
+    st.builds(lambda i, d, a: (i, d, a), st.integers(1, 10_000), st.integers(0, 400), st.integers(0, 1_000_000)),
+    max_size=12,
+    unique_by=lambda t: t[0],
 ).map(lambda rows: [item(i, d, a) for i, d, a in rows])
 
 
@@ -50,9 +49,7 @@ def test_oldest_invoices_are_paid_off_first(amount: int, items: list[OpenItem]) 
 
 
 @given(st.integers(1, 5_000_000), items_strategy, st.data())
-def test_named_invoice_is_paid_first(
-    amount: int, items: list[OpenItem], data: st.DataObject
-) -> None:
+def test_named_invoice_is_paid_first(amount: int, items: list[OpenItem], data: st.DataObject) -> None:
     open_items = [i for i in items if i.open_amount > 0]
     if not open_items:
         return

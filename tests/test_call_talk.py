@@ -19,19 +19,16 @@ def _talk(ctx: AppContext) -> list[float]:
 
 def _call(customer: int, user: int, minutes: float | None) -> dict[str, object]:
     ended = None if minutes is None else NOW + timedelta(minutes=minutes)
-    return {"customer_id": customer, "user_id": user, "started_at": NOW, "ended_at": ended,
-            "notes": ""}
+    return {"customer_id": customer, "user_id": user, "started_at": NOW, "ended_at": ended, "notes": ""}
 
 
 def test_talk_time_follows_the_call_from_start_to_end(ctx: AppContext) -> None:
     customer = add_customer(ctx, "TALK")
     with ctx.db.session() as session:
-        session.execute(insert(Call), [_call(customer, ctx.user.id, None),
-                                       _call(customer, ctx.user.id, 2.5)])
+        session.execute(insert(Call), [_call(customer, ctx.user.id, None), _call(customer, ctx.user.id, 2.5)])
     assert _talk(ctx) == [0.0, 150.0]  # an open call has talked for nothing yet
     with ctx.db.session() as session:
-        session.execute(update(Call).where(Call.ended_at.is_(None))
-                        .values(ended_at=NOW + timedelta(seconds=95)))
+        session.execute(update(Call).where(Call.ended_at.is_(None)).values(ended_at=NOW + timedelta(seconds=95)))
     assert _talk(ctx) == [95.0, 150.0]
     with ctx.db.session() as session:
         session.execute(update(Call).values(started_at=NOW - timedelta(seconds=5)))

@@ -12,8 +12,7 @@ S = Settings()
 
 def test_zones_from_every_number() -> None:
     assert candidate_zones(["+12125550100"], "US", None) == ["America/New_York"]
-    assert candidate_zones(["+12125550100", "+13105550100"], "US", None) == [
-        "America/Los_Angeles", "America/New_York"]
+    assert candidate_zones(["+12125550100", "+13105550100"], "US", None) == ["America/Los_Angeles", "America/New_York"]
     alaska = candidate_zones(["+19075550100"], "US", None)
     assert alaska == ["America/Adak", "America/Anchorage"]
 
@@ -45,10 +44,8 @@ def test_callable_only_inside_the_window_in_every_zone() -> None:
 def test_alaska_number_spanning_two_zones() -> None:
     zones = candidate_zones(["+19075550100"], "US", None)
     # 17:30 UTC = 08:30 Anchorage (AKST) but 07:30 Adak (HST): not yet in Adak
-    assert not window_status(zones, datetime(2026, 11, 23, 17, 30, tzinfo=UTC),
-                             S.window_for("US")).callable
-    assert window_status(zones, datetime(2026, 11, 23, 18, 30, tzinfo=UTC),
-                         S.window_for("US")).callable
+    assert not window_status(zones, datetime(2026, 11, 23, 17, 30, tzinfo=UTC), S.window_for("US")).callable
+    assert window_status(zones, datetime(2026, 11, 23, 18, 30, tzinfo=UTC), S.window_for("US")).callable
 
 
 def test_au_weekend_starts_later() -> None:

@@ -38,11 +38,14 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_runs() -> None:
-    result = subprocess.run([sys.executable, "-m", "collectdesk", "--version"],
-                            capture_output=True, text=True, check=False,
-                            cwd=Path(__file__).parents[1],
-                            env={"PYTHONPATH": str(Path(__file__).parents[1] / "src"),
-                                 "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-m", "collectdesk", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).parents[1],
+        env={"PYTHONPATH": str(Path(__file__).parents[1] / "src"), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("collectdesk ")
 

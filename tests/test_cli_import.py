@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.importing_helpers import CUSTOMERS, INVOICES, write
 
 from collectdesk.cli.main import main
+from importing_helpers import CUSTOMERS, INVOICES, write
 
 
 def test_import_prints_a_summary_and_reimport_is_unchanged(
@@ -25,8 +25,7 @@ def test_import_prints_a_summary_and_reimport_is_unchanged(
 def test_bad_rows_exit_1_with_file_line_and_column(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", db_url, "import", "customers",
-                 str(write(tmp_path, "customers.csv", CUSTOMERS))]) == 0
+    assert main(["--db", db_url, "import", "customers", str(write(tmp_path, "customers.csv", CUSTOMERS))]) == 0
     capsys.readouterr()
     bad = INVOICES.replace("2026-10-31", "2026-09-31").replace("C2,INV-4", "C9,INV-4")
     path = write(tmp_path, "invoices.csv", bad)
@@ -53,9 +52,7 @@ def test_dry_run_says_so_and_a_real_run_still_adds(
     assert "3 added" in capsys.readouterr().out
 
 
-def test_missing_file_and_unknown_kind(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_file_and_unknown_kind(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", sqlite_url, "import", "customers", str(tmp_path / "nope.csv")]) == 1
     assert "cannot read the file: No such file or directory" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
@@ -96,15 +93,24 @@ def test_phone_checks_never_load_the_geocoder(tmp_path: Path) -> None:
     import sys
 
     customers = write(tmp_path, "customers.csv", CUSTOMERS)
-    script = ("import sys\nfrom collectdesk.cli.main import main\n"
-              f"assert main(['--db', 'sqlite:///{tmp_path / 'g.db'}', 'import', 'customers', "
-              f"{str(customers)!r}]) == 0\n"
-              "assert 'phonenumbers' in sys.modules\n"
-              "assert 'phonenumbers.geocoder' not in sys.modules\n")
+    script = (
+        "import sys\nfrom collectdesk.cli.main import main\n"
+        f"assert main(['--db', 'sqlite:///{tmp_path / 'g.db'}', 'import', 'customers', "
+        f"{str(customers)!r}]) == 0\n"
+        "assert 'phonenumbers' in sys.modules\n"
+        "assert 'phonenumbers.geocoder' not in sys.modules\n"
+    )
     src = Path(__file__).resolve().parents[1] / "src"
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin",
-                                 "COLLECTDESK_DATA_DIR": str(tmp_path / "data"),
-                                 "COLLECTDESK_CONFIG_DIR": str(tmp_path / "config")},
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={
+            "PYTHONPATH": str(src),
+            "PATH": "/usr/bin:/bin",
+            "COLLECTDESK_DATA_DIR": str(tmp_path / "data"),
+            "COLLECTDESK_CONFIG_DIR": str(tmp_path / "config"),
+        },
+        check=False,
+    )
     assert result.returncode == 0, result.stderr

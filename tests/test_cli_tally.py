@@ -46,44 +46,63 @@ def test_csv_is_the_service_figure_for_figure(
     assert cells[("currency:EUR", "total_ar", "all")] == "700.00"
 
 
-def test_json_is_nested(
-    portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert _run(db_url, "tally", "--from", "2026-11-01", "--to", "2026-11-30", "--as-of",
-                "2026-11-12", "--by", "collector", "--format", "json") == 0
+def test_json_is_nested(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        _run(
+            db_url,
+            "tally",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--as-of",
+            "2026-11-12",
+            "--by",
+            "collector",
+            "--format",
+            "json",
+        )
+        == 0
+    )
     document = json.loads(capsys.readouterr().out)
-    assert document["period"] == {"from": "2026-11-01", "to": "2026-11-30", "as_of": "2026-11-12",
-                                  "period_end": "2026-11-12", "days": 12}
+    assert document["period"] == {
+        "from": "2026-11-01",
+        "to": "2026-11-30",
+        "as_of": "2026-11-12",
+        "period_end": "2026-11-12",
+        "days": 12,
+    }
     assert document["promises"]["overall"]["open"] == 3  # P2 and P3 were still open on Nov 12
     assert document["promises"]["by_collector"]["alice"]["made_amount"] == 1000.0
-    assert document["receivables"]["aging"][1] == {"bucket": "1–30", "low_days": 1,
-                                                   "high_days": 30, "amount": 1000.0}
+    assert document["receivables"]["aging"][1] == {"bucket": "1–30", "low_days": 1, "high_days": 30, "amount": 1000.0}
     assert document["broken_to_chase"] == []
 
 
-def test_table_reads_in_sections(
-    portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_table_reads_in_sections(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "tally") == 0
     out = capsys.readouterr().out
     assert "Tally 2026-11-01 – 2026-11-23 (23 days), as of 2026-11-23; amounts in USD" in out
-    for heading in ("Promises made in the period", "Activity", "Aging as of 2026-11-23",
-                    "Receivables health", "Broken promises to chase", "Other currencies"):
+    for heading in (
+        "Promises made in the period",
+        "Activity",
+        "Aging as of 2026-11-23",
+        "Receivables health",
+        "Broken promises to chase",
+        "Other currencies",
+    ):
         assert heading in out
     assert "60.0% (goal 70.0% — missed)" in out
     assert "alice" not in out.split("Activity")[0].split("Promises made")[1]  # no --by: overall
 
 
-def test_empty_database_prints_dashes(ctx: AppContext, db_url: str,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_database_prints_dashes(ctx: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "tally") == 0
     out = capsys.readouterr().out
     assert "DSO                              —" in out
     assert "(none)" in out
 
 
-def test_collector_is_refused(portfolio: AppContext, db_url: str,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_collector_is_refused(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "tally", user="alice") == 1
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -91,27 +110,37 @@ def test_collector_is_refused(portfolio: AppContext, db_url: str,
     assert "collectdesk users add alice --role supervisor" in captured.err
 
 
-def test_reversed_dates_are_bad_input(portfolio: AppContext, db_url: str,
-                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_reversed_dates_are_bad_input(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "tally", "--from", "2026-11-20", "--to", "2026-11-01") == 1
     assert "after it ends" in capsys.readouterr().err
 
 
-def test_export_promises_csv(portfolio: AppContext, db_url: str,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_promises_csv(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "export", "promises") == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 9
-    assert list(rows[0]) == ["id", "created_at", "customer_ref", "customer_name", "taken_by",
-                             "call_id", "amount", "paid_amount", "currency", "promised_on",
-                             "broken_on", "method", "status", "resolved_on", "plan_id",
-                             "instalment"]
-    assert (rows[2]["amount"], rows[2]["paid_amount"], rows[2]["status"]) == ("200.00", "50.00",
-                                                                             "partially_kept")
+    assert list(rows[0]) == [
+        "id",
+        "created_at",
+        "customer_ref",
+        "customer_name",
+        "taken_by",
+        "call_id",
+        "amount",
+        "paid_amount",
+        "currency",
+        "promised_on",
+        "broken_on",
+        "method",
+        "status",
+        "resolved_on",
+        "plan_id",
+        "instalment",
+    ]
+    assert (rows[2]["amount"], rows[2]["paid_amount"], rows[2]["status"]) == ("200.00", "50.00", "partially_kept")
 
 
-def test_export_calls_json(portfolio: AppContext, db_url: str,
-                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_calls_json(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "export", "calls", "--format", "json") == 0
     calls = json.loads(capsys.readouterr().out)
     assert len(calls) == 8
@@ -119,7 +148,6 @@ def test_export_calls_json(portfolio: AppContext, db_url: str,
     assert calls[6]["ended_at"] is None and calls[6]["duration_seconds"] is None
 
 
-def test_export_empty_activity_json(ctx: AppContext, db_url: str,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_empty_activity_json(ctx: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(db_url, "export", "activity", "--format", "json") == 0
     assert json.loads(capsys.readouterr().out) == []

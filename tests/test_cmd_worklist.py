@@ -27,8 +27,7 @@ def listed(ctx: AppContext, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str
     return db_url
 
 
-def test_table_shows_rank_money_and_a_compact_breakdown(
-        listed: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_table_shows_rank_money_and_a_compact_breakdown(listed: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", listed, "--user", "tester", "worklist"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split()[:4] == ["rank", "ref", "name", "overdue"]
@@ -39,8 +38,7 @@ def test_table_shows_rank_money_and_a_compact_breakdown(
     assert "SMALL" in out[3] and "broken 40" in out[3]
 
 
-def test_csv_has_plain_decimals_and_a_column_per_component(
-        listed: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_has_plain_decimals_and_a_column_per_component(listed: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--db", listed, "--user", "tester", "worklist", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["ref"] for r in rows] == ["BIG", "SMALL"]
@@ -49,8 +47,7 @@ def test_csv_has_plain_decimals_and_a_column_per_component(
 
 
 def test_json_and_limit(listed: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--db", listed, "--user", "tester", "worklist", "--format", "json",
-                 "--limit", "1"]) == 0
+    assert main(["--db", listed, "--user", "tester", "worklist", "--format", "json", "--limit", "1"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 1
     assert rows[0]["ref"] == "BIG" and rows[0]["overdue"] == "1234.56"
@@ -59,8 +56,7 @@ def test_json_and_limit(listed: str, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_as_of_in_the_past(listed: str, capsys: pytest.CaptureFixture[str]) -> None:
     earlier = (TODAY - timedelta(days=10)).isoformat()
-    assert main(["--db", listed, "--user", "tester", "worklist", "--as-of", earlier,
-                 "--format", "csv"]) == 0
+    assert main(["--db", listed, "--user", "tester", "worklist", "--as-of", earlier, "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["ref"], r["oldest_days_past_due"]) for r in rows] == [("BIG", "35")]
 

@@ -27,15 +27,15 @@ ANCHOR = read_anchor(SAMPLE)
 
 
 def clock_on(day: date) -> Clock:
-    return Clock(today_override=day, frozen_at=datetime.combine(day, datetime.min.time(), UTC)
-                 + timedelta(hours=15))
+    return Clock(today_override=day, frozen_at=datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=15))
 
 
 @pytest.fixture(scope="module")
 def anchor_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
     """One demo database built for the anchor day, shared by the tests that only read it."""
-    return ensure_demo(tmp_path_factory.mktemp("demo"), SAMPLE, user_name="dana",
-                       settings=Settings(), clock=clock_on(ANCHOR))
+    return ensure_demo(
+        tmp_path_factory.mktemp("demo"), SAMPLE, user_name="dana", settings=Settings(), clock=clock_on(ANCHOR)
+    )
 
 
 def test_demo_is_built_through_the_importer_and_shifted_to_today(tmp_path: Path) -> None:
@@ -71,14 +71,12 @@ def test_demo_is_reused_unless_rebuilt_or_the_day_moved(tmp_path: Path) -> None:
     with db.session() as session:
         assert session.scalar(select(User.role).where(User.name == "lee")) == "supervisor"
     db.close()
-    assert ensure_demo(tmp_path, SAMPLE, user_name="dana",
-                       clock=clock_on(ANCHOR + timedelta(days=1))).built
+    assert ensure_demo(tmp_path, SAMPLE, user_name="dana", clock=clock_on(ANCHOR + timedelta(days=1))).built
 
 
 def test_promise_evaluation_gives_the_outcomes_the_sample_expects(anchor_demo: DemoBuild) -> None:
     """promises.csv says what each promise should come to; the build's evaluation must agree."""
-    ctx = open_context(db_url=anchor_demo.url, user_name="dana", settings=Settings(),
-                       clock=clock_on(ANCHOR))
+    ctx = open_context(db_url=anchor_demo.url, user_name="dana", settings=Settings(), clock=clock_on(ANCHOR))
     try:
         with ctx.db.session() as session:
             statuses = session.scalars(select(Promise.status).order_by(Promise.call_id)).all()
@@ -86,8 +84,7 @@ def test_promise_evaluation_gives_the_outcomes_the_sample_expects(anchor_demo: D
     finally:
         ctx.close()
     with (SAMPLE / "promises.csv").open(encoding="utf-8") as handle:
-        expected = [row["expected_status"]
-                    for row in sorted(csv.DictReader(handle), key=lambda r: r["call_ref"])]
+        expected = [row["expected_status"] for row in sorted(csv.DictReader(handle), key=lambda r: r["call_ref"])]
     assert statuses == expected
     assert {"kept", "partially_kept", "broken", "open"} <= set(statuses)
     assert again.changed == 0  # the build already judged them; judging again changes nothing
@@ -101,8 +98,17 @@ def test_sample_portfolio_spreads_over_every_aging_bucket(anchor_demo: DemoBuild
     buckets = {"current": 0, "1-30": 0, "31-60": 0, "61-90": 0, "90+": 0}
     for due in due_dates:
         late = (ANCHOR - due).days
-        key = ("current" if late <= 0 else "1-30" if late <= 30 else "31-60" if late <= 60
-               else "61-90" if late <= 90 else "90+")
+        key = (
+            "current"
+            if late <= 0
+            else "1-30"
+            if late <= 30
+            else "31-60"
+            if late <= 60
+            else "61-90"
+            if late <= 90
+            else "90+"
+        )
         buckets[key] += 1
     assert all(count >= 20 for count in buckets.values()), buckets
 
@@ -133,6 +139,5 @@ def test_generator_reproduces_the_committed_csvs(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     subprocess.run([sys.executable, str(tmp_path / "generate.py"), str(out)], check=True)
-    for name in ("customers.csv", "contacts.csv", "invoices.csv", "payments.csv", "calls.csv",
-                 "promises.csv"):
+    for name in ("customers.csv", "contacts.csv", "invoices.csv", "payments.csv", "calls.csv", "promises.csv"):
         assert (out / name).read_bytes() == (SAMPLE / name).read_bytes(), name

@@ -32,8 +32,9 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def desk(sqlite_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
     """A supervisor's context on the small test portfolio (SQLite)."""
-    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(),
-                       clock=frozen_clock, default_role="supervisor")
+    ctx = open_context(
+        db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+    )
     built = build_portfolio(ctx)
     yield ctx, built
     ctx.close()
@@ -43,9 +44,7 @@ def make_app(ctx: AppContext) -> DeskApp:
     return DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
 
 
-async def wait_for(
-    pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0
-) -> None:
+async def wait_for(pilot: Pilot[None], condition: Callable[[], object], timeout: float = 5.0) -> None:
     """Let workers run until ``condition()`` holds (fails the test after ``timeout`` seconds)."""
     waited = 0.0
     while not condition():
@@ -56,8 +55,7 @@ async def wait_for(
 
 
 async def ready(pilot: Pilot[None], app: DeskApp) -> None:
-    await wait_for(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None
-                   and app.desk.marks)
+    await wait_for(pilot, lambda: app.desk.list_loaded and app.desk.detail is not None and app.desk.marks)
 
 
 def shown_history_id(app: DeskApp) -> int | None:
@@ -66,8 +64,7 @@ def shown_history_id(app: DeskApp) -> int | None:
 
 def list_keys(app: DeskApp) -> list[int]:
     table = app.desk.query_one("#worklist", DataTable)
-    return [int(str(table.coordinate_to_cell_key((i, 0)).row_key.value))
-            for i in range(table.row_count)]
+    return [int(str(table.coordinate_to_cell_key((i, 0)).row_key.value)) for i in range(table.row_count)]
 
 
 def cursor_id(app: DeskApp) -> int:
@@ -216,8 +213,7 @@ async def test_whole_ptp_call_closes_and_the_list_moves_to_the_next_account(desk
         assert call is not None and call.result_code == "PTP" and call.ended_at is not None
         assert call.payment_asked is True
         promise = session.scalars(select(Promise).where(Promise.call_id == call.id)).one()
-        assert (promise.amount, promise.promised_on, promise.method) == (
-            123_456, date(2026, 11, 30), "bank transfer")
+        assert (promise.amount, promise.promised_on, promise.method) == (123_456, date(2026, 11, 30), "bank transfer")
         acme = session.get(Customer, built.customers["C001"])
         assert acme is not None and acme.next_action_on == date(2026, 12, 1)
 
@@ -333,8 +329,9 @@ async def test_blocked_call_needs_a_typed_override_reason(desk) -> None:
 
 async def test_keys_are_remapped_by_settings(sqlite_url: str, frozen_clock: Clock) -> None:
     settings = Settings(keys={"desk.call": "f5", "desk.search": "ctrl+f"})
-    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=settings,
-                       clock=frozen_clock, default_role="supervisor")
+    ctx = open_context(
+        db_url=sqlite_url, user_name="tester", settings=settings, clock=frozen_clock, default_role="supervisor"
+    )
     build_portfolio(ctx)
     app = make_app(ctx)
     try:
@@ -355,8 +352,12 @@ async def test_keys_are_remapped_by_settings(sqlite_url: str, frozen_clock: Cloc
 
 async def test_a_collector_pressing_s_is_refused(desk, frozen_clock: Clock) -> None:
     ctx, _ = desk
-    carol = open_context(db_url=ctx.db.engine.url.render_as_string(hide_password=False),
-                         user_name="carol", settings=Settings(), clock=frozen_clock)
+    carol = open_context(
+        db_url=ctx.db.engine.url.render_as_string(hide_password=False),
+        user_name="carol",
+        settings=Settings(),
+        clock=frozen_clock,
+    )
     assert carol.user.role == "collector"
     app = make_app(carol)
     try:
@@ -399,8 +400,7 @@ async def test_a_note_without_a_call_is_logged_once_when_leaving_the_pane(desk) 
                 return list(session.scalars(select(Activity).where(Activity.kind == "note")))
 
         await wait_for(pilot, lambda: len(logged()) == 1)
-        await wait_for(pilot, lambda: app.desk.detail is not None
-                       and app.desk.detail.history[0].kind == "note")
+        await wait_for(pilot, lambda: app.desk.detail is not None and app.desk.detail.history[0].kind == "note")
         assert logged()[0].summary == "owner away until monday"
         assert logged()[0].customer_id == built.customers["C001"]
         assert app.desk.query_one("#notes", TextArea).text == ""
@@ -431,9 +431,18 @@ async def test_help_lists_every_desk_key(desk) -> None:
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         shown = {(line.keys, line.description) for line in app.screen.lines}  # type: ignore[attr-defined]
-        for expected in [("c", "Call"), ("e", "End call"), ("n", "Notes"), ("/", "Search"),
-                         ("s", "Supervisor"), ("?", "Keys"), ("q", "Quit"), ("^p", "Commands"),
-                         ("1", "PTP: promise to pay"), ("escape", "Back to outcome")]:
+        for expected in [
+            ("c", "Call"),
+            ("e", "End call"),
+            ("n", "Notes"),
+            ("/", "Search"),
+            ("s", "Supervisor"),
+            ("?", "Keys"),
+            ("q", "Quit"),
+            ("^p", "Commands"),
+            ("1", "PTP: promise to pay"),
+            ("escape", "Back to outcome"),
+        ]:
             assert expected in shown
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is app.desk)

@@ -23,8 +23,9 @@ SIZE = (120, 40)
 
 @pytest.fixture
 def app(sqlite_url: str, frozen_clock: Clock) -> Iterator[DeskApp]:
-    ctx: AppContext = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(),
-                                   clock=frozen_clock, default_role="supervisor")
+    ctx: AppContext = open_context(
+        db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+    )
     build_portfolio(ctx)
     yield DeskApp(ctx, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
     ctx.close()

@@ -22,35 +22,44 @@ from collectdesk.store.models import Activity, Customer, Invoice
 RULES = EscalationRules()
 
 
-@pytest.mark.parametrize("days, expected", [
-    (0, "reminder"), (14, "reminder"), (15, "follow_up"), (30, "sales_rep"), (45, "management"),
-    (60, "legal"), (89, "legal"), (90, "agency"), (400, "agency")])
+@pytest.mark.parametrize(
+    "days, expected",
+    [
+        (0, "reminder"),
+        (14, "reminder"),
+        (15, "follow_up"),
+        (30, "sales_rep"),
+        (45, "management"),
+        (60, "legal"),
+        (89, "legal"),
+        (90, "agency"),
+        (400, "agency"),
+    ],
+)
 def test_days_past_due_set_the_stage(days: int, expected: str) -> None:
-    assert target_stage("reminder", days_past_due=days, failed_attempts=0, fully_paid=False,
-                        rules=RULES) == expected
+    assert target_stage("reminder", days_past_due=days, failed_attempts=0, fully_paid=False, rules=RULES) == expected
 
 
-@pytest.mark.parametrize("attempts, expected", [
-    (3, "reminder"), (4, "follow_up"), (8, "sales_rep"), (12, "management"), (16, "legal"),
-    (99, "legal")])
+@pytest.mark.parametrize(
+    "attempts, expected",
+    [(3, "reminder"), (4, "follow_up"), (8, "sales_rep"), (12, "management"), (16, "legal"), (99, "legal")],
+)
 def test_failed_attempts_escalate_but_never_to_an_agency(attempts: int, expected: str) -> None:
-    assert target_stage("reminder", days_past_due=5, failed_attempts=attempts, fully_paid=False,
-                        rules=RULES) == expected
+    assert (
+        target_stage("reminder", days_past_due=5, failed_attempts=attempts, fully_paid=False, rules=RULES) == expected
+    )
 
 
 def test_accounts_never_move_down_unless_paid() -> None:
-    assert target_stage("legal", days_past_due=5, failed_attempts=0, fully_paid=False,
-                        rules=RULES) == "legal"
-    assert target_stage("legal", days_past_due=0, failed_attempts=0, fully_paid=True,
-                        rules=RULES) == "reminder"
+    assert target_stage("legal", days_past_due=5, failed_attempts=0, fully_paid=False, rules=RULES) == "legal"
+    assert target_stage("legal", days_past_due=0, failed_attempts=0, fully_paid=True, rules=RULES) == "reminder"
 
 
 def test_every_stage_has_next_step_wording() -> None:
     for stage in LADDER:
         assert next_step_wording(stage)
     assert "{sales_rep}" in next_step_wording("sales_rep")
-    assert "Pat Lee will be in touch" in render_next_step("sales_rep", sales_rep="Pat Lee",
-                                                         agency_days=90)
+    assert "Pat Lee will be in touch" in render_next_step("sales_rep", sales_rep="Pat Lee", agency_days=90)
     with pytest.raises(ValueError):
         next_step_wording("prison")
 
@@ -62,16 +71,18 @@ def _stage(ctx: AppContext, customer: int) -> str:
 
 def _log(ctx: AppContext, customer: int) -> list[tuple[str, str]]:
     with ctx.db.session() as session:
-        entries = session.scalars(select(Activity).where(Activity.customer_id == customer,
-                                                         Activity.kind == "escalation")
-                                  .order_by(Activity.id)).all()
+        entries = session.scalars(
+            select(Activity)
+            .where(Activity.customer_id == customer, Activity.kind == "escalation")
+            .order_by(Activity.id)
+        ).all()
         return [(e.details["from"], e.details["to"]) for e in entries if e.details]
 
 
-@pytest.mark.parametrize("days, stage", [
-    (16, "follow_up"), (31, "sales_rep"), (46, "management"), (61, "legal"), (95, "agency")])
-def test_refresh_moves_accounts_up_logging_every_step(ctx: AppContext, days: int,
-                                                      stage: str) -> None:
+@pytest.mark.parametrize(
+    "days, stage", [(16, "follow_up"), (31, "sales_rep"), (46, "management"), (61, "legal"), (95, "agency")]
+)
+def test_refresh_moves_accounts_up_logging_every_step(ctx: AppContext, days: int, stage: str) -> None:
     customer = add_customer(ctx, "UP", sales_rep="Pat Lee")
     add_invoice(ctx, customer, days_past_due=days)
     assert refresh_escalations(ctx) == 1
@@ -102,8 +113,7 @@ def test_fully_paid_account_goes_back_to_reminder(ctx: AppContext) -> None:
     invoice = add_invoice(ctx, customer, days_past_due=70)
     assert refresh_escalations(ctx) == 0
     with ctx.db.session() as session:
-        session.execute(update(Invoice).where(Invoice.id == invoice)
-                        .values(open_amount=0, status="paid", paid_on=None))
+        session.execute(update(Invoice).where(Invoice.id == invoice).values(open_amount=0, status="paid", paid_on=None))
     assert refresh_escalations(ctx) == 1
     assert _stage(ctx, customer) == "reminder"
     assert _log(ctx, customer) == [("legal", "reminder")]
@@ -120,6 +130,7 @@ def test_as_of_looks_ahead(ctx: AppContext) -> None:
     from datetime import timedelta
 
     from account_factory import TODAY
+
     customer = add_customer(ctx, "AHEAD")
     add_invoice(ctx, customer, days_past_due=10)
     refresh_escalations(ctx, as_of=TODAY + timedelta(days=20))

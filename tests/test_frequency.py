@@ -10,8 +10,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 def attempts(n: int, *, every_hours: int = 12) -> list[PastCall]:
-    return [PastCall(NOW - timedelta(hours=every_hours * (i + 1)), False, "NOANSWER")
-            for i in range(n)]
+    return [PastCall(NOW - timedelta(hours=every_hours * (i + 1)), False, "NOANSWER") for i in range(n)]
 
 
 def test_us_consumer_seven_calls_in_seven_days() -> None:

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.importing_helpers import (
+
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing import ImportFailed, import_csv
+from collectdesk.store.models import Activity, Contact, Customer, PaymentAllocation, User
+from importing_helpers import (
     CUSTOMERS,
     INVOICES,
     counts,
@@ -15,10 +19,6 @@ from tests.importing_helpers import (
     load_base,
     write,
 )
-
-from collectdesk.services.context import AppContext
-from collectdesk.services.importing import ImportFailed, import_csv
-from collectdesk.store.models import Activity, Contact, Customer, PaymentAllocation, User
 
 
 def test_customers_get_e164_phones_and_collectors(ctx: AppContext, tmp_path: Path) -> None:
@@ -47,14 +47,15 @@ def test_reimporting_the_same_file_changes_nothing(ctx: AppContext, tmp_path: Pa
     assert (report.added, report.updated, report.unchanged) == (0, 0, 4)
     after = counts(ctx)
     assert after["activity"] == before["activity"] + 2  # one entry per import, nothing else
-    assert {k: v for k, v in after.items() if k != "activity"} == \
-        {k: v for k, v in before.items() if k != "activity"}
+    assert {k: v for k, v in after.items() if k != "activity"} == {k: v for k, v in before.items() if k != "activity"}
 
 
 def test_updated_file_updates_and_adds_without_duplicating(ctx: AppContext, tmp_path: Path) -> None:
     load_base(ctx, tmp_path)
-    changed = CUSTOMERS.replace("Harbour Joinery Ltd", "Harbour Joinery Limited") + \
-        "C4,New Co,business,AU,AUD,30,02 5550 1234,,,Aroha Ngata,,\n"
+    changed = (
+        CUSTOMERS.replace("Harbour Joinery Ltd", "Harbour Joinery Limited")
+        + "C4,New Co,business,AU,AUD,30,02 5550 1234,,,Aroha Ngata,,\n"
+    )
     report = import_csv(ctx, "customers", write(tmp_path, "customers2.csv", changed))
     assert (report.added, report.updated, report.unchanged) == (1, 1, 2)
     with ctx.db.session() as session:
@@ -74,12 +75,15 @@ def test_absent_optional_columns_are_left_alone(ctx: AppContext, tmp_path: Path)
 
 def test_accounting_export_headings_are_understood(ctx: AppContext, tmp_path: Path) -> None:
     import_csv(ctx, "customers", write(tmp_path, "customers.csv", CUSTOMERS))
-    quickbooks = ("Customer,Invoice No.,Invoice Date,Due Date,Total,Memo\n"
-                  "C1,QB-100,2026-10-01,2026-10-31,\"2,500.00\",ignored\n")
+    quickbooks = (
+        'Customer,Invoice No.,Invoice Date,Due Date,Total,Memo\nC1,QB-100,2026-10-01,2026-10-31,"2,500.00",ignored\n'
+    )
     report = import_csv(ctx, "invoices", write(tmp_path, "qb.csv", quickbooks))
     assert report.added == 1 and report.notes == ["ignored columns: Memo"]
-    xero = ("AccountNumber;InvoiceNumber;InvoiceDate;DueDate;AmountDue;Currency Code\n"
-            "C3;X-7;2026-11-01;2026-11-21;99.00;NZD\n")
+    xero = (
+        "AccountNumber;InvoiceNumber;InvoiceDate;DueDate;AmountDue;Currency Code\n"
+        "C3;X-7;2026-11-01;2026-11-21;99.00;NZD\n"
+    )
     assert import_csv(ctx, "invoices", write(tmp_path, "xero.csv", xero)).added == 1
     invoices = invoices_by_number(ctx)
     assert invoices["QB-100"]["amount"] == 250_000 and invoices["X-7"]["currency"] == "NZD"
@@ -87,9 +91,11 @@ def test_accounting_export_headings_are_understood(ctx: AppContext, tmp_path: Pa
 
 def test_contacts_are_keyed_by_customer_and_name(ctx: AppContext, tmp_path: Path) -> None:
     load_base(ctx, tmp_path)
-    text = ("customer_ref,name,role,phone,email\n"
-            "C1,Priya Shah,Accounts payable,07911 123456,priya@harbour.example\n"
-            "C3,Wiremu Tane,Owner,021 123 4567,\n")
+    text = (
+        "customer_ref,name,role,phone,email\n"
+        "C1,Priya Shah,Accounts payable,07911 123456,priya@harbour.example\n"
+        "C3,Wiremu Tane,Owner,021 123 4567,\n"
+    )
     assert import_csv(ctx, "contacts", write(tmp_path, "contacts.csv", text)).added == 2
     updated = text.replace("Accounts payable", "Finance manager")
     report = import_csv(ctx, "contacts", write(tmp_path, "contacts2.csv", updated))
@@ -153,8 +159,7 @@ def test_reimporting_payments_never_applies_them_twice(ctx: AppContext, tmp_path
 
 def test_invoice_amount_change_keeps_payments(ctx: AppContext, tmp_path: Path) -> None:
     load_base(ctx, tmp_path)
-    import_csv(ctx, "payments", write(tmp_path, "p.csv", "customer_ref,amount,received_on\n"
-                                                         "C2,40.00,2026-11-12\n"))
+    import_csv(ctx, "payments", write(tmp_path, "p.csv", "customer_ref,amount,received_on\nC2,40.00,2026-11-12\n"))
     import_csv(ctx, "invoices", write(tmp_path, "i.csv", INVOICES.replace("99.99", "140.00")))
     assert invoices_by_number(ctx)["INV-4"]["open_amount"] == 10_000
     with pytest.raises(ImportFailed) as failure:
@@ -175,9 +180,15 @@ def test_dry_run_reports_and_writes_nothing(ctx: AppContext, tmp_path: Path) -> 
 def test_every_import_logs_one_activity_entry(ctx: AppContext, tmp_path: Path) -> None:
     load_base(ctx, tmp_path)
     with ctx.db.session() as session:
-        entries = session.scalars(select(Activity).where(Activity.kind == "import")
-                                  .order_by(Activity.id)).all()
+        entries = session.scalars(select(Activity).where(Activity.kind == "import").order_by(Activity.id)).all()
     assert [e.details["kind"] for e in entries if e.details] == ["customers", "invoices"]
-    assert entries[1].details == {"kind": "invoices", "file": "invoices.csv", "rows": 4,
-                                  "added": 4, "updated": 0, "unchanged": 0, "notes": []}
+    assert entries[1].details == {
+        "kind": "invoices",
+        "file": "invoices.csv",
+        "rows": 4,
+        "added": 4,
+        "updated": 0,
+        "unchanged": 0,
+        "notes": [],
+    }
     assert entries[1].user_id == ctx.user.id

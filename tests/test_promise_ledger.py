@@ -37,16 +37,18 @@ def advance(ctx: AppContext, days: int) -> None:
 
 def promises_of(ctx: AppContext, customer_id: int) -> list[Promise]:
     with ctx.db.session() as session:
-        rows = list(session.scalars(select(Promise).where(Promise.customer_id == customer_id)
-                                    .order_by(Promise.promised_on)))
+        rows = list(
+            session.scalars(select(Promise).where(Promise.customer_id == customer_id).order_by(Promise.promised_on))
+        )
         session.expunge_all()
     return rows
 
 
 def activity_kinds(ctx: AppContext, customer_id: int) -> list[str]:
     with ctx.db.session() as session:
-        return list(session.scalars(select(Activity.kind).where(Activity.customer_id == customer_id)
-                                    .order_by(Activity.id)))
+        return list(
+            session.scalars(select(Activity.kind).where(Activity.customer_id == customer_id).order_by(Activity.id))
+        )
 
 
 @pytest.fixture
@@ -58,8 +60,8 @@ def account(ctx: AppContext) -> tuple[int, int, int]:
 
 # --- taking promises --------------------------------------------------------------------------
 
-def test_take_promise_writes_it_with_its_broken_on_date(ctx: AppContext,
-                                                         account: tuple[int, int, int]) -> None:
+
+def test_take_promise_writes_it_with_its_broken_on_date(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, _ = account
     [p] = take_promise(ctx, customer, PromiseInput(50_000, TODAY + timedelta(days=7), " ach "))
     assert (p.status, p.amount, p.method, p.currency) == ("open", 50_000, "ach", "USD")
@@ -68,8 +70,7 @@ def test_take_promise_writes_it_with_its_broken_on_date(ctx: AppContext,
     assert activity_kinds(ctx, customer) == ["promise"]
 
 
-def test_promise_from_a_call_to_another_account_is_refused(
-        ctx: AppContext, account: tuple[int, int, int]) -> None:
+def test_promise_from_a_call_to_another_account_is_refused(ctx: AppContext, account: tuple[int, int, int]) -> None:
     other = add_customer(ctx, name="Other")
     call = start_call(ctx, other)
     with pytest.raises(InputError, match="not a call to Acme Corp"):
@@ -79,8 +80,7 @@ def test_promise_from_a_call_to_another_account_is_refused(
     assert p.call_id == call.id
 
 
-def test_amount_above_the_open_balance_is_refused(ctx: AppContext,
-                                                  account: tuple[int, int, int]) -> None:
+def test_amount_above_the_open_balance_is_refused(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, _ = account
     with pytest.raises(OutcomeError, match=r"\$1,000.00 open on the account") as info:
         take_promise(ctx, customer, PromiseInput(100_001, TODAY + timedelta(days=7)))
@@ -89,8 +89,7 @@ def test_amount_above_the_open_balance_is_refused(ctx: AppContext,
     take_promise(ctx, customer, PromiseInput(100_000, TODAY + timedelta(days=7)))
 
 
-def test_open_promises_reduce_what_can_still_be_promised(ctx: AppContext,
-                                                         account: tuple[int, int, int]) -> None:
+def test_open_promises_reduce_what_can_still_be_promised(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, first, _ = account
     take_promise(ctx, customer, PromiseInput(70_000, TODAY + timedelta(days=7)))
     with pytest.raises(OutcomeError, match=r"\$700.00 already promised.*at most \$300.00"):
@@ -105,38 +104,36 @@ def test_open_promises_reduce_what_can_still_be_promised(ctx: AppContext,
 def test_named_invoices_cap_the_amount(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, small = account
     with pytest.raises(OutcomeError, match=r"\$400.00 open on invoice\(s\) INV-"):
-        take_promise(ctx, customer, PromiseInput(40_001, TODAY + timedelta(days=7),
-                                                 invoice_ids=[small]))
-    [p] = take_promise(ctx, customer, PromiseInput(40_000, TODAY + timedelta(days=7),
-                                                   invoice_ids=[small]))
+        take_promise(ctx, customer, PromiseInput(40_001, TODAY + timedelta(days=7), invoice_ids=[small]))
+    [p] = take_promise(ctx, customer, PromiseInput(40_000, TODAY + timedelta(days=7), invoice_ids=[small]))
     with ctx.db.session() as session:
-        assert session.scalars(select(PromiseInvoice.invoice_id)
-                               .where(PromiseInvoice.promise_id == p.id)).all() == [small]
+        assert session.scalars(select(PromiseInvoice.invoice_id).where(PromiseInvoice.promise_id == p.id)).all() == [
+            small
+        ]
 
 
-def test_invoice_of_another_account_is_refused(ctx: AppContext,
-                                               account: tuple[int, int, int]) -> None:
+def test_invoice_of_another_account_is_refused(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, _ = account
     stranger = add_invoice(ctx, add_customer(ctx, name="Other"), 10_000)
     with pytest.raises(OutcomeError, match="not an invoice of this account") as info:
-        take_promise(ctx, customer, PromiseInput(5_000, TODAY + timedelta(days=7),
-                                                 invoice_ids=[stranger]))
+        take_promise(ctx, customer, PromiseInput(5_000, TODAY + timedelta(days=7), invoice_ids=[stranger]))
     assert info.value.field == "invoices"
 
 
-@pytest.mark.parametrize(("day", "message"), [
-    (TODAY - timedelta(days=1), "in the past"),
-    (TODAY + timedelta(days=91), "within 90 days"),
-])
-def test_bad_dates_are_refused(ctx: AppContext, account: tuple[int, int, int], day: date,
-                               message: str) -> None:
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (TODAY - timedelta(days=1), "in the past"),
+        (TODAY + timedelta(days=91), "within 90 days"),
+    ],
+)
+def test_bad_dates_are_refused(ctx: AppContext, account: tuple[int, int, int], day: date, message: str) -> None:
     with pytest.raises(OutcomeError, match=message) as info:
         take_promise(ctx, account[0], PromiseInput(10_000, day))
     assert info.value.field == "promised_on"
 
 
-def test_second_open_promise_on_the_same_date_is_refused(ctx: AppContext,
-                                                         account: tuple[int, int, int]) -> None:
+def test_second_open_promise_on_the_same_date_is_refused(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, _ = account
     day = TODAY + timedelta(days=7)
     take_promise(ctx, customer, PromiseInput(10_000, day))
@@ -149,8 +146,7 @@ def test_plan_creates_dated_instalments(ctx: AppContext, account: tuple[int, int
     customer, _, _ = account
     made = take_promise(ctx, customer, PlanInput(100_000, 3, date(2026, 11, 30), "month", "card"))
     assert [p.amount for p in made] == [33_333, 33_333, 33_334]
-    assert [p.promised_on for p in made] == [date(2026, 11, 30), date(2026, 12, 30),
-                                             date(2027, 1, 30)]
+    assert [p.promised_on for p in made] == [date(2026, 11, 30), date(2026, 12, 30), date(2027, 1, 30)]
     assert {p.plan_id for p in made} == {made[0].id}
     assert [p.instalment for p in made] == [1, 2, 3]
     assert activity_kinds(ctx, customer) == ["promise"] * 3
@@ -175,6 +171,7 @@ def test_plan_refusals_name_their_field(ctx: AppContext, account: tuple[int, int
 
 
 # --- evaluation -------------------------------------------------------------------------------
+
 
 def status_after(ctx: AppContext, customer: int) -> list[tuple[str, int, date | None]]:
     return [(p.status, p.paid_amount, p.resolved_on) for p in promises_of(ctx, customer)]
@@ -235,16 +232,14 @@ def test_evaluation_is_idempotent(ctx: AppContext, account: tuple[int, int, int]
     assert (status_after(ctx, customer), activity_kinds(ctx, customer)) == before
 
 
-def test_payment_counts_once_across_promises(ctx: AppContext,
-                                             account: tuple[int, int, int]) -> None:
+def test_payment_counts_once_across_promises(ctx: AppContext, account: tuple[int, int, int]) -> None:
     customer, _, _ = account
     take_promise(ctx, customer, PromiseInput(30_000, TODAY + timedelta(days=3)))
     take_promise(ctx, customer, PromiseInput(30_000, TODAY + timedelta(days=5)))
     add_payment(ctx, customer, 40_000, TODAY + timedelta(days=1))
     advance(ctx, 30)
     evaluate_promises(ctx)
-    assert [(s, paid) for s, paid, _ in status_after(ctx, customer)] == [
-        ("kept", 30_000), ("partially_kept", 10_000)]
+    assert [(s, paid) for s, paid, _ in status_after(ctx, customer)] == [("kept", 30_000), ("partially_kept", 10_000)]
 
 
 def test_cancel_promise(ctx: AppContext, account: tuple[int, int, int]) -> None:
@@ -300,5 +295,4 @@ def test_evaluation_queries_do_not_grow_with_promises(ctx: AppContext) -> None:
 
     assert run_with(3) == run_with(30)
     with ctx.db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Promise)
-                              .where(Promise.status == "partially_kept")) == 33
+        assert session.scalar(select(func.count()).select_from(Promise).where(Promise.status == "partially_kept")) == 33

@@ -25,23 +25,32 @@ from collectdesk.domain.promises import (
 D0 = date(2026, 11, 23)
 
 
-def promise(pid: int, amount: int, promised: date, *, created: date = D0, grace: int = 3,
-            invoices: frozenset[int] = frozenset(), cancelled: date | None = None) -> PromiseFacts:
-    return PromiseFacts(pid, amount, promised, broken_on_for(promised, grace), created, invoices,
-                        cancelled)
+def promise(
+    pid: int,
+    amount: int,
+    promised: date,
+    *,
+    created: date = D0,
+    grace: int = 3,
+    invoices: frozenset[int] = frozenset(),
+    cancelled: date | None = None,
+) -> PromiseFacts:
+    return PromiseFacts(pid, amount, promised, broken_on_for(promised, grace), created, invoices, cancelled)
 
 
 def pay(pid: int, amount: int, on: date, allocations: dict[int, int] | None = None) -> PaymentFacts:
     return PaymentFacts(pid, amount, on, allocations or {})
 
 
-def status(promises: list[PromiseFacts], payments: list[PaymentFacts], as_of: date,
-           pid: int = 1) -> tuple[str, int, date | None]:
+def status(
+    promises: list[PromiseFacts], payments: list[PaymentFacts], as_of: date, pid: int = 1
+) -> tuple[str, int, date | None]:
     outcome = promise_status_as_of(promises, payments, as_of)[pid]
     return outcome.status, outcome.paid_amount, outcome.resolved_on
 
 
 # --- transitions -----------------------------------------------------------------------------
+
 
 def test_open_until_paid_or_past_grace() -> None:
     p = [promise(1, 50_000, D0 + timedelta(days=7))]
@@ -59,16 +68,14 @@ def test_kept_on_the_last_day_of_grace() -> None:
     promised = D0 + timedelta(days=7)
     p = [promise(1, 50_000, promised)]
     payments = [pay(1, 50_000, promised + timedelta(days=3))]
-    assert status(p, payments, promised + timedelta(days=30)) == (
-        "kept", 50_000, promised + timedelta(days=3))
+    assert status(p, payments, promised + timedelta(days=30)) == ("kept", 50_000, promised + timedelta(days=3))
 
 
 def test_payment_after_grace_does_not_keep_the_promise() -> None:
     promised = D0 + timedelta(days=7)
     p = [promise(1, 50_000, promised)]
     payments = [pay(1, 50_000, promised + timedelta(days=4))]
-    assert status(p, payments, promised + timedelta(days=30)) == (
-        "broken", 0, promised + timedelta(days=4))
+    assert status(p, payments, promised + timedelta(days=30)) == ("broken", 0, promised + timedelta(days=4))
 
 
 def test_partially_kept_after_grace() -> None:
@@ -76,8 +83,7 @@ def test_partially_kept_after_grace() -> None:
     p = [promise(1, 50_000, promised)]
     payments = [pay(1, 10_000, promised)]
     assert status(p, payments, promised + timedelta(days=3))[0] == "open"
-    assert status(p, payments, promised + timedelta(days=4)) == (
-        "partially_kept", 10_000, promised + timedelta(days=4))
+    assert status(p, payments, promised + timedelta(days=4)) == ("partially_kept", 10_000, promised + timedelta(days=4))
 
 
 def test_broken_the_day_after_grace() -> None:
@@ -106,6 +112,7 @@ def test_promise_made_after_as_of_is_not_shown() -> None:
 
 
 # --- how payments are shared -----------------------------------------------------------------
+
 
 def test_each_payment_counts_once_earliest_promise_first() -> None:
     first = promise(1, 30_000, D0 + timedelta(days=5))
@@ -141,29 +148,31 @@ def test_named_promise_ignores_payments_to_other_invoices() -> None:
 
 
 def test_plan_prepaid_in_one_payment_keeps_every_instalment() -> None:
-    plan = [promise(i + 1, 10_000, day) for i, day in
-            enumerate(instalment_dates(D0 + timedelta(days=7), 3, "month"))]
+    plan = [promise(i + 1, 10_000, day) for i, day in enumerate(instalment_dates(D0 + timedelta(days=7), 3, "month"))]
     outcomes = promise_status_as_of(plan, [pay(1, 30_000, D0)], D0)
     assert [o.status for o in outcomes.values()] == ["kept"] * 3
 
 
 # --- terms ------------------------------------------------------------------------------------
 
+
 def test_instalments_remainder_on_the_last() -> None:
     assert split_instalments(100_00, 3) == [33_33, 33_33, 33_34]
 
 
 def test_monthly_instalments_clamp_to_month_end() -> None:
-    assert instalment_dates(date(2027, 1, 31), 3, "month") == [
-        date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31)]
+    assert instalment_dates(date(2027, 1, 31), 3, "month") == [date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 31)]
     assert instalment_dates(date(2027, 1, 31), 2, "week") == [date(2027, 1, 31), date(2027, 2, 7)]
 
 
-@pytest.mark.parametrize(("day", "message"), [
-    (D0 - timedelta(days=1), "in the past"),
-    (D0 + timedelta(days=91), "within 90 days"),
-    (D0 + timedelta(days=5), "already has an open promise"),
-])
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (D0 - timedelta(days=1), "in the past"),
+        (D0 + timedelta(days=91), "within 90 days"),
+        (D0 + timedelta(days=5), "already has an open promise"),
+    ],
+)
 def test_promised_date_refused(day: date, message: str) -> None:
     with pytest.raises(OutcomeError, match=message) as info:
         check_promised_on(day, today=D0, horizon_days=90, taken=[D0 + timedelta(days=5)])
@@ -179,8 +188,11 @@ def test_amount_refusals_name_the_field_and_the_figures() -> None:
     ceiling = Ceiling(40_000, 100_000, 60_000, "USD", "the account")
     with pytest.raises(OutcomeError, match="more than zero"):
         check_amount(0, ceiling)
-    with pytest.raises(OutcomeError, match=r"\$1,000.00 open.*\$600.00 already promised.*"
-                                           r"at most \$400.00") as info:
+    with pytest.raises(
+        OutcomeError,
+        match=r"\$1,000.00 open.*\$600.00 already promised.*"
+        r"at most \$400.00",
+    ) as info:
         check_amount(40_001, ceiling)
     assert info.value.field == "amount"
     check_amount(40_000, ceiling)
@@ -203,9 +215,17 @@ def ledgers(draw: st.DrawFn) -> Ledger:
         invoices = frozenset(draw(st.sets(st.integers(1, 3), max_size=2)))
         cancel_after = draw(st.none() | days)
         cancelled = None if cancel_after is None else created + timedelta(days=cancel_after)
-        promises.append(PromiseFacts(pid, draw(st.integers(1, 50_000)), promised,
-                                     promised + timedelta(days=draw(st.integers(0, 5))), created,
-                                     invoices, cancelled))
+        promises.append(
+            PromiseFacts(
+                pid,
+                draw(st.integers(1, 50_000)),
+                promised,
+                promised + timedelta(days=draw(st.integers(0, 5))),
+                created,
+                invoices,
+                cancelled,
+            )
+        )
     payments = []
     for pid in range(1, draw(st.integers(0, 6)) + 1):
         amount = draw(st.integers(1, 60_000))

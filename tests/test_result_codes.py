@@ -10,10 +10,17 @@ from collectdesk.domain.result_codes import DEFAULT_RESULT_CODES, find_result_co
 
 def test_default_table() -> None:
     table = [(rc.key, rc.code, rc.right_party) for rc in DEFAULT_RESULT_CODES]
-    assert table == [("1", "PTP", True), ("2", "PAID", True), ("3", "DISPUTE", True),
-                     ("4", "NOPROMISE", True), ("5", "CALLBACK", True), ("6", "MESSAGE", False),
-                     ("7", "NOANSWER", False), ("8", "GATEKEEPER", False),
-                     ("9", "WRONGNUMBER", False)]
+    assert table == [
+        ("1", "PTP", True),
+        ("2", "PAID", True),
+        ("3", "DISPUTE", True),
+        ("4", "NOPROMISE", True),
+        ("5", "CALLBACK", True),
+        ("6", "MESSAGE", False),
+        ("7", "NOANSWER", False),
+        ("8", "GATEKEEPER", False),
+        ("9", "WRONGNUMBER", False),
+    ]
     assert all(rc.label and rc.requires for rc in DEFAULT_RESULT_CODES)
 
 

@@ -26,8 +26,7 @@ def test_components_apply_weights_and_caps() -> None:
 
 
 def test_explain_lists_non_zero_points_compactly() -> None:
-    assert explain({"dpd": 45.0, "bal": 12.5, "broken": 0.0, "late": 40.0}) == \
-        "dpd 45 + bal 12.5 + late 40"
+    assert explain({"dpd": 45.0, "bal": 12.5, "broken": 0.0, "late": 40.0}) == "dpd 45 + bal 12.5 + late 40"
     assert explain({"dpd": 0.0}) == "0"
     assert total({"dpd": 45.0, "bal": 12.5}) == 57.5
 
@@ -39,8 +38,16 @@ def test_breakdown_adds_up_to_the_score(ctx: AppContext) -> None:
     add_promise(ctx, customer, promised_on=TODAY - timedelta(days=20), status="broken")
     row = score_account(ctx, customer)
     assert row is not None
-    assert row.breakdown == {"dpd": 45.0, "bal": 24.0, "broken": 40.0, "attempts": 24.0,
-                             "stage": 15.0, "late": 5.0, "promise": 0.0, "callback": 0.0}
+    assert row.breakdown == {
+        "dpd": 45.0,
+        "bal": 24.0,
+        "broken": 40.0,
+        "attempts": 24.0,
+        "stage": 15.0,
+        "late": 5.0,
+        "promise": 0.0,
+        "callback": 0.0,
+    }
     assert row.score == total(row.breakdown) == 153.0
 
 
@@ -63,8 +70,9 @@ def _fresh_database() -> str:
     if "db" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp())
         url = f"sqlite:///{folder / 'template.db'}"
-        open_context(db_url=url, user_name="tester", settings=Settings(),
-                     clock=Clock(today_override=TODAY, frozen_at=NOW)).close()
+        open_context(
+            db_url=url, user_name="tester", settings=Settings(), clock=Clock(today_override=TODAY, frozen_at=NOW)
+        ).close()
         _TEMPLATE["db"] = folder / "template.db"
     target = Path(tempfile.mkdtemp()) / "example.db"
     shutil.copyfile(_TEMPLATE["db"], target)
@@ -72,21 +80,31 @@ def _fresh_database() -> str:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(days=st.integers(1, 400), amount=st.integers(1, 50_000_000), broken=st.integers(0, 4),
-       attempts=st.integers(0, 12), more_days=st.integers(0, 200),
-       more_amount=st.integers(0, 50_000_000), more_broken=st.integers(0, 3))
+@given(
+    days=st.integers(1, 400),
+    amount=st.integers(1, 50_000_000),
+    broken=st.integers(0, 4),
+    attempts=st.integers(0, 12),
+    more_days=st.integers(0, 200),
+    more_amount=st.integers(0, 50_000_000),
+    more_broken=st.integers(0, 3),
+)
 def test_score_never_drops_when_an_account_gets_tougher(
-        days: int, amount: int, broken: int, attempts: int, more_days: int, more_amount: int,
-        more_broken: int) -> None:
-    ctx = open_context(db_url=_fresh_database(), user_name="tester", settings=Settings(),
-                       clock=Clock(today_override=TODAY, frozen_at=NOW))
+    days: int, amount: int, broken: int, attempts: int, more_days: int, more_amount: int, more_broken: int
+) -> None:
+    ctx = open_context(
+        db_url=_fresh_database(),
+        user_name="tester",
+        settings=Settings(),
+        clock=Clock(today_override=TODAY, frozen_at=NOW),
+    )
     try:
+
         def account(ref: str, days: int, amount: int, broken: int) -> float:
             customer = add_customer(ctx, ref, failed_attempts=attempts)
             add_invoice(ctx, customer, days_past_due=days, amount=amount)
             for n in range(broken):
-                add_promise(ctx, customer, promised_on=TODAY - timedelta(days=10 + n),
-                            status="broken")
+                add_promise(ctx, customer, promised_on=TODAY - timedelta(days=10 + n), status="broken")
             row = score_account(ctx, customer)
             assert row is not None
             return row.score

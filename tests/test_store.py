@@ -17,10 +17,22 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def _customer(ref: str = "C1") -> Customer:
-    return Customer(ref=ref, name="Acme", kind="business", country="US", currency="USD",
-                    terms_days=30, stage="reminder", on_hold=False, do_not_call=False,
-                    cease_contact=False, lawyer_represented=False, failed_attempts=0,
-                    created_at=NOW, updated_at=NOW)
+    return Customer(
+        ref=ref,
+        name="Acme",
+        kind="business",
+        country="US",
+        currency="USD",
+        terms_days=30,
+        stage="reminder",
+        on_hold=False,
+        do_not_call=False,
+        cease_contact=False,
+        lawyer_represented=False,
+        failed_attempts=0,
+        created_at=NOW,
+        updated_at=NOW,
+    )
 
 
 def test_schema_head_matches_migration_scripts() -> None:
@@ -63,9 +75,19 @@ def test_invoice_amount_constraints(ctx: AppContext, amount: int, open_amount: i
         session.add(_customer())
     with pytest.raises(IntegrityError), ctx.db.session() as session:
         customer = session.query(Customer).one()
-        session.add(Invoice(customer_id=customer.id, number="INV-1", issue_date=date(2026, 1, 1),
-                            due_date=date(2026, 1, 31), amount=amount, currency="USD",
-                            open_amount=open_amount, status="open", created_at=NOW))
+        session.add(
+            Invoice(
+                customer_id=customer.id,
+                number="INV-1",
+                issue_date=date(2026, 1, 1),
+                due_date=date(2026, 1, 31),
+                amount=amount,
+                currency="USD",
+                open_amount=open_amount,
+                status="open",
+                created_at=NOW,
+            )
+        )
 
 
 def test_duplicate_customer_ref_is_refused(ctx: AppContext) -> None:
@@ -77,9 +99,19 @@ def test_duplicate_customer_ref_is_refused(ctx: AppContext) -> None:
 
 def test_foreign_keys_are_enforced(ctx: AppContext) -> None:
     with pytest.raises(IntegrityError), ctx.db.session() as session:
-        session.add(Invoice(customer_id=999, number="X", issue_date=date(2026, 1, 1),
-                            due_date=date(2026, 1, 1), amount=1, currency="USD", open_amount=1,
-                            status="open", created_at=NOW))
+        session.add(
+            Invoice(
+                customer_id=999,
+                number="X",
+                issue_date=date(2026, 1, 1),
+                due_date=date(2026, 1, 1),
+                amount=1,
+                currency="USD",
+                open_amount=1,
+                status="open",
+                created_at=NOW,
+            )
+        )
 
 
 def test_unsupported_database_is_a_clear_error() -> None:

@@ -36,8 +36,7 @@ async def test_screen_shows_the_tally_and_switches_periods(ctx: AppContext, tmp_
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
         promises = screen.query_one("#promises", DataTable)
-        assert [_row(promises, i)[0] for i in range(promises.row_count)] == [
-            "all", "alice", "bob", "carol"]
+        assert [_row(promises, i)[0] for i in range(promises.row_count)] == ["all", "alice", "bob", "carol"]
         assert _row(promises, 0)[1] == "8" and _row(promises, 0)[9] == "40.0%"
         activity = screen.query_one("#activity", DataTable)
         assert _row(activity, 0)[3] == "71.4%" and _row(activity, 0)[6] == "31m 30s"
@@ -52,8 +51,7 @@ async def test_screen_shows_the_tally_and_switches_periods(ctx: AppContext, tmp_
         assert "Today: 2026-11-23" in str(screen.query_one("#status", Static).render())
         await pilot.press("w")  # this week: same Monday
         await _settle(pilot)
-        assert "This week: 2026-11-23 – 2026-11-29" in str(
-            screen.query_one("#status", Static).render())
+        assert "This week: 2026-11-23 – 2026-11-29" in str(screen.query_one("#status", Static).render())
         await pilot.press("m")
         await _settle(pilot)
         assert _row(promises, 0)[1] == "8"
@@ -71,8 +69,7 @@ async def test_x_exports_the_focused_table(ctx: AppContext, tmp_path: Path) -> N
         assert path.name == "collectdesk-promises-2026-11-01-2026-11-30-2026-11-23.csv"
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         assert rows[0]["collector"] == "all"
-        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == (
-            "1730.00", "0.4", "430.00")
+        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == ("1730.00", "0.4", "430.00")
         assert any(str(path) in n.message for n in app._notifications)
 
 
@@ -106,8 +103,9 @@ async def test_custom_range_dialog(ctx: AppContext) -> None:
 @pytest.fixture
 def collector_ctx(ctx: AppContext, db_url: str, frozen_clock: Clock) -> Iterator[AppContext]:
     """The same database, opened by alice, a collector."""
-    context = open_context(db_url=db_url, user_name="alice", settings=Settings(),
-                           clock=frozen_clock, default_role="collector")
+    context = open_context(
+        db_url=db_url, user_name="alice", settings=Settings(), clock=frozen_clock, default_role="collector"
+    )
     yield context
     context.close()
 
@@ -133,8 +131,9 @@ def test_cli_supervisor_refuses_a_collector(
 
 
 def test_snapshot(snap_compare: object, sqlite_url: str, frozen_clock: Clock) -> None:
-    context = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(),
-                           clock=frozen_clock, default_role="supervisor")
+    context = open_context(
+        db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+    )
     try:
         build_portfolio(context)
         app = SupervisorApp(context, refresh_seconds=3600)

@@ -105,8 +105,7 @@ def test_dso_cei(november: Tally) -> None:
     assert r.best_possible_dso == pytest.approx(closing_current / sales * days)  # 5.75
     assert r.average_days_delinquent == pytest.approx(48.3 - 5.75)
     months = days / 30.4375
-    expected_cei = ((opening + sales / months - closing)
-                    / (opening + sales / months - closing_current) * 100)
+    expected_cei = (opening + sales / months - closing) / (opening + sales / months - closing_current) * 100
     assert r.cei == pytest.approx(expected_cei)
     assert r.cei == pytest.approx(44.33, abs=0.01)
 
@@ -123,7 +122,13 @@ def test_collected_within_30_days(november: Tally) -> None:
 
 def test_accounts_stage_agency_toughest(november: Tally) -> None:
     assert november.accounts_per_stage == {
-        "reminder": 1, "follow_up": 1, "sales_rep": 0, "management": 0, "legal": 1, "agency": 1}
+        "reminder": 1,
+        "follow_up": 1,
+        "sales_rep": 0,
+        "management": 0,
+        "legal": 1,
+        "agency": 1,
+    }
     # C2's oldest open invoice (I5, due Aug 14) is 101 ≥ 90 days past due; C3 is at the agency.
     assert november.agency_ready_count == 1
     (ready,) = november.agency_ready
@@ -132,23 +137,26 @@ def test_accounts_stage_agency_toughest(november: Tally) -> None:
     assert november.toughest_source == "worklist toughness score"
     assert {a.ref for a in november.toughest} == {"C1", "C2", "C4"}  # C5 owes nothing; C3: agency
     c2 = november.toughest[0]
-    assert (c2.ref, c2.overdue, c2.days_past_due, c2.oldest_due_on) == ("C2", 230_000, 101,
-                                                                        d(8, 14))
+    assert (c2.ref, c2.overdue, c2.days_past_due, c2.oldest_due_on) == ("C2", 230_000, 101, d(8, 14))
     scores = [a.score or 0 for a in november.toughest]
     assert scores == sorted(scores, reverse=True)
 
 
 def test_other_currencies_listed_apart(november: Tally) -> None:
     (eur,) = november.other_currencies
-    assert (eur.currency, eur.promised, eur.kept_amount, eur.collected) == ("EUR", 25_000,
-                                                                            25_000, 25_000)
+    assert (eur.currency, eur.promised, eur.kept_amount, eur.collected) == ("EUR", 25_000, 25_000, 25_000)
     assert (eur.total_ar, eur.overdue_ar) == (70_000, 70_000)  # I8, due Oct 31
 
 
 def test_broken_promises_to_chase(november: Tally) -> None:
     (p2,) = november.broken_to_chase  # P8 broke too, but was made in October
     assert (p2.customer_ref, p2.amount, p2.unpaid, p2.promised_on, p2.taken_by) == (
-        "C2", 50_000, 50_000, d(11, 10), "alice")
+        "C2",
+        50_000,
+        50_000,
+        d(11, 10),
+        "alice",
+    )
 
 
 def test_trend(november: Tally) -> None:
@@ -189,7 +197,10 @@ def test_custom_aging_edges(ctx: AppContext) -> None:
     ctx.settings = Settings(receivables=ReceivablesRules(aging_edges=[0, 60]))
     tally = compute_tally(ctx, date_from=d(11, 1), date_to=d(11, 30))
     assert [(b.label, b.amount) for b in tally.receivables.buckets] == [
-        ("current", 50_000), ("1–60", 60_000), ("60+", 200_000 + 80_000 + 30_000)]
+        ("current", 50_000),
+        ("1–60", 60_000),
+        ("60+", 200_000 + 80_000 + 30_000),
+    ]
 
 
 def test_empty_database_has_no_rates(ctx: AppContext) -> None:

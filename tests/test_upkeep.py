@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from tests.ledger_fixtures import add_customer, add_invoice
 
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext
@@ -15,6 +14,7 @@ from collectdesk.services.importing import import_csv
 from collectdesk.services.promises import PromiseInput, take_promise
 from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.store.models import Activity, Customer, Promise
+from ledger_fixtures import add_customer, add_invoice
 
 TODAY = date(2026, 11, 23)
 
@@ -27,8 +27,11 @@ def _later(ctx: AppContext, days: int) -> AppContext:
 def test_upkeep_breaks_a_lapsed_promise_and_escalates(ctx: AppContext) -> None:
     customer_id = add_customer(ctx, ref="LATE")
     add_invoice(ctx, customer_id, 50_000, due=TODAY - timedelta(days=40))
-    take_promise(ctx, customer_id, PromiseInput(amount=20_000, promised_on=TODAY + timedelta(days=2),
-                                                method=None, invoice_ids=[]))
+    take_promise(
+        ctx,
+        customer_id,
+        PromiseInput(amount=20_000, promised_on=TODAY + timedelta(days=2), method=None, invoice_ids=[]),
+    )
     first = bring_up_to_date(_later(ctx, 10))
     assert first.promises.broken == 1
     assert first.stage_changes == 1
@@ -44,8 +47,11 @@ def test_upkeep_breaks_a_lapsed_promise_and_escalates(ctx: AppContext) -> None:
 def test_payment_import_keeps_an_open_promise(ctx: AppContext, tmp_path: Path) -> None:
     customer_id = add_customer(ctx, ref="PAYER")
     add_invoice(ctx, customer_id, 30_000, due=TODAY - timedelta(days=5))
-    take_promise(ctx, customer_id, PromiseInput(amount=30_000, promised_on=TODAY + timedelta(days=3),
-                                                method=None, invoice_ids=[]))
+    take_promise(
+        ctx,
+        customer_id,
+        PromiseInput(amount=30_000, promised_on=TODAY + timedelta(days=3), method=None, invoice_ids=[]),
+    )
     payments = tmp_path / "payments.csv"
     payments.write_text("customer_ref,amount,received_on\nPAYER,300.00,2026-11-23\n", encoding="utf-8")
     report = import_csv(ctx, "payments", payments)

@@ -27,8 +27,7 @@ _build_worklist = build_worklist
 
 
 @pytest.fixture(autouse=True, params=["live", "marked", "rescored"])
-def reading(request: pytest.FixtureRequest, ctx: AppContext,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def reading(request: pytest.FixtureRequest, ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Every test reads today's list three ways: every account scored live; from a ranking stored
     before the test, every account changed since scored live; from a ranking brought up to date
     just before the read. They must agree."""
@@ -70,13 +69,18 @@ def test_overdue_accounts_come_toughest_first(ctx: AppContext) -> None:
     assert rows[0].overdue == 100_000
 
 
-@pytest.mark.parametrize("fields", [
-    {"on_hold": True}, {"do_not_call": True}, {"cease_contact": True},
-    {"lawyer_represented": True}, {"stage": "agency"},
-    {"next_action_on": TODAY + timedelta(days=1)},
-])
-def test_accounts_that_may_not_be_chased_today_are_left_off(ctx: AppContext,
-                                                            fields: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"on_hold": True},
+        {"do_not_call": True},
+        {"cease_contact": True},
+        {"lawyer_represented": True},
+        {"stage": "agency"},
+        {"next_action_on": TODAY + timedelta(days=1)},
+    ],
+)
+def test_accounts_that_may_not_be_chased_today_are_left_off(ctx: AppContext, fields: dict[str, object]) -> None:
     _overdue(ctx, "KEPT")
     customer = _overdue(ctx, "LEFT", days=60, **fields)
     assert _refs(ctx) == ["KEPT"]
@@ -142,11 +146,13 @@ def test_receipt_confirmations_come_below_all_overdue_work(ctx: AppContext) -> N
     add_invoice(ctx, good, days_past_due=120, paid_days_after_due=0)
     add_invoice(ctx, good, days_past_due=-27, issued_days_before_due=30)
     confirmed = add_customer(ctx, "CONFIRMED")
-    add_invoice(ctx, confirmed, days_past_due=-28, issued_days_before_due=30,
-                receipt_confirmed_at=NOW)
+    add_invoice(ctx, confirmed, days_past_due=-28, issued_days_before_due=30, receipt_confirmed_at=NOW)
     rows = build_worklist(ctx)
     assert [(r.ref, r.reason) for r in rows] == [
-        ("OVERDUE", "overdue"), ("LATE PAYER", "confirm_receipt"), ("NEW", "confirm_receipt")]
+        ("OVERDUE", "overdue"),
+        ("LATE PAYER", "confirm_receipt"),
+        ("NEW", "confirm_receipt"),
+    ]
 
 
 def test_ties_are_broken_the_same_way_every_time(ctx: AppContext) -> None:
@@ -162,8 +168,7 @@ def test_pages_follow_on_from_each_other(ctx: AppContext) -> None:
     for n in range(7):
         _overdue(ctx, f"P{n}", days=10 + n)
     whole = _refs(ctx)
-    assert _refs(ctx, limit=3) + _refs(ctx, limit=3, offset=3) + _refs(ctx, limit=3, offset=6) \
-        == whole
+    assert _refs(ctx, limit=3) + _refs(ctx, limit=3, offset=3) + _refs(ctx, limit=3, offset=6) == whole
     assert [r.rank for r in build_worklist(ctx, limit=2, offset=4)] == [5, 6]
     with pytest.raises(InputError):
         build_worklist(ctx, limit=0)
@@ -181,9 +186,12 @@ def test_overdue_counts_only_invoices_past_due_on_the_day(ctx: AppContext) -> No
     customer = add_customer(ctx, "MIXED")
     for days, amount in ((40, 10_000), (10, 20_000), (-5, 40_000), (-20, 80_000)):
         add_invoice(ctx, customer, days_past_due=days, amount=amount)
-    for as_of, expected in ((TODAY, 30_000), (TODAY + timedelta(days=6), 70_000),
-                            (TODAY + timedelta(days=30), 150_000),
-                            (TODAY - timedelta(days=20), 10_000)):
+    for as_of, expected in (
+        (TODAY, 30_000),
+        (TODAY + timedelta(days=6), 70_000),
+        (TODAY + timedelta(days=30), 150_000),
+        (TODAY - timedelta(days=20), 10_000),
+    ):
         row = score_account(ctx, customer, as_of=as_of)
         assert row is not None and row.overdue == expected, as_of
 
@@ -191,8 +199,9 @@ def test_overdue_counts_only_invoices_past_due_on_the_day(ctx: AppContext) -> No
 def test_payments_change_the_list_at_once(ctx: AppContext) -> None:
     customer = _overdue(ctx, "PAYER")
     with ctx.db.session() as session:
-        session.execute(update(Invoice).where(Invoice.customer_id == customer)
-                        .values(open_amount=0, status="paid", paid_on=TODAY))
+        session.execute(
+            update(Invoice).where(Invoice.customer_id == customer).values(open_amount=0, status="paid", paid_on=TODAY)
+        )
     assert _refs(ctx) == []
 
 
@@ -210,12 +219,23 @@ def test_unknown_account_scores_none(ctx: AppContext) -> None:
 
 def test_same_order_on_every_backend(ctx: AppContext) -> None:
     """Runs on both backends (the fixture): capped points, ties and fractions order the same."""
-    specs = [("A", 30, 5_000_000, 2), ("B", 30, 5_000_000, 2), ("C", 31, 100, 0),
-             ("D", 29, 9_000_000, 3), ("E", 200, 1, 0), ("F", 1, 12_345_678, 11)]
+    specs = [
+        ("A", 30, 5_000_000, 2),
+        ("B", 30, 5_000_000, 2),
+        ("C", 31, 100, 0),
+        ("D", 29, 9_000_000, 3),
+        ("E", 200, 1, 0),
+        ("F", 1, 12_345_678, 11),
+    ]
     for ref, days, amount, attempts in specs:
         customer = add_customer(ctx, ref, failed_attempts=attempts)
         add_invoice(ctx, customer, days_past_due=days, amount=amount)
     rows = build_worklist(ctx)
     assert [(r.ref, round(r.score, 5)) for r in rows] == [
-        ("F", 1 + 200 + 80), ("D", 29 + 180 + 24), ("E", 180.00002), ("A", 30 + 100 + 16),
-        ("B", 146), ("C", 31.002)]
+        ("F", 1 + 200 + 80),
+        ("D", 29 + 180 + 24),
+        ("E", 180.00002),
+        ("A", 30 + 100 + 16),
+        ("B", 146),
+        ("C", 31.002),
+    ]

@@ -26,8 +26,10 @@ def _refs(ctx: AppContext) -> list[str]:
 def _stored(ctx: AppContext) -> tuple[int, int]:
     """(accounts in the stored ranking, accounts marked as changed since)."""
     with ctx.db.session() as session:
-        return (session.scalar(select(func.count()).select_from(WorklistScore)) or 0,
-                session.scalar(select(func.count()).select_from(WorklistDirty)) or 0)
+        return (
+            session.scalar(select(func.count()).select_from(WorklistScore)) or 0,
+            session.scalar(select(func.count()).select_from(WorklistDirty)) or 0,
+        )
 
 
 def _overdue(ctx: AppContext, ref: str, days: int, **fields: object) -> int:
@@ -78,8 +80,7 @@ def test_a_callback_later_today_comes_due_without_another_pass(db_url: str) -> N
     ctx = open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=clock)
     try:
         add_customer(ctx, "LATER", next_action_on=TODAY, next_action_at=NOW + timedelta(hours=2))
-        add_customer(ctx, "YESTERDAY", next_action_on=TODAY - timedelta(days=1),
-                     next_action_at=NOW - timedelta(days=1))
+        add_customer(ctx, "YESTERDAY", next_action_on=TODAY - timedelta(days=1), next_action_at=NOW - timedelta(days=1))
         _overdue(ctx, "OVERDUE", 5)
         rank_todays_list(ctx)
         # Today's callback is never stored (it is read live); yesterday's is due all day long.

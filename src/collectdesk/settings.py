@@ -79,8 +79,7 @@ class EscalationRules(BaseModel):
 
     @model_validator(mode="after")
     def _ascending(self) -> EscalationRules:
-        days = [self.follow_up_days, self.sales_rep_days, self.management_days, self.legal_days,
-                self.agency_days]
+        days = [self.follow_up_days, self.sales_rep_days, self.management_days, self.legal_days, self.agency_days]
         if days != sorted(days):
             raise ValueError("escalation days must ascend: follow_up ≤ sales_rep ≤ management ≤ legal ≤ agency")
         return self

@@ -19,8 +19,7 @@ def run(args: argparse.Namespace) -> int:
     """Write every row of the chosen table to stdout."""
     ctx = context_from_args(args)
     try:
-        write_export(export_columns(args.what), export_rows(ctx, args.what), args.format,
-                     sys.stdout)
+        write_export(export_columns(args.what), export_rows(ctx, args.what), args.format, sys.stdout)
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped early: that is fine, not an error.
@@ -44,9 +43,7 @@ def _json(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def write_export(
-    columns: Sequence[str], rows: Iterable[Sequence[ExportValue]], fmt: str, out: TextIO
-) -> None:
+def write_export(columns: Sequence[str], rows: Iterable[Sequence[ExportValue]], fmt: str, out: TextIO) -> None:
     """Write rows as they come: CSV with a header row, or a JSON list of objects."""
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
@@ -58,7 +55,6 @@ def write_export(
     separator = "\n  "
     for row in rows:
         out.write(separator)
-        json.dump({name: _json(value) for name, value in zip(columns, row, strict=True)}, out,
-                  default=str)
+        json.dump({name: _json(value) for name, value in zip(columns, row, strict=True)}, out, default=str)
         separator = ",\n  "
     out.write("]\n" if separator == "\n  " else "\n]\n")

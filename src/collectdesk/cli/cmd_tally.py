@@ -31,8 +31,13 @@ def run(args: argparse.Namespace) -> int:
         asked_from = optional_date(args.date_from)
         date_to = optional_date(args.date_to) or max(today, asked_from or today)
         date_from = asked_from or period_for("month", date_to).date_from
-        tally = compute_tally(ctx, date_from=date_from, date_to=date_to,
-                              as_of=optional_date(args.as_of), by_collector=args.by == "collector")
+        tally = compute_tally(
+            ctx,
+            date_from=date_from,
+            date_to=date_to,
+            as_of=optional_date(args.as_of),
+            by_collector=args.by == "collector",
+        )
     finally:
         ctx.close()
     write_tally(tally, args.format, sys.stdout)
@@ -45,8 +50,7 @@ def write_tally(tally: Tally, fmt: str, out: TextIO) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(RECORD_HEADERS)
         for record in tally_records(tally):
-            writer.writerow([record.section, record.metric, record.collector,
-                             csv_cell(record.value)])
+            writer.writerow([record.section, record.metric, record.collector, csv_cell(record.value)])
     elif fmt == "json":
         json.dump(tally_document(tally), out, indent=2)
         out.write("\n")
@@ -54,9 +58,7 @@ def write_tally(tally: Tally, fmt: str, out: TextIO) -> None:
         write_table(tally, out)
 
 
-def _section(
-    out: TextIO, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
+def _section(out: TextIO, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     out.write(f"\n{title}\n")
     if rows:
         write_rows(headers, rows, "table", out)
@@ -67,54 +69,142 @@ def _section(
 def write_table(tally: Tally, out: TextIO) -> None:
     """The tally as readable text sections."""
     cur, r = tally.currency, tally.receivables
-    out.write(f"Tally {tally.date_from} – {tally.period_end} ({tally.days} days), as of "
-              f"{tally.as_of}; amounts in {cur}\n")
+    out.write(
+        f"Tally {tally.date_from} – {tally.period_end} ({tally.days} days), as of {tally.as_of}; amounts in {cur}\n"
+    )
     promise_rows = [
-        (p.collector, p.made, money(p.made_amount, cur), p.kept, money(p.kept_amount, cur),
-         p.partially_kept, money(p.partially_kept_paid, cur), p.broken,
-         money(p.broken_amount, cur), p.open, p.cancelled, p.matured, percent(p.kept_rate))
-        for p in (tally.promises, *tally.promises_by_collector)]
-    _section(out, "Promises made in the period (kept rate = kept ÷ matured)",
-             ("collector", "made", "amount", "kept", "kept amt", "partial", "partial paid",
-              "broken", "broken amt", "open", "cancelled", "matured", "kept rate"), promise_rows)
+        (
+            p.collector,
+            p.made,
+            money(p.made_amount, cur),
+            p.kept,
+            money(p.kept_amount, cur),
+            p.partially_kept,
+            money(p.partially_kept_paid, cur),
+            p.broken,
+            money(p.broken_amount, cur),
+            p.open,
+            p.cancelled,
+            p.matured,
+            percent(p.kept_rate),
+        )
+        for p in (tally.promises, *tally.promises_by_collector)
+    ]
+    _section(
+        out,
+        "Promises made in the period (kept rate = kept ÷ matured)",
+        (
+            "collector",
+            "made",
+            "amount",
+            "kept",
+            "kept amt",
+            "partial",
+            "partial paid",
+            "broken",
+            "broken amt",
+            "open",
+            "cancelled",
+            "matured",
+            "kept rate",
+        ),
+        promise_rows,
+    )
     activity_rows = [
-        (a.collector, a.calls, a.right_party, percent(a.rpc_rate), a.ptp_calls, percent(a.ptp_rate),
-         duration(a.talk_seconds), money(a.promised_amount, cur),
-         money(a.collected_amount, cur), money(a.collected_per_hour, cur))
-        for a in (tally.activity, *tally.activity_by_collector)]
-    _section(out, "Activity (RPC rate = right-party ÷ calls; PTP rate = PTP ÷ right-party)",
-             ("collector", "calls", "RPC", "RPC rate", "PTP", "PTP rate", "talk time",
-              "promised", "collected", "per talk hour"), activity_rows)
+        (
+            a.collector,
+            a.calls,
+            a.right_party,
+            percent(a.rpc_rate),
+            a.ptp_calls,
+            percent(a.ptp_rate),
+            duration(a.talk_seconds),
+            money(a.promised_amount, cur),
+            money(a.collected_amount, cur),
+            money(a.collected_per_hour, cur),
+        )
+        for a in (tally.activity, *tally.activity_by_collector)
+    ]
+    _section(
+        out,
+        "Activity (RPC rate = right-party ÷ calls; PTP rate = PTP ÷ right-party)",
+        (
+            "collector",
+            "calls",
+            "RPC",
+            "RPC rate",
+            "PTP",
+            "PTP rate",
+            "talk time",
+            "promised",
+            "collected",
+            "per talk hour",
+        ),
+        activity_rows,
+    )
     total = r.total_ar
-    _section(out, f"Aging as of {tally.as_of}", ("bucket", "amount", "share"),
-             [(b.label, money(b.amount, cur), percent(b.amount / total if total else None))
-              for b in r.buckets] + [("total", money(total, cur), "")])
+    _section(
+        out,
+        f"Aging as of {tally.as_of}",
+        ("bucket", "amount", "share"),
+        [(b.label, money(b.amount, cur), percent(b.amount / total if total else None)) for b in r.buckets]
+        + [("total", money(total, cur), "")],
+    )
     goal = f"goal {percent(r.within_30_goal)}" + (
-        "" if r.meets_goal is None else (" — met" if r.meets_goal else " — missed"))
-    _section(out, "Receivables health", ("measure", "value"), [
-        ("credit sales in period", money(r.credit_sales, cur)),
-        ("opening AR / closing AR", f"{money(r.opening_ar, cur)} / {money(r.closing_ar, cur)}"),
-        ("DSO", days_text(r.dso)),
-        ("best possible DSO", days_text(r.best_possible_dso)),
-        ("average days delinquent", days_text(r.average_days_delinquent)),
-        ("CEI", NONE if r.cei is None else f"{number(r.cei)}"),
-        ("collected within 30 days of due", f"{percent(r.within_30_share)} ({goal})"),
-        ("ready for agency referral", str(tally.agency_ready_count)),
-    ])
-    _section(out, "Accounts per stage", ("stage", "accounts"),
-             list(tally.accounts_per_stage.items()))
-    _section(out, "Broken promises to chase", ("customer", "name", "amount", "unpaid",
-                                               "promised on", "taken by"),
-             [(b.customer_ref, b.customer_name, money(b.amount, b.currency),
-               money(b.unpaid, b.currency), b.promised_on, b.taken_by)
-              for b in tally.broken_to_chase])
-    _section(out, f"Toughest accounts ({tally.toughest_source})",
-             ("customer", "name", "stage", "overdue", "days past due"),
-             [(a.ref, a.name, a.stage, money(a.overdue, a.currency), a.days_past_due)
-              for a in tally.toughest])
+        "" if r.meets_goal is None else (" — met" if r.meets_goal else " — missed")
+    )
+    _section(
+        out,
+        "Receivables health",
+        ("measure", "value"),
+        [
+            ("credit sales in period", money(r.credit_sales, cur)),
+            ("opening AR / closing AR", f"{money(r.opening_ar, cur)} / {money(r.closing_ar, cur)}"),
+            ("DSO", days_text(r.dso)),
+            ("best possible DSO", days_text(r.best_possible_dso)),
+            ("average days delinquent", days_text(r.average_days_delinquent)),
+            ("CEI", NONE if r.cei is None else f"{number(r.cei)}"),
+            ("collected within 30 days of due", f"{percent(r.within_30_share)} ({goal})"),
+            ("ready for agency referral", str(tally.agency_ready_count)),
+        ],
+    )
+    _section(out, "Accounts per stage", ("stage", "accounts"), list(tally.accounts_per_stage.items()))
+    _section(
+        out,
+        "Broken promises to chase",
+        ("customer", "name", "amount", "unpaid", "promised on", "taken by"),
+        [
+            (
+                b.customer_ref,
+                b.customer_name,
+                money(b.amount, b.currency),
+                money(b.unpaid, b.currency),
+                b.promised_on,
+                b.taken_by,
+            )
+            for b in tally.broken_to_chase
+        ],
+    )
+    _section(
+        out,
+        f"Toughest accounts ({tally.toughest_source})",
+        ("customer", "name", "stage", "overdue", "days past due"),
+        [(a.ref, a.name, a.stage, money(a.overdue, a.currency), a.days_past_due) for a in tally.toughest],
+    )
     if tally.other_currencies:
-        _section(out, "Other currencies (not included above)",
-                 ("currency", "promised", "kept", "collected", "AR", "overdue"),
-                 [(o.currency, money(o.promised, o.currency), money(o.kept_amount, o.currency),
-                   money(o.collected, o.currency), money(o.total_ar, o.currency),
-                   money(o.overdue_ar, o.currency)) for o in tally.other_currencies])
+        _section(
+            out,
+            "Other currencies (not included above)",
+            ("currency", "promised", "kept", "collected", "AR", "overdue"),
+            [
+                (
+                    o.currency,
+                    money(o.promised, o.currency),
+                    money(o.kept_amount, o.currency),
+                    money(o.collected, o.currency),
+                    money(o.total_ar, o.currency),
+                    money(o.overdue_ar, o.currency),
+                )
+                for o in tally.other_currencies
+            ],
+        )

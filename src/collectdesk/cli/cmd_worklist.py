@@ -12,11 +12,35 @@ from collectdesk.domain.scoring import components, explain
 from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.worklist import WorklistRow, build_worklist
 
-TABLE_HEADERS = ["rank", "ref", "name", "overdue", "dpd", "broken", "attempts", "stage",
-                 "next action", "reason", "score", "breakdown"]
-DATA_HEADERS = ["rank", "ref", "name", "currency", "overdue", "open_balance",
-                "oldest_days_past_due", "broken_promises", "failed_attempts", "stage",
-                "next_action_on", "reason", "score"]
+TABLE_HEADERS = [
+    "rank",
+    "ref",
+    "name",
+    "overdue",
+    "dpd",
+    "broken",
+    "attempts",
+    "stage",
+    "next action",
+    "reason",
+    "score",
+    "breakdown",
+]
+DATA_HEADERS = [
+    "rank",
+    "ref",
+    "name",
+    "currency",
+    "overdue",
+    "open_balance",
+    "oldest_days_past_due",
+    "broken_promises",
+    "failed_attempts",
+    "stage",
+    "next_action_on",
+    "reason",
+    "score",
+]
 
 
 def _next_action(row: WorklistRow) -> str:
@@ -27,18 +51,40 @@ def _next_action(row: WorklistRow) -> str:
 
 def table_row(row: WorklistRow) -> list[Any]:
     """One row as the text table shows it: formatted money and a compact breakdown."""
-    return [row.rank, row.ref, row.name, format_amount(row.overdue, row.currency),
-            row.oldest_days_past_due, row.broken_promises, row.failed_attempts, row.stage,
-            _next_action(row), row.reason, f"{row.score:.1f}", explain(row.breakdown)]
+    return [
+        row.rank,
+        row.ref,
+        row.name,
+        format_amount(row.overdue, row.currency),
+        row.oldest_days_past_due,
+        row.broken_promises,
+        row.failed_attempts,
+        row.stage,
+        _next_action(row),
+        row.reason,
+        f"{row.score:.1f}",
+        explain(row.breakdown),
+    ]
 
 
 def data_row(row: WorklistRow) -> list[Any]:
     """One row for CSV/JSON: plain decimals in major units and one column per score component."""
-    return [row.rank, row.ref, row.name, row.currency, Decimal(to_major(row.overdue, row.currency)),
-            Decimal(to_major(row.open_balance, row.currency)), row.oldest_days_past_due,
-            row.broken_promises, row.failed_attempts, row.stage,
-            row.next_action_on.isoformat() if row.next_action_on else None, row.reason,
-            round(row.score, 2), *[round(points, 2) for points in row.breakdown.values()]]
+    return [
+        row.rank,
+        row.ref,
+        row.name,
+        row.currency,
+        Decimal(to_major(row.overdue, row.currency)),
+        Decimal(to_major(row.open_balance, row.currency)),
+        row.oldest_days_past_due,
+        row.broken_promises,
+        row.failed_attempts,
+        row.stage,
+        row.next_action_on.isoformat() if row.next_action_on else None,
+        row.reason,
+        round(row.score, 2),
+        *[round(points, 2) for points in row.breakdown.values()],
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -24,9 +24,7 @@ def optional_date(text: str | None) -> date | None:
     return parse_iso_date(text) if text else None
 
 
-def write_rows(
-    headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, out: TextIO | None = None
-) -> None:
+def write_rows(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, out: TextIO | None = None) -> None:
     """Write rows as an aligned text table, CSV or a JSON list of objects."""
     out = out or sys.stdout
     if fmt == "csv":

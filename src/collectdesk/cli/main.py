@@ -26,9 +26,7 @@ EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
 def _handler(command: str | None) -> Callable[[argparse.Namespace], int]:
     module_name, function = COMMANDS[command].split(":")
-    handler: Callable[[argparse.Namespace], int] = getattr(
-        importlib.import_module(module_name), function
-    )
+    handler: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module_name), function)
     return handler
 
 

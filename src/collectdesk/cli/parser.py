@@ -34,12 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``collectdesk`` argument parser with all subcommands."""
     parser = argparse.ArgumentParser(
         prog="collectdesk",
-        description="A keyboard-first terminal desk for collecting past-due invoices. "
-        "With no command, opens the desk.",
+        description="A keyboard-first terminal desk for collecting past-due invoices. With no command, opens the desk.",
     )
     parser.add_argument("--version", action="version", version=f"collectdesk {__version__}")
-    parser.add_argument("--db", metavar="URL", help="database URL (default: COLLECTDESK_DB, the "
-                        "config file, or a SQLite file in the user data directory)")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: COLLECTDESK_DB, the config file, or a SQLite file in the user data directory)",
+    )
     parser.add_argument("--user", metavar="NAME", help="who is working (default: the OS user)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

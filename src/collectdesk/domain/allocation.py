@@ -35,9 +35,7 @@ def oldest_first(items: Sequence[OpenItem]) -> list[OpenItem]:
     return sorted(items, key=lambda item: (item.due_date, item.number, item.invoice_id))
 
 
-def allocate(
-    amount: int, items: Sequence[OpenItem], *, named_invoice_id: int | None = None
-) -> Allocation:
+def allocate(amount: int, items: Sequence[OpenItem], *, named_invoice_id: int | None = None) -> Allocation:
     """Apply ``amount`` (minor units, > 0) to the named invoice first, then oldest first.
 
     Never applies more than an invoice still owes; whatever does not fit stays unapplied credit.

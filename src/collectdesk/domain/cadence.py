@@ -8,8 +8,15 @@ from collectdesk.domain.dates import add_business_aware, next_business_day
 from collectdesk.settings import CadenceRules
 
 
-def next_action_on(code: str, *, today: date, rules: CadenceRules, promised_on: date | None = None,
-                   callback_on: date | None = None, not_before: date | None = None) -> date:
+def next_action_on(
+    code: str,
+    *,
+    today: date,
+    rules: CadenceRules,
+    promised_on: date | None = None,
+    callback_on: date | None = None,
+    not_before: date | None = None,
+) -> date:
     """The date of the next action after a call that ended with result ``code``.
 
     A promise is followed up the day after it falls due (``promised_on`` is the first instalment
@@ -33,8 +40,13 @@ def next_action_on(code: str, *, today: date, rules: CadenceRules, promised_on: 
     return max(proposed, today)
 
 
-def next_action_text(code: str, *, promised_on: date | None = None, amount_text: str | None = None,
-                     callback_at_local: datetime | None = None) -> str:
+def next_action_text(
+    code: str,
+    *,
+    promised_on: date | None = None,
+    amount_text: str | None = None,
+    callback_at_local: datetime | None = None,
+) -> str:
     """What the next action is, in words a collector reads on the worklist."""
     if code == "PTP" and promised_on is not None:
         what = f" of {amount_text}" if amount_text else ""

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from collectdesk.settings import CallingWindow
 
 UNKNOWN_REASON = "unknown: ask for the location"
-_NON_GEOGRAPHIC = {"TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN", "VOIP", "PAGER",
-                   "PERSONAL_NUMBER", "VOICEMAIL"}
+_NON_GEOGRAPHIC = {"TOLL_FREE", "PREMIUM_RATE", "SHARED_COST", "UAN", "VOIP", "PAGER", "PERSONAL_NUMBER", "VOICEMAIL"}
 # Two fixed instants, one in each half of the year, tell whether zones keep the same clock.
 _PROBES = (datetime(2025, 1, 15, 12, tzinfo=UTC), datetime(2025, 7, 15, 12, tzinfo=UTC))
 
@@ -86,8 +85,7 @@ def _zones_for_country(country: str) -> tuple[str, ...]:
     return (next((z for z in named if z in zones), zones[0]),)
 
 
-def candidate_zones(phones: Iterable[str | None], country: str | None,
-                    timezone_override: str | None) -> list[str]:
+def candidate_zones(phones: Iterable[str | None], country: str | None, timezone_override: str | None) -> list[str]:
     """Every zone the customer may be in: the override when set, else all zones of all numbers.
 
     With no usable number, the country decides when all of it keeps one clock; otherwise the
@@ -122,5 +120,4 @@ def window_status(zones: Iterable[str], now: datetime, window: CallingWindow) ->
         return CallableStatus(True, local_times, "inside the calling window")
     shown = ", ".join(f"{local_times[z]:%a %H:%M} in {z}" for z in outside[:3])
     more = f" and {len(outside) - 3} more zone(s)" if len(outside) > 3 else ""
-    return CallableStatus(False, local_times,
-                          f"outside the calling window: {shown}{more}")
+    return CallableStatus(False, local_times, f"outside the calling window: {shown}{more}")

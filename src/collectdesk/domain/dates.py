@@ -59,9 +59,7 @@ def parse_date_shortcut(text: str, today: date) -> date:
     try:
         return parse_iso_date(word)
     except DateInputError:
-        raise DateInputError(
-            f"{text.strip()!r} is not a date (YYYY-MM-DD, +7, +2w, +1m, fri, eom, tom)"
-        ) from None
+        raise DateInputError(f"{text.strip()!r} is not a date (YYYY-MM-DD, +7, +2w, +1m, fri, eom, tom)") from None
 
 
 def next_business_day(day: date) -> date:

@@ -19,16 +19,14 @@ HIGHEST_BY_ATTEMPTS = "legal"
 
 _WORDING = {
     "reminder": "If we can't settle this today, we'll follow up with you again in a few days.",
-    "follow_up": "If the balance stays open, your account manager {sales_rep} will be in touch "
-                 "about it.",
+    "follow_up": "If the balance stays open, your account manager {sales_rep} will be in touch about it.",
     "sales_rep": "Your account manager {sales_rep} will be in touch about the overdue balance; if "
-                 "it stays unpaid, our management team will review your account.",
+    "it stays unpaid, our management team will review your account.",
     "management": "Our management team is reviewing your account; if the balance stays unpaid it "
-                  "will be passed to our legal department.",
+    "will be passed to our legal department.",
     "legal": "Your account is with our legal department and a formal letter will follow; "
-             "balances unpaid at {agency_days} days past due are referred to a collection agency.",
-    "agency": "Your account has been referred to a collection agency, who will contact you about "
-              "the balance.",
+    "balances unpaid at {agency_days} days past due are referred to a collection agency.",
+    "agency": "Your account has been referred to a collection agency, who will contact you about the balance.",
 }
 
 
@@ -41,9 +39,13 @@ def stage_index(stage: str) -> int:
 
 def day_thresholds(rules: EscalationRules) -> list[tuple[str, int]]:
     """Each stage above reminder with the days past due that reach it, highest first."""
-    return [("agency", rules.agency_days), ("legal", rules.legal_days),
-            ("management", rules.management_days), ("sales_rep", rules.sales_rep_days),
-            ("follow_up", rules.follow_up_days)]
+    return [
+        ("agency", rules.agency_days),
+        ("legal", rules.legal_days),
+        ("management", rules.management_days),
+        ("sales_rep", rules.sales_rep_days),
+        ("follow_up", rules.follow_up_days),
+    ]
 
 
 def stage_by_days(days_past_due: int, rules: EscalationRules) -> str:
@@ -61,16 +63,20 @@ def steps_by_attempts(failed_attempts: int, rules: EscalationRules) -> int:
     return min(failed_attempts // rules.failed_attempts_per_stage, stage_index(HIGHEST_BY_ATTEMPTS))
 
 
-def target_stage(current: str, *, days_past_due: int, failed_attempts: int, fully_paid: bool,
-                 rules: EscalationRules) -> str:
+def target_stage(
+    current: str, *, days_past_due: int, failed_attempts: int, fully_paid: bool, rules: EscalationRules
+) -> str:
     """Where an account belongs now: up to what days or attempts call for, never down unless
     it is fully paid (then back to reminder)."""
     if fully_paid:
         return "reminder"
     if days_past_due <= 0:
         return current
-    index = max(stage_index(current), stage_index(stage_by_days(days_past_due, rules)),
-                steps_by_attempts(failed_attempts, rules))
+    index = max(
+        stage_index(current),
+        stage_index(stage_by_days(days_past_due, rules)),
+        steps_by_attempts(failed_attempts, rules),
+    )
     return LADDER[index]
 
 

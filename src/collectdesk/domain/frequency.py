@@ -35,8 +35,9 @@ def _last_conversation(calls: Sequence[PastCall]) -> PastCall | None:
     return max(talks, key=lambda c: c.started_at) if talks else None
 
 
-def check_frequency(kind: str, country: str | None, region: str | None,
-                    calls: Sequence[PastCall], now: datetime) -> FrequencyCheck:
+def check_frequency(
+    kind: str, country: str | None, region: str | None, calls: Sequence[PastCall], now: datetime
+) -> FrequencyCheck:
     """Apply the call-frequency rules of the account's jurisdiction to a call starting ``now``.
 
     Consumers, US (Regulation F): at most 7 calls in 7 days, and none within 7 days after a
@@ -54,30 +55,28 @@ def check_frequency(kind: str, country: str | None, region: str | None,
         talk = _last_conversation(calls)
         if talk and talk.started_at > now - 7 * DAY and talk.result_code != "CALLBACK":
             until = talk.started_at.date() + 7 * DAY
-            blocks.append(f"spoke with the debtor on {talk.started_at.date().isoformat()}: no "
-                          "call to a US consumer within 7 days after a conversation (until "
-                          f"{until.isoformat()})")
+            blocks.append(
+                f"spoke with the debtor on {talk.started_at.date().isoformat()}: no "
+                "call to a US consumer within 7 days after a conversation (until "
+                f"{until.isoformat()})"
+            )
         if (region or "").upper() == "MA" and week >= 2:
             blocks.append(f"{week} calls in the last 7 days: the limit in Massachusetts is 2")
     elif kind == "consumer" and country == "AU":
         if week >= 3:
-            blocks.append(f"{week} calls in the last 7 days: the limit for an AU consumer is "
-                          "3 a week")
+            blocks.append(f"{week} calls in the last 7 days: the limit for an AU consumer is 3 a week")
         month = _count_since(calls, now - 30 * DAY)
         if month >= 10:
-            blocks.append(f"{month} calls in the last 30 days: the limit for an AU consumer "
-                          "is 10 a month")
+            blocks.append(f"{month} calls in the last 30 days: the limit for an AU consumer is 10 a month")
     elif kind == "business":
         recent = [c for c in calls if c.started_at > now - 3 * DAY]
         if recent:
             last = max(c.started_at for c in recent)
-            warnings.append(f"already called on {last.date().isoformat()}: business accounts are "
-                            "called every 3 days")
+            warnings.append(f"already called on {last.date().isoformat()}: business accounts are called every 3 days")
     return FrequencyCheck(blocks, warnings)
 
 
-def earliest_follow_up(kind: str, country: str | None, right_party: bool, code: str,
-                       today: date) -> date | None:
+def earliest_follow_up(kind: str, country: str | None, right_party: bool, code: str, today: date) -> date | None:
     """The first day a follow-up call is allowed after this call, when a rule pushes it out."""
     us_consumer = kind == "consumer" and (country or "").upper() == "US"
     if us_consumer and right_party and code != "CALLBACK":

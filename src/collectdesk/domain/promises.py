@@ -36,20 +36,22 @@ def instalment_dates(first_on: date, count: int, every: PlanEvery) -> list[date]
     return [add_months(first_on, i) for i in range(count)]
 
 
-def check_promised_on(promised_on: date, *, today: date, horizon_days: int, taken: Iterable[date],
-                      field_name: str = "promised_on") -> None:
+def check_promised_on(
+    promised_on: date, *, today: date, horizon_days: int, taken: Iterable[date], field_name: str = "promised_on"
+) -> None:
     """Refuse a date in the past, beyond the horizon, or already holding an open promise."""
     if promised_on < today:
-        raise OutcomeError(field_name,
-                           f"the promised date {promised_on.isoformat()} is in the past")
+        raise OutcomeError(field_name, f"the promised date {promised_on.isoformat()} is in the past")
     last = today + timedelta(days=horizon_days)
     if promised_on > last:
-        raise OutcomeError(field_name, f"the promised date must be within {horizon_days} days "
-                                       f"(by {last.isoformat()})")
+        raise OutcomeError(field_name, f"the promised date must be within {horizon_days} days (by {last.isoformat()})")
     if promised_on in set(taken):
-        raise OutcomeError(field_name, "this account already has an open promise for "
-                                       f"{promised_on.isoformat()}: change that one or pick "
-                                       "another date")
+        raise OutcomeError(
+            field_name,
+            "this account already has an open promise for "
+            f"{promised_on.isoformat()}: change that one or pick "
+            "another date",
+        )
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,13 @@ def check_amount(amount: int, ceiling: Ceiling, *, field_name: str = "amount") -
         cur = ceiling.currency
         detail = f"{format_amount(ceiling.open_balance, cur)} open on {ceiling.scope}"
         if ceiling.already_promised:
-            detail += (f", {format_amount(ceiling.already_promised, cur)} already promised "
-                       "and not yet paid")
-        raise OutcomeError(field_name, f"{format_amount(amount, cur)} is more than can be "
-                                       f"promised: {detail} (at most "
-                                       f"{format_amount(max(ceiling.limit, 0), cur)})")
+            detail += f", {format_amount(ceiling.already_promised, cur)} already promised and not yet paid"
+        raise OutcomeError(
+            field_name,
+            f"{format_amount(amount, cur)} is more than can be "
+            f"promised: {detail} (at most "
+            f"{format_amount(max(ceiling.limit, 0), cur)})",
+        )
 
 
 class PromiseFacts(NamedTuple):
@@ -110,6 +114,7 @@ class PromiseOutcome(NamedTuple):
 
 # Judging runs over every promise of a portfolio at once (100k+), so the loops below use plain
 # lists and tuples rather than richer objects.
+
 
 def _portions(payments: Sequence[PaymentFacts], as_of: date) -> list[list[Any]]:
     """Each payment split into parts applied to invoices and an unapplied rest, oldest first.
@@ -149,8 +154,9 @@ def _window_end(promise: PromiseFacts, as_of: date) -> date:
     return end
 
 
-def allocate_payments(promises: Sequence[PromiseFacts], payments: Sequence[PaymentFacts],
-                      as_of: date) -> dict[int, tuple[int, date | None]]:
+def allocate_payments(
+    promises: Sequence[PromiseFacts], payments: Sequence[PaymentFacts], as_of: date
+) -> dict[int, tuple[int, date | None]]:
     """Paid amount per promise (and the day it was paid in full) from one customer's payments.
 
     A payment counts towards a promise when received between the promise's creation and its
@@ -188,8 +194,7 @@ def allocate_payments(promises: Sequence[PromiseFacts], payments: Sequence[Payme
     return result
 
 
-def status_of(promise: PromiseFacts, paid: int, completed_on: date | None,
-              as_of: date) -> PromiseOutcome:
+def status_of(promise: PromiseFacts, paid: int, completed_on: date | None, as_of: date) -> PromiseOutcome:
     """Open, kept, partially kept, broken or cancelled, as ``as_of`` would show it."""
     if promise.cancelled_on is not None and promise.cancelled_on <= as_of:
         # Cancelling cannot undo an outcome reached before the cancellation.
@@ -209,8 +214,9 @@ def status_of(promise: PromiseFacts, paid: int, completed_on: date | None,
 _DAY = timedelta(days=1)
 
 
-def promise_status_as_of(promises: Sequence[PromiseFacts], payments: Sequence[PaymentFacts],
-                         as_of: date) -> dict[int, PromiseOutcome]:
+def promise_status_as_of(
+    promises: Sequence[PromiseFacts], payments: Sequence[PaymentFacts], as_of: date
+) -> dict[int, PromiseOutcome]:
     """Every promise of one customer that existed on ``as_of``, standing as it did that day."""
     paid = allocate_payments(promises, payments, as_of)
     return {p.id: status_of(p, *paid[p.id], as_of) for p in promises if p.id in paid}

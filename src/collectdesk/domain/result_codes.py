@@ -27,10 +27,8 @@ class ResultCode:
 DEFAULT_RESULT_CODES: tuple[ResultCode, ...] = (
     ResultCode("1", "PTP", "promise to pay", True, "exact date and amount (method optional)"),
     ResultCode("2", "PAID", "says it is already paid", True, "date/reference given; a check date"),
-    ResultCode("3", "DISPUTE", "disputes invoice(s)", True,
-               "which invoices and why; they go on hold"),
-    ResultCode("4", "NOPROMISE", "reached, no promise", True,
-               "the reason (refused, can't pay yet, needs approval…)"),
+    ResultCode("3", "DISPUTE", "disputes invoice(s)", True, "which invoices and why; they go on hold"),
+    ResultCode("4", "NOPROMISE", "reached, no promise", True, "the reason (refused, can't pay yet, needs approval…)"),
     ResultCode("5", "CALLBACK", "asked to be called back", True, "the callback date and time"),
     ResultCode("6", "MESSAGE", "left a message", False, "—"),
     ResultCode("7", "NOANSWER", "no answer / busy", False, "—"),
@@ -46,8 +44,7 @@ def result_codes(result_keys: Mapping[str, str] | None = None) -> list[ResultCod
     remap = {code.strip().upper(): key.strip() for code, key in (result_keys or {}).items()}
     unknown = sorted(set(remap) - set(_BY_CODE))
     if unknown:
-        raise InputError(f"result_keys: unknown result code(s) {', '.join(unknown)} "
-                         f"(known: {', '.join(_BY_CODE)})")
+        raise InputError(f"result_keys: unknown result code(s) {', '.join(unknown)} (known: {', '.join(_BY_CODE)})")
     empty = sorted(code for code, key in remap.items() if not key)
     if empty:
         raise InputError(f"result_keys: {', '.join(empty)} needs a key")
@@ -55,8 +52,7 @@ def result_codes(result_keys: Mapping[str, str] | None = None) -> list[ResultCod
     seen: dict[str, str] = {}
     for rc in codes:
         if rc.key in seen:
-            raise InputError(f"result_keys: key {rc.key!r} is used by both "
-                             f"{seen[rc.key]} and {rc.code}")
+            raise InputError(f"result_keys: key {rc.key!r} is used by both {seen[rc.key]} and {rc.code}")
         seen[rc.key] = rc.code
     return codes
 
@@ -67,5 +63,4 @@ def find_result_code(text: str, codes: Sequence[ResultCode] = DEFAULT_RESULT_COD
     for rc in codes:
         if rc.code == wanted.upper() or rc.key == wanted:
             return rc
-    raise InputError(f"{wanted!r} is not a result code (use one of "
-                     f"{', '.join(f'{rc.key} {rc.code}' for rc in codes)})")
+    raise InputError(f"{wanted!r} is not a result code (use one of {', '.join(f'{rc.key} {rc.code}' for rc in codes)})")

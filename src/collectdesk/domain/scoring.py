@@ -18,7 +18,16 @@ STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
 
 # Currencies whose minor unit is not the cent; every other currency has 2 decimals.
 UNUSUAL_MINOR_UNIT_CURRENCIES = (
-    "JPY", "KRW", "ISK", "CLP", "VND", "BHD", "KWD", "OMR", "JOD", "TND",
+    "JPY",
+    "KRW",
+    "ISK",
+    "CLP",
+    "VND",
+    "BHD",
+    "KWD",
+    "OMR",
+    "JOD",
+    "TND",
 )
 
 
@@ -42,33 +51,48 @@ def components(weights: ScoringWeights) -> tuple[ScoreComponent, ...]:
     """The score's components, in display order, with the configured weights applied."""
     w = weights
     return (
-        ScoreComponent("dpd", "dpd",
-                       f"{w.per_day_past_due:g} per day the oldest open invoice is past due "
-                       f"(at most {w.max_days_counted} days)",
-                       w.per_day_past_due, w.max_days_counted * w.per_day_past_due),
-        ScoreComponent("balance", "bal",
-                       f"{w.per_thousand_overdue:g} per 1,000 overdue in the account's currency "
-                       f"(at most {w.max_overdue_points:g} points)",
-                       w.per_thousand_overdue, w.max_overdue_points),
-        ScoreComponent("broken", "broken",
-                       f"{w.per_broken_promise:g} per promise broken in the last "
-                       f"{w.broken_promise_window_days} days",
-                       w.per_broken_promise),
-        ScoreComponent("attempts", "attempts",
-                       f"{w.per_failed_attempt:g} per failed attempt in a row "
-                       f"(at most {w.max_failed_attempts_counted})",
-                       w.per_failed_attempt, w.max_failed_attempts_counted * w.per_failed_attempt),
-        ScoreComponent("stage", "stage",
-                       f"{w.per_stage:g} per escalation stage above reminder", w.per_stage),
-        ScoreComponent("late", "late",
-                       f"{w.per_late_payment:g} per invoice paid after its due date "
-                       f"(at most {w.max_late_payments_counted})",
-                       w.per_late_payment, w.max_late_payments_counted * w.per_late_payment),
-        ScoreComponent("promise_due", "promise",
-                       f"{w.promise_due_bonus:g} when a promise fell due unpaid",
-                       w.promise_due_bonus),
-        ScoreComponent("callback", "callback",
-                       f"{w.callback_due_bonus:g} when a callback is due", w.callback_due_bonus),
+        ScoreComponent(
+            "dpd",
+            "dpd",
+            f"{w.per_day_past_due:g} per day the oldest open invoice is past due (at most {w.max_days_counted} days)",
+            w.per_day_past_due,
+            w.max_days_counted * w.per_day_past_due,
+        ),
+        ScoreComponent(
+            "balance",
+            "bal",
+            f"{w.per_thousand_overdue:g} per 1,000 overdue in the account's currency "
+            f"(at most {w.max_overdue_points:g} points)",
+            w.per_thousand_overdue,
+            w.max_overdue_points,
+        ),
+        ScoreComponent(
+            "broken",
+            "broken",
+            f"{w.per_broken_promise:g} per promise broken in the last {w.broken_promise_window_days} days",
+            w.per_broken_promise,
+        ),
+        ScoreComponent(
+            "attempts",
+            "attempts",
+            f"{w.per_failed_attempt:g} per failed attempt in a row (at most {w.max_failed_attempts_counted})",
+            w.per_failed_attempt,
+            w.max_failed_attempts_counted * w.per_failed_attempt,
+        ),
+        ScoreComponent("stage", "stage", f"{w.per_stage:g} per escalation stage above reminder", w.per_stage),
+        ScoreComponent(
+            "late",
+            "late",
+            f"{w.per_late_payment:g} per invoice paid after its due date (at most {w.max_late_payments_counted})",
+            w.per_late_payment,
+            w.max_late_payments_counted * w.per_late_payment,
+        ),
+        ScoreComponent(
+            "promise_due", "promise", f"{w.promise_due_bonus:g} when a promise fell due unpaid", w.promise_due_bonus
+        ),
+        ScoreComponent(
+            "callback", "callback", f"{w.callback_due_bonus:g} when a callback is due", w.callback_due_bonus
+        ),
     )
 
 
@@ -97,8 +121,11 @@ def total(breakdown: Mapping[str, float]) -> float:
 
 def explain(breakdown: Mapping[str, float]) -> str:
     """A compact human summary of the non-zero points: ``dpd 45 + bal 12 + broken 40``."""
-    parts = [f"{label} {points:.0f}" if points == round(points) else f"{label} {points:.1f}"
-             for label, points in breakdown.items() if points]
+    parts = [
+        f"{label} {points:.0f}" if points == round(points) else f"{label} {points:.1f}"
+        for label, points in breakdown.items()
+        if points
+    ]
     return " + ".join(parts) if parts else "0"
 
 

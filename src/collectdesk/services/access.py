@@ -14,9 +14,11 @@ def refusal(ctx: AppContext, what: str) -> str | None:
     """Why ``ctx.user`` may not open ``what`` (None when they may)."""
     if ctx.user.role == "supervisor":
         return None
-    return (f"{what} is for supervisors, and {ctx.user.name} is a {ctx.user.role}. "
-            f"A supervisor can grant access with: "
-            f"collectdesk users add {ctx.user.name} --role supervisor")
+    return (
+        f"{what} is for supervisors, and {ctx.user.name} is a {ctx.user.role}. "
+        f"A supervisor can grant access with: "
+        f"collectdesk users add {ctx.user.name} --role supervisor"
+    )
 
 
 def require_supervisor(ctx: AppContext, what: str) -> None:

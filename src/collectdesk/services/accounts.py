@@ -161,11 +161,7 @@ def _contact_lines(ctx: AppContext, customer: Customer) -> list[ContactLine]:
     lines: list[ContactLine] = []
     people = list(customer.contacts)
     if customer.phone and all(c.phone != customer.phone for c in people):
-        lines.append(
-            _contact_line(
-                ctx, customer, None, "main number", None, customer.phone, dnc=False, wrong=False
-            )
-        )
+        lines.append(_contact_line(ctx, customer, None, "main number", None, customer.phone, dnc=False, wrong=False))
     for person in people:
         lines.append(
             _contact_line(
@@ -267,8 +263,7 @@ def _history(session: Session, customer: Customer, limit: int) -> list[HistoryEn
         .limit(limit)
     )
     entries += [
-        HistoryEntry(call.started_at, "call", _call_summary(call, contact, caller))
-        for call, contact, caller in calls
+        HistoryEntry(call.started_at, "call", _call_summary(call, contact, caller)) for call, contact, caller in calls
     ]
     promises = session.scalars(
         select(Promise)
@@ -283,10 +278,7 @@ def _history(session: Session, customer: Customer, limit: int) -> list[HistoryEn
         .order_by(Payment.received_on.desc(), Payment.id.desc())
         .limit(limit)
     )
-    entries += [
-        HistoryEntry(start_of_day(p.received_on), "payment", _payment_summary(p, currency))
-        for p in payments
-    ]
+    entries += [HistoryEntry(start_of_day(p.received_on), "payment", _payment_summary(p, currency)) for p in payments]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]
 
@@ -370,15 +362,11 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             contacts=_contact_lines(ctx, customer),
             invoices=invoices,
             open_balance=sum(i.open_amount for i in invoices),
-            overdue=sum(
-                i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"
-            ),
+            overdue=sum(i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"),
             history=_history(session, customer, history_limit),
             open_call_id=open_call_id,
             zone=next(
-                iter(
-                    candidate_zones(_account_phones(customer), customer.country, customer.timezone)
-                ),
+                iter(candidate_zones(_account_phones(customer), customer.country, customer.timezone)),
                 None,
             ),
             callable_now=_callable(ctx, customer, _account_phones(customer)),
@@ -390,9 +378,7 @@ def callable_now(ctx: AppContext, customer_ids: list[int]) -> dict[int, Callable
     if not customer_ids:
         return {}
     with ctx.db.session() as session:
-        customers = {
-            c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
-        }
+        customers = {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))}
         phones: dict[int, list[str | None]] = {cid: [] for cid in customers}
         for cid, phone in session.execute(
             select(Contact.customer_id, Contact.phone).where(
@@ -456,9 +442,7 @@ def search_accounts(ctx: AppContext, query: str, limit: int = 50) -> list[Search
             _match_phone(session, text, found, limit)
         pattern = f"%{_escape_like(text)}%"
         for cid, number in session.execute(
-            select(Invoice.customer_id, Invoice.number)
-            .where(func.lower(Invoice.number) == text.lower())
-            .limit(limit)
+            select(Invoice.customer_id, Invoice.number).where(func.lower(Invoice.number) == text.lower()).limit(limit)
         ):
             found.setdefault(cid, f"invoice {number}")
         for cid, ref in session.execute(
@@ -487,16 +471,10 @@ def _match_phone(session: Session, text: str, found: dict[int, str], limit: int)
     if candidates:
         rows = list(
             session.execute(
-                select(Contact.customer_id, Contact.phone)
-                .where(Contact.phone.in_(candidates))
-                .limit(limit)
+                select(Contact.customer_id, Contact.phone).where(Contact.phone.in_(candidates)).limit(limit)
             )
         ) + list(
-            session.execute(
-                select(Customer.id, Customer.phone)
-                .where(Customer.phone.in_(candidates))
-                .limit(limit)
-            )
+            session.execute(select(Customer.id, Customer.phone).where(Customer.phone.in_(candidates)).limit(limit))
         )
     else:
         rows = []
@@ -505,16 +483,10 @@ def _match_phone(session: Session, text: str, found: dict[int, str], limit: int)
         digits = _DIGITS.sub("", text).lstrip("0")
         rows = list(
             session.execute(
-                select(Contact.customer_id, Contact.phone)
-                .where(Contact.phone.like(f"%{digits}"))
-                .limit(limit)
+                select(Contact.customer_id, Contact.phone).where(Contact.phone.like(f"%{digits}")).limit(limit)
             )
         ) + list(
-            session.execute(
-                select(Customer.id, Customer.phone)
-                .where(Customer.phone.like(f"%{digits}"))
-                .limit(limit)
-            )
+            session.execute(select(Customer.id, Customer.phone).where(Customer.phone.like(f"%{digits}")).limit(limit))
         )
     for cid, phone in rows:
         found.setdefault(cid, f"phone {_national(phone)}")

@@ -32,9 +32,22 @@ from collectdesk.store.activity import log_activity
 from collectdesk.store.models import Call, Contact, Customer, Invoice, Promise, User
 
 __all__ = [
-    "CallBlocked", "CallInProgress", "CallOutcome", "ClosedCall", "OutcomeError", "PlanInput",
-    "PromiseInput", "available_result_codes", "call_blocks", "call_warnings", "callable_status",
-    "close_call", "propose_next_action", "save_call_notes", "start_call", "unfinished_call",
+    "CallBlocked",
+    "CallInProgress",
+    "CallOutcome",
+    "ClosedCall",
+    "OutcomeError",
+    "PlanInput",
+    "PromiseInput",
+    "available_result_codes",
+    "call_blocks",
+    "call_warnings",
+    "callable_status",
+    "close_call",
+    "propose_next_action",
+    "save_call_notes",
+    "start_call",
+    "unfinished_call",
     "validate_outcome",
 ]
 
@@ -46,8 +59,9 @@ class CallBlocked(InputError):
     """A call that a guard rail forbids; it can go ahead only with a typed override reason."""
 
     def __init__(self, reasons: list[str]) -> None:
-        super().__init__("This call is blocked: " + "; ".join(reasons)
-                         + ". To call anyway, type the reason for the override.")
+        super().__init__(
+            "This call is blocked: " + "; ".join(reasons) + ". To call anyway, type the reason for the override."
+        )
         self.reasons = reasons
 
 
@@ -110,15 +124,19 @@ def _contact(session: Session, customer: Customer, contact_id: int | None) -> Co
 
 
 def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableStatus:
-    phones = [customer.phone, *session.scalars(
-        select(Contact.phone).where(Contact.customer_id == customer.id,
-                                    Contact.wrong_number.is_(False)))]
+    phones = [
+        customer.phone,
+        *session.scalars(
+            select(Contact.phone).where(Contact.customer_id == customer.id, Contact.wrong_number.is_(False))
+        ),
+    ]
     zones = candidate_zones(phones, customer.country, customer.timezone)
     return window_status(zones, ctx.clock.now(), ctx.settings.window_for(customer.country))
 
 
-def _assess(session: Session, ctx: AppContext, customer: Customer,
-            contact: Contact | None) -> tuple[list[str], list[str]]:
+def _assess(
+    session: Session, ctx: AppContext, customer: Customer, contact: Contact | None
+) -> tuple[list[str], list[str]]:
     """The blocks and the warnings for calling this customer (and contact) now."""
     blocks: list[str] = []
     warnings: list[str] = []
@@ -138,9 +156,14 @@ def _assess(session: Session, ctx: AppContext, customer: Customer,
     elif not status.callable:
         blocks.append(status.reason)
     now = ctx.clock.now()
-    past = [PastCall(row.started_at, row.right_party, row.result_code) for row in session.execute(
-        select(Call.started_at, Call.right_party, Call.result_code)
-        .where(Call.customer_id == customer.id, Call.started_at > now - FREQUENCY_LOOKBACK))]
+    past = [
+        PastCall(row.started_at, row.right_party, row.result_code)
+        for row in session.execute(
+            select(Call.started_at, Call.right_party, Call.result_code).where(
+                Call.customer_id == customer.id, Call.started_at > now - FREQUENCY_LOOKBACK
+            )
+        )
+    ]
     frequency = check_frequency(customer.kind, customer.country, customer.region, past, now)
     blocks.extend(frequency.blocks)
     warnings.extend(frequency.warnings)
@@ -173,12 +196,17 @@ def call_warnings(ctx: AppContext, customer_id: int, contact_id: int | None = No
 
 
 def _open_call(session: Session, user_id: int) -> Call | None:
-    return session.scalars(select(Call).where(Call.user_id == user_id, Call.ended_at.is_(None))
-                           .order_by(Call.started_at.desc(), Call.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(Call)
+        .where(Call.user_id == user_id, Call.ended_at.is_(None))
+        .order_by(Call.started_at.desc(), Call.id.desc())
+        .limit(1)
+    ).first()
 
 
-def start_call(ctx: AppContext, customer_id: int, *, contact_id: int | None = None,
-               override_reason: str | None = None) -> Call:
+def start_call(
+    ctx: AppContext, customer_id: int, *, contact_id: int | None = None, override_reason: str | None = None
+) -> Call:
     """Start a call: the row is written at once; guard rails block unless a reason overrides."""
     reason = (override_reason or "").strip() or None
     if reason and len(reason) > 300:
@@ -191,24 +219,37 @@ def start_call(ctx: AppContext, customer_id: int, *, contact_id: int | None = No
             other = session.get(Customer, current.customer_id)
             name = other.name if other else f"account {current.customer_id}"
             started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
-            raise CallInProgress(current.id, f"You already have a call open with {name} "
-                                             f"(started {started}): close it first")
+            raise CallInProgress(
+                current.id, f"You already have a call open with {name} (started {started}): close it first"
+            )
         customer = _customer(session, customer_id)
         contact = _contact(session, customer, contact_id)
         blocks, _warnings = _assess(session, ctx, customer, contact)
         if blocks and reason is None:
             raise CallBlocked(blocks)
         now = ctx.clock.now()
-        call = Call(customer_id=customer.id, contact_id=contact.id if contact else None,
-                    user_id=ctx.user.id, phone=contact.phone if contact else customer.phone,
-                    started_at=now, notes="", override_reason=reason if blocks else None)
+        call = Call(
+            customer_id=customer.id,
+            contact_id=contact.id if contact else None,
+            user_id=ctx.user.id,
+            phone=contact.phone if contact else customer.phone,
+            started_at=now,
+            notes="",
+            override_reason=reason if blocks else None,
+        )
         session.add(call)
         session.flush()
         if blocks:
-            log_activity(session, at=now, kind="override", customer_id=customer.id,
-                         user_id=ctx.user.id, call_id=call.id,
-                         summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}",
-                         details={"blocks": blocks, "reason": reason})
+            log_activity(
+                session,
+                at=now,
+                kind="override",
+                customer_id=customer.id,
+                user_id=ctx.user.id,
+                call_id=call.id,
+                summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}",
+                details={"blocks": blocks, "reason": reason},
+            )
         session.expunge(call)
     return call
 
@@ -217,8 +258,10 @@ def save_call_notes(ctx: AppContext, call_id: int, notes: str) -> None:
     """Save the notes of the user's open call (one UPDATE; called as the collector types)."""
     with ctx.db.session() as session:
         result = session.execute(
-            update(Call).where(Call.id == call_id, Call.user_id == ctx.user.id,
-                               Call.ended_at.is_(None)).values(notes=notes))
+            update(Call)
+            .where(Call.id == call_id, Call.user_id == ctx.user.id, Call.ended_at.is_(None))
+            .values(notes=notes)
+        )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             call = session.get(Call, call_id)
             if call is None:
@@ -246,8 +289,15 @@ def _text(value: str | None, field_name: str, limit: int, missing: str) -> str:
     return text
 
 
-def _validate(session: Session, ctx: AppContext, call: Call, customer: Customer,
-              outcome: CallOutcome, *, check_promise: bool = True) -> ResultCode:
+def _validate(
+    session: Session,
+    ctx: AppContext,
+    call: Call,
+    customer: Customer,
+    outcome: CallOutcome,
+    *,
+    check_promise: bool = True,
+) -> ResultCode:
     """Check the outcome against what its result code requires (OutcomeError names the field)."""
     try:
         rc = find_result_code(outcome.result_code, available_result_codes(ctx))
@@ -267,20 +317,26 @@ def _validate(session: Session, ctx: AppContext, call: Call, customer: Customer,
         if check_promise:
             validate_promise(session, ctx, customer, spec)
     elif rc.code == "PAID":
-        _text(outcome.paid_claim, "paid_claim", 300,
-              "say when and how they paid (date, reference) so it can be checked")
+        _text(
+            outcome.paid_claim, "paid_claim", 300, "say when and how they paid (date, reference) so it can be checked"
+        )
     elif rc.code == "DISPUTE":
         _check_dispute(session, customer, outcome)
     elif rc.code == "NOPROMISE":
-        _text(outcome.no_promise_reason, "reason", 300,
-              "give the reason there is no promise (refused, can't pay yet, needs approval…)")
+        _text(
+            outcome.no_promise_reason,
+            "reason",
+            300,
+            "give the reason there is no promise (refused, can't pay yet, needs approval…)",
+        )
     elif rc.code == "CALLBACK":
         _check_callback(ctx, outcome.callback_at)
     elif rc.code == "GATEKEEPER":
         _text(outcome.spoke_with, "spoke_with", 200, "say who you spoke with")
     if outcome.next_action_on is not None and outcome.next_action_on < ctx.clock.today():
-        raise OutcomeError("next_action_on", f"the next action date "
-                                             f"{outcome.next_action_on.isoformat()} is in the past")
+        raise OutcomeError(
+            "next_action_on", f"the next action date {outcome.next_action_on.isoformat()} is in the past"
+        )
     return rc
 
 
@@ -288,12 +344,14 @@ def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -
     if not outcome.dispute_invoice_ids:
         raise OutcomeError("invoices", "pick the invoice(s) the customer disputes")
     ids = set(outcome.dispute_invoice_ids)
-    rows = session.execute(select(Invoice.id, Invoice.number, Invoice.status).where(
-        Invoice.customer_id == customer.id, Invoice.id.in_(ids))).all()
+    rows = session.execute(
+        select(Invoice.id, Invoice.number, Invoice.status).where(
+            Invoice.customer_id == customer.id, Invoice.id.in_(ids)
+        )
+    ).all()
     missing = ids - {r.id for r in rows}
     if missing:
-        raise OutcomeError("invoices", "not an invoice of this account: "
-                                       + ", ".join(str(i) for i in sorted(missing)))
+        raise OutcomeError("invoices", "not an invoice of this account: " + ", ".join(str(i) for i in sorted(missing)))
     closed = [r.number for r in rows if r.status not in OWING_STATUSES]
     if closed:
         raise OutcomeError("invoices", f"invoice(s) {', '.join(sorted(closed))} are not open")
@@ -317,8 +375,7 @@ def _load_open_call(session: Session, ctx: AppContext, call_id: int, *, lock: bo
     if call is None:
         raise InputError(f"there is no call with id {call_id}")
     if call.ended_at is not None:
-        raise InputError(f"this call was already closed at {call.ended_at:%Y-%m-%d %H:%M} UTC "
-                         f"({call.result_code})")
+        raise InputError(f"this call was already closed at {call.ended_at:%Y-%m-%d %H:%M} UTC ({call.result_code})")
     if call.user_id != ctx.user.id and ctx.user.role != "supervisor":
         raise InputError("this call belongs to another user")
     return call
@@ -341,10 +398,13 @@ def _proposal(ctx: AppContext, customer: Customer, rc: ResultCode, outcome: Call
     today = ctx.clock.today()
     callback_on = outcome.callback_at.astimezone(UTC).date() if outcome.callback_at else None
     return next_action_on(
-        rc.code, today=today, rules=ctx.settings.cadence, promised_on=_first_promised_on(outcome),
+        rc.code,
+        today=today,
+        rules=ctx.settings.cadence,
+        promised_on=_first_promised_on(outcome),
         callback_on=callback_on,
-        not_before=earliest_follow_up(customer.kind, customer.country, rc.right_party, rc.code,
-                                      today))
+        not_before=earliest_follow_up(customer.kind, customer.country, rc.right_party, rc.code, today),
+    )
 
 
 def propose_next_action(ctx: AppContext, call_id: int, outcome: CallOutcome) -> date:
@@ -374,8 +434,12 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
             promises = record_promises(session, ctx, customer, spec, call_id=call.id)
         next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome)
         amount_text = format_amount(promises[0].amount, customer.currency) if promises else None
-        next_text = next_action_text(rc.code, promised_on=_first_promised_on(outcome),
-                                     amount_text=amount_text, callback_at_local=outcome.callback_at)
+        next_text = next_action_text(
+            rc.code,
+            promised_on=_first_promised_on(outcome),
+            amount_text=amount_text,
+            callback_at_local=outcome.callback_at,
+        )
         _complete_call(call, rc, outcome, now, next_on, next_text)
         customer.next_action_on = next_on
         customer.next_action = next_text[:200]
@@ -398,14 +462,16 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
     return ClosedCall(call, promises, next_on, next_text, customer.on_hold)
 
 
-def _complete_call(call: Call, rc: ResultCode, outcome: CallOutcome, now: datetime, next_on: date,
-                   next_text: str) -> None:
+def _complete_call(
+    call: Call, rc: ResultCode, outcome: CallOutcome, now: datetime, next_on: date, next_text: str
+) -> None:
     call.ended_at = now
     call.result_code = rc.code
     call.right_party = rc.right_party
     # Nobody to ask when the debtor was not reached, unless the collector says otherwise.
-    call.payment_asked = (outcome.payment_asked if outcome.payment_asked is not None
-                          else False if not rc.right_party else None)
+    call.payment_asked = (
+        outcome.payment_asked if outcome.payment_asked is not None else False if not rc.right_party else None
+    )
     call.next_action_on = next_on
     call.next_action = next_text[:200]
     if outcome.notes is not None:
@@ -424,48 +490,95 @@ def _complete_call(call: Call, rc: ResultCode, outcome: CallOutcome, now: dateti
         call.spoke_with = outcome.spoke_with.strip()[:200]
 
 
-def _log_call(session: Session, ctx: AppContext, call: Call, customer: Customer,
-              contact: Contact | None, rc: ResultCode, now: datetime) -> None:
+def _log_call(
+    session: Session,
+    ctx: AppContext,
+    call: Call,
+    customer: Customer,
+    contact: Contact | None,
+    rc: ResultCode,
+    now: datetime,
+) -> None:
     who = contact.name if contact else (call.spoke_with or customer.name)
     asked = {True: "payment asked", False: "payment not asked", None: ""}[call.payment_asked]
-    detail = (call.no_promise_reason or call.paid_claim or call.dispute_reason
-              or call.spoke_with or "")
-    parts = [f"{rc.code} ({rc.label})", f"with {who}", asked, detail,
-             f"next: {call.next_action} on {call.next_action_on}"]
+    detail = call.no_promise_reason or call.paid_claim or call.dispute_reason or call.spoke_with or ""
+    parts = [
+        f"{rc.code} ({rc.label})",
+        f"with {who}",
+        asked,
+        detail,
+        f"next: {call.next_action} on {call.next_action_on}",
+    ]
     seconds = int((now - call.started_at).total_seconds())
-    log_activity(session, at=now, kind="call", customer_id=customer.id, user_id=ctx.user.id,
-                 call_id=call.id, summary=" · ".join(p for p in parts if p),
-                 details={"result_code": rc.code, "right_party": rc.right_party,
-                          "payment_asked": call.payment_asked, "seconds": seconds,
-                          "next_action_on": call.next_action_on.isoformat() if call.next_action_on
-                          else None, "override_reason": call.override_reason})
+    log_activity(
+        session,
+        at=now,
+        kind="call",
+        customer_id=customer.id,
+        user_id=ctx.user.id,
+        call_id=call.id,
+        summary=" · ".join(p for p in parts if p),
+        details={
+            "result_code": rc.code,
+            "right_party": rc.right_party,
+            "payment_asked": call.payment_asked,
+            "seconds": seconds,
+            "next_action_on": call.next_action_on.isoformat() if call.next_action_on else None,
+            "override_reason": call.override_reason,
+        },
+    )
 
 
-def _apply_dispute(session: Session, ctx: AppContext, call: Call, customer: Customer,
-                   outcome: CallOutcome, now: datetime) -> None:
+def _apply_dispute(
+    session: Session, ctx: AppContext, call: Call, customer: Customer, outcome: CallOutcome, now: datetime
+) -> None:
     """Mark the invoices disputed; when nothing overdue is left undisputed, hold the account."""
     reason = (outcome.dispute_reason or "").strip()
     ids = sorted(set(outcome.dispute_invoice_ids))
-    session.execute(update(Invoice).where(Invoice.customer_id == customer.id, Invoice.id.in_(ids))
-                    .values(status="disputed", dispute_reason=reason[:500]))
+    session.execute(
+        update(Invoice)
+        .where(Invoice.customer_id == customer.id, Invoice.id.in_(ids))
+        .values(status="disputed", dispute_reason=reason[:500])
+    )
     numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.id.in_(ids))))
-    log_activity(session, at=now, kind="dispute", customer_id=customer.id, user_id=ctx.user.id,
-                 call_id=call.id, summary=f"Invoice(s) {', '.join(numbers)} disputed: {reason}",
-                 details={"invoice_ids": ids, "reason": reason})
-    undisputed_overdue = session.scalar(select(func.count()).select_from(Invoice).where(
-        Invoice.customer_id == customer.id, Invoice.status == "open", Invoice.open_amount > 0,
-        Invoice.due_date < ctx.clock.today()))
+    log_activity(
+        session,
+        at=now,
+        kind="dispute",
+        customer_id=customer.id,
+        user_id=ctx.user.id,
+        call_id=call.id,
+        summary=f"Invoice(s) {', '.join(numbers)} disputed: {reason}",
+        details={"invoice_ids": ids, "reason": reason},
+    )
+    undisputed_overdue = session.scalar(
+        select(func.count())
+        .select_from(Invoice)
+        .where(
+            Invoice.customer_id == customer.id,
+            Invoice.status == "open",
+            Invoice.open_amount > 0,
+            Invoice.due_date < ctx.clock.today(),
+        )
+    )
     if not undisputed_overdue and not customer.on_hold:
         customer.on_hold = True
         customer.hold_reason = f"dispute: {reason}"[:200]
-        log_activity(session, at=now, kind="hold", customer_id=customer.id, user_id=ctx.user.id,
-                     call_id=call.id, summary=f"Account on hold: every overdue invoice is disputed "
-                                              f"({reason})"[:500],
-                     details={"reason": reason})
+        log_activity(
+            session,
+            at=now,
+            kind="hold",
+            customer_id=customer.id,
+            user_id=ctx.user.id,
+            call_id=call.id,
+            summary=f"Account on hold: every overdue invoice is disputed ({reason})"[:500],
+            details={"reason": reason},
+        )
 
 
-def _flag_wrong_number(session: Session, ctx: AppContext, call: Call, customer: Customer,
-                       contact: Contact | None, now: datetime) -> None:
+def _flag_wrong_number(
+    session: Session, ctx: AppContext, call: Call, customer: Customer, contact: Contact | None, now: datetime
+) -> None:
     """Flag the dialled number on the contact(s) that carry it, and log it."""
     phone = call.phone or (contact.phone if contact else customer.phone)
     flagged: list[str] = []
@@ -473,12 +586,18 @@ def _flag_wrong_number(session: Session, ctx: AppContext, call: Call, customer: 
         contact.wrong_number = True
         flagged.append(contact.name)
     if phone:
-        for other in session.scalars(select(Contact).where(Contact.customer_id == customer.id,
-                                                           Contact.phone == phone)):
+        for other in session.scalars(select(Contact).where(Contact.customer_id == customer.id, Contact.phone == phone)):
             if not other.wrong_number:
                 other.wrong_number = True
                 flagged.append(other.name)
     who = f" ({', '.join(flagged)})" if flagged else ""
-    log_activity(session, at=now, kind="wrong_number", customer_id=customer.id, user_id=ctx.user.id,
-                 call_id=call.id, summary=f"Number {phone or '(none)'} flagged as wrong{who}",
-                 details={"phone": phone, "contact_ids": [contact.id] if contact else []})
+    log_activity(
+        session,
+        at=now,
+        kind="wrong_number",
+        customer_id=customer.id,
+        user_id=ctx.user.id,
+        call_id=call.id,
+        summary=f"Number {phone or '(none)'} flagged as wrong{who}",
+        details={"phone": phone, "contact_ids": [contact.id] if contact else []},
+    )

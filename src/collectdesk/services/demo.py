@@ -25,8 +25,12 @@ from collectdesk.store.activity import log_activity
 from collectdesk.store.database import Database
 from collectdesk.store.models import Activity
 
-IMPORTS = (("customers", "customers.csv"), ("contacts", "contacts.csv"),
-           ("invoices", "invoices.csv"), ("payments", "payments.csv"))
+IMPORTS = (
+    ("customers", "customers.csv"),
+    ("contacts", "contacts.csv"),
+    ("invoices", "invoices.csv"),
+    ("payments", "payments.csv"),
+)
 DATE_COLUMNS = {
     "invoices.csv": ("issue_date", "due_date"),
     "payments.csv": ("received_on",),
@@ -64,8 +68,7 @@ def read_anchor(sample_dir: Path) -> date:
     try:
         return date.fromisoformat((sample_dir / "ANCHOR").read_text(encoding="utf-8").strip())
     except (OSError, ValueError) as exc:
-        raise InputError(f"{sample_dir / 'ANCHOR'}: cannot read the sample data anchor date") \
-            from exc
+        raise InputError(f"{sample_dir / 'ANCHOR'}: cannot read the sample data anchor date") from exc
 
 
 def shift_cell(text: str, days: int) -> str:
@@ -83,8 +86,7 @@ def read_shifted(path: Path, days: int) -> tuple[list[str], list[dict[str, str]]
     columns = DATE_COLUMNS.get(path.name, ())
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        rows = [{k: shift_cell(v, days) if k in columns else v for k, v in row.items()}
-                for row in reader]
+        rows = [{k: shift_cell(v, days) if k in columns else v for k, v in row.items()} for row in reader]
         return list(reader.fieldnames or []), rows
 
 
@@ -103,9 +105,12 @@ def built_for(path: Path) -> date | None:
         db = Database.open(f"sqlite:///{path}", migrate=False)
         try:
             with db.session() as session:
-                details = session.scalar(select(Activity.details).where(
-                    Activity.kind == "import", Activity.summary.startswith(BUILT_MARK))
-                    .order_by(Activity.id.desc()).limit(1))
+                details = session.scalar(
+                    select(Activity.details)
+                    .where(Activity.kind == "import", Activity.summary.startswith(BUILT_MARK))
+                    .order_by(Activity.id.desc())
+                    .limit(1)
+                )
         finally:
             db.close()
     except Exception:  # a damaged or foreign file is simply rebuilt
@@ -159,22 +164,21 @@ def ensure_demo(
 
 
 def _make_supervisor(url: str, user_name: str, settings: Settings, clock: Clock) -> None:
-    ctx = open_context(db_url=url, user_name=user_name, settings=settings, clock=clock,
-                       default_role="supervisor")
+    ctx = open_context(db_url=url, user_name=user_name, settings=settings, clock=clock, default_role="supervisor")
     try:
         set_user_role(ctx, user_name, "supervisor")
     finally:
         ctx.close()
 
 
-def _build(target: Path, sample_dir: Path, user_name: str, settings: Settings,
-           clock: Clock) -> DemoBuild:
+def _build(target: Path, sample_dir: Path, user_name: str, settings: Settings, clock: Clock) -> DemoBuild:
     """Load the shifted sample data into ``target`` through the importer."""
     today = clock.today()
     days = (today - read_anchor(sample_dir)).days
     result = DemoBuild(path=target, built=True, built_for=today)
-    ctx = open_context(db_url=f"sqlite:///{target}", user_name=user_name, settings=settings,
-                       clock=clock, default_role="supervisor")
+    ctx = open_context(
+        db_url=f"sqlite:///{target}", user_name=user_name, settings=settings, clock=clock, default_role="supervisor"
+    )
     try:
         set_user_role(ctx, user_name, "supervisor")
         with tempfile.TemporaryDirectory(prefix="collectdesk-demo-") as scratch:
@@ -194,8 +198,17 @@ def _build(target: Path, sample_dir: Path, user_name: str, settings: Settings,
 
 def _log_built(ctx: AppContext, today: date, days: int, result: DemoBuild) -> None:
     with ctx.db.session() as session:
-        log_activity(session, at=ctx.clock.now(), kind="import", user_id=ctx.user.id,
-                     summary=f"{BUILT_MARK} for {today} (sample dates moved {days:+d} days): "
-                             f"{result.calls} calls, {result.promises} promises",
-                     details={"built_for": today.isoformat(), "shift_days": days,
-                              "calls": result.calls, "promises": result.promises})
+        log_activity(
+            session,
+            at=ctx.clock.now(),
+            kind="import",
+            user_id=ctx.user.id,
+            summary=f"{BUILT_MARK} for {today} (sample dates moved {days:+d} days): "
+            f"{result.calls} calls, {result.promises} promises",
+            details={
+                "built_for": today.isoformat(),
+                "shift_days": days,
+                "calls": result.calls,
+                "promises": result.promises,
+            },
+        )

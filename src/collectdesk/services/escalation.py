@@ -30,24 +30,40 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
         entries: list[dict[str, Any]] = []
         for change in changes:
             for before, after in steps(change.stage, change.target):
-                entries.append({
-                    "at": now, "kind": "escalation", "customer_id": change.id,
-                    "user_id": ctx.user.id,
-                    "summary": _summary(before, after, change.days_past_due,
-                                        change.failed_attempts, change.sales_rep,
-                                        rules.agency_days),
-                    "details": {"from": before, "to": after, "as_of": day.isoformat(),
-                                "days_past_due": change.days_past_due,
-                                "failed_attempts": change.failed_attempts},
-                })
+                entries.append(
+                    {
+                        "at": now,
+                        "kind": "escalation",
+                        "customer_id": change.id,
+                        "user_id": ctx.user.id,
+                        "summary": _summary(
+                            before,
+                            after,
+                            change.days_past_due,
+                            change.failed_attempts,
+                            change.sales_rep,
+                            rules.agency_days,
+                        ),
+                        "details": {
+                            "from": before,
+                            "to": after,
+                            "as_of": day.isoformat(),
+                            "days_past_due": change.days_past_due,
+                            "failed_attempts": change.failed_attempts,
+                        },
+                    }
+                )
         log_many(session, entries)
     return len(changes)
 
 
-def _summary(before: str, after: str, days_past_due: int, failed_attempts: int,
-             sales_rep: str | None, agency_days: int) -> str:
+def _summary(
+    before: str, after: str, days_past_due: int, failed_attempts: int, sales_rep: str | None, agency_days: int
+) -> str:
     if after == "reminder":
         return f"Back to reminder from {before}: the account is fully paid."
     wording = render_next_step(after, sales_rep=sales_rep, agency_days=agency_days)
-    return (f"Escalated {before} → {after} ({days_past_due} days past due, {failed_attempts} "
-            f"failed attempts in a row). Tell the customer: {wording}")
+    return (
+        f"Escalated {before} → {after} ({days_past_due} days past due, {failed_attempts} "
+        f"failed attempts in a row). Tell the customer: {wording}"
+    )

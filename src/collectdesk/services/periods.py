@@ -28,14 +28,15 @@ class Period:
     def label(self) -> str:
         """How the period reads in a heading."""
         titles = {"today": "Today", "week": "This week", "month": "This month", "custom": "Custom"}
-        span = (self.date_from.isoformat() if self.date_from == self.date_to
-                else f"{self.date_from.isoformat()} – {self.date_to.isoformat()}")
+        span = (
+            self.date_from.isoformat()
+            if self.date_from == self.date_to
+            else f"{self.date_from.isoformat()} – {self.date_to.isoformat()}"
+        )
         return f"{titles.get(self.name, self.name)}: {span}"
 
 
-def period_for(
-    name: str, today: date, *, date_from: date | None = None, date_to: date | None = None
-) -> Period:
+def period_for(name: str, today: date, *, date_from: date | None = None, date_to: date | None = None) -> Period:
     """The period called ``name`` around ``today``; ``custom`` needs both ends, in order."""
     if name == "today":
         return Period(name, today, today)
@@ -48,8 +49,6 @@ def period_for(
         if date_from is None or date_to is None:
             raise InputError("a custom period needs a start and an end date")
         if date_from > date_to:
-            raise InputError(
-                f"the period starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()})"
-            )
+            raise InputError(f"the period starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()})")
         return Period(name, date_from, date_to)
     raise InputError(f"unknown period {name!r}: use one of {', '.join(PERIOD_NAMES)}")

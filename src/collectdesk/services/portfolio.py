@@ -35,13 +35,17 @@ def accounts_per_stage(session: Session) -> dict[str, int]:
     # ``open_balance`` (kept by triggers) covers open invoices; disputed and agency invoices are
     # few, so only they are looked up, through their own partial index.
     other_owing = select(Invoice.customer_id).where(
-        Invoice.customer_id == Customer.id, Invoice.open_amount > literal_column("0"),
-        Invoice.status.in_([literal_column(f"'{s}'") for s in OTHER_OWING_STATUSES]))
-    counts = dict(session.execute(
-        select(Customer.stage, func.count())
-        .where(or_(Customer.open_balance > literal_column("0"), other_owing.exists()))
-        .group_by(Customer.stage)
-    ).all())
+        Invoice.customer_id == Customer.id,
+        Invoice.open_amount > literal_column("0"),
+        Invoice.status.in_([literal_column(f"'{s}'") for s in OTHER_OWING_STATUSES]),
+    )
+    counts = dict(
+        session.execute(
+            select(Customer.stage, func.count())
+            .where(or_(Customer.open_balance > literal_column("0"), other_owing.exists()))
+            .group_by(Customer.stage)
+        ).all()
+    )
     return {stage: int(counts.get(stage, 0)) for stage in STAGES}
 
 
@@ -49,15 +53,17 @@ def _overdue_of_account(as_of: date) -> Any:
     """The account's open, undisputed balance past due (a correlated subquery on ``customers``)."""
     return (
         select(func.coalesce(func.sum(Invoice.open_amount), 0))
-        .where(Invoice.customer_id == Customer.id, Invoice.status == "open",
-               Invoice.open_amount > 0, Invoice.due_date < as_of)
+        .where(
+            Invoice.customer_id == Customer.id,
+            Invoice.status == "open",
+            Invoice.open_amount > 0,
+            Invoice.due_date < as_of,
+        )
         .scalar_subquery()
     )
 
 
-def agency_ready(
-    session: Session, as_of: date, agency_days: int, limit: int = 20
-) -> tuple[int, list[AccountLine]]:
+def agency_ready(session: Session, as_of: date, agency_days: int, limit: int = 20) -> tuple[int, list[AccountLine]]:
     """Accounts whose oldest open invoice is ``agency_days`` or more past due and not yet at agency:
     how many there are, and the oldest ``limit`` of them."""
     # ``oldest_open_due`` (kept by triggers) is the oldest open invoice's due date; once it is
@@ -68,14 +74,22 @@ def agency_ready(
     if limit < 1 or count == 0:
         return int(count), []
     # Ties on the last listed due date are broken by the overdue amount: keep all of them.
-    last = session.scalar(select(Customer.oldest_open_due).where(*ready)
-                          .order_by(Customer.oldest_open_due).offset(limit - 1).limit(1))
+    last = session.scalar(
+        select(Customer.oldest_open_due).where(*ready).order_by(Customer.oldest_open_due).offset(limit - 1).limit(1)
+    )
     if last is not None:
         ready.append(Customer.oldest_open_due <= last)
     overdue = _overdue_of_account(as_of).label("overdue")
     query = (
-        select(Customer.id.label("customer_id"), Customer.ref, Customer.name, Customer.currency,
-               Customer.stage, Customer.oldest_open_due.label("oldest"), overdue)
+        select(
+            Customer.id.label("customer_id"),
+            Customer.ref,
+            Customer.name,
+            Customer.currency,
+            Customer.stage,
+            Customer.oldest_open_due.label("oldest"),
+            overdue,
+        )
         .where(*ready)
         .order_by(Customer.oldest_open_due, overdue.desc(), Customer.id)
         .limit(limit)
@@ -85,8 +99,15 @@ def agency_ready(
 
 def _account_lines(session: Session, query: Select[Any], as_of: date) -> list[AccountLine]:
     return [
-        AccountLine(customer_id=row.customer_id, ref=row.ref, name=row.name, currency=row.currency,
-                    stage=row.stage, overdue=int(row.overdue), oldest_due_on=row.oldest,
-                    days_past_due=(as_of - row.oldest).days)
+        AccountLine(
+            customer_id=row.customer_id,
+            ref=row.ref,
+            name=row.name,
+            currency=row.currency,
+            stage=row.stage,
+            overdue=int(row.overdue),
+            oldest_due_on=row.oldest,
+            days_past_due=(as_of - row.oldest).days,
+        )
         for row in session.execute(query)
     ]

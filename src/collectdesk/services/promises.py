@@ -38,8 +38,7 @@ from collectdesk.store.ledger_queries import (
 from collectdesk.store.models import Call, Customer, Invoice, Promise, PromiseInvoice
 
 OWING_STATUSES = ("open", "disputed")
-STATUS_KINDS = {"kept": "promise_kept", "partially_kept": "promise_partially_kept",
-                "broken": "promise_broken"}
+STATUS_KINDS = {"kept": "promise_kept", "partially_kept": "promise_partially_kept", "broken": "promise_broken"}
 
 
 @dataclass
@@ -96,8 +95,9 @@ def _open_outcomes(ledger: CustomerLedger | None, as_of: date) -> list[PromiseOu
     return [o for o in outcomes.values() if o.status == "open"]
 
 
-def promise_ceiling(session: Session, customer: Customer, invoice_ids: Sequence[int],
-                    today: date) -> tuple[Ceiling, list[date]]:
+def promise_ceiling(
+    session: Session, customer: Customer, invoice_ids: Sequence[int], today: date
+) -> tuple[Ceiling, list[date]]:
     """The most a new promise may be for, and the dates that already hold an open promise.
 
     The ceiling is what is still owed and not yet promised: the open balance (of the named
@@ -110,38 +110,48 @@ def promise_ceiling(session: Session, customer: Customer, invoice_ids: Sequence[
     taken = [stored[o.promise_id].promised_on for o in open_now]
 
     def remainder(names: set[int] | None) -> int:
-        return sum(stored[o.promise_id].amount - o.paid_amount for o in open_now
-                   if names is None or stored[o.promise_id].invoice_ids & names)
+        return sum(
+            stored[o.promise_id].amount - o.paid_amount
+            for o in open_now
+            if names is None or stored[o.promise_id].invoice_ids & names
+        )
 
     owing = select(func.coalesce(func.sum(Invoice.open_amount), 0)).where(
-        Invoice.customer_id == customer.id, Invoice.status.in_(OWING_STATUSES))
+        Invoice.customer_id == customer.id, Invoice.status.in_(OWING_STATUSES)
+    )
     account_open = int(session.scalar(owing) or 0)
     account_promised = remainder(None)
-    ceiling = Ceiling(account_open - account_promised, account_open, account_promised,
-                      customer.currency, "the account")
+    ceiling = Ceiling(account_open - account_promised, account_open, account_promised, customer.currency, "the account")
     if invoice_ids:
         names = set(invoice_ids)
         rows = session.execute(
-            select(Invoice.id, Invoice.number, Invoice.open_amount, Invoice.status)
-            .where(Invoice.customer_id == customer.id, Invoice.id.in_(names))).all()
+            select(Invoice.id, Invoice.number, Invoice.open_amount, Invoice.status).where(
+                Invoice.customer_id == customer.id, Invoice.id.in_(names)
+            )
+        ).all()
         missing = names - {r.id for r in rows}
         if missing:
-            raise OutcomeError("invoices", "not an invoice of this account: "
-                                           + ", ".join(str(i) for i in sorted(missing)))
+            raise OutcomeError(
+                "invoices", "not an invoice of this account: " + ", ".join(str(i) for i in sorted(missing))
+            )
         settled = [r.number for r in rows if r.status not in OWING_STATUSES or r.open_amount <= 0]
         if settled:
             raise OutcomeError("invoices", f"nothing is owed on invoice(s) {', '.join(settled)}")
         named_open = sum(r.open_amount for r in rows)
         named_promised = remainder(names)
-        named = Ceiling(named_open - named_promised, named_open, named_promised, customer.currency,
-                        "invoice(s) " + ", ".join(sorted(r.number for r in rows)))
+        named = Ceiling(
+            named_open - named_promised,
+            named_open,
+            named_promised,
+            customer.currency,
+            "invoice(s) " + ", ".join(sorted(r.number for r in rows)),
+        )
         if named.limit < ceiling.limit:
             ceiling = named
     return ceiling, taken
 
 
-def validate_promise(session: Session, ctx: AppContext, customer: Customer,
-                     spec: PromiseInput | PlanInput) -> None:
+def validate_promise(session: Session, ctx: AppContext, customer: Customer, spec: PromiseInput | PlanInput) -> None:
     """Raise :class:`OutcomeError` naming the field when the promise or plan cannot be taken."""
     today = ctx.clock.today()
     rules = ctx.settings.promises
@@ -155,21 +165,24 @@ def validate_promise(session: Session, ctx: AppContext, customer: Customer,
             raise OutcomeError("total", "the total is too small for that many instalments")
         ceiling, taken = promise_ceiling(session, customer, spec.invoice_ids, today)
         check_amount(spec.total, ceiling, field_name="total")
-        check_promised_on(spec.first_on, today=today, horizon_days=rules.horizon_days, taken=taken,
-                          field_name="first_on")
+        check_promised_on(
+            spec.first_on, today=today, horizon_days=rules.horizon_days, taken=taken, field_name="first_on"
+        )
         days = instalment_dates(spec.first_on, spec.instalments, spec.every)
         for number, day in enumerate(days, 1):
             if day in taken:
-                raise OutcomeError("first_on", f"instalment {number} falls on {day.isoformat()}, "
-                                               "which already has an open promise")
+                raise OutcomeError(
+                    "first_on", f"instalment {number} falls on {day.isoformat()}, which already has an open promise"
+                )
         return
     ceiling, taken = promise_ceiling(session, customer, spec.invoice_ids, today)
     check_amount(spec.amount, ceiling)
     check_promised_on(spec.promised_on, today=today, horizon_days=rules.horizon_days, taken=taken)
 
 
-def record_promises(session: Session, ctx: AppContext, customer: Customer,
-                    spec: PromiseInput | PlanInput, *, call_id: int | None = None) -> list[Promise]:
+def record_promises(
+    session: Session, ctx: AppContext, customer: Customer, spec: PromiseInput | PlanInput, *, call_id: int | None = None
+) -> list[Promise]:
     """Validate and write a promise (or a plan's promises) and activity, in the caller's session."""
     validate_promise(session, ctx, customer, spec)
     now = ctx.clock.now()
@@ -180,12 +193,23 @@ def record_promises(session: Session, ctx: AppContext, customer: Customer,
         terms = list(zip(split_instalments(spec.total, spec.instalments), days, strict=True))
     else:
         terms = [(spec.amount, spec.promised_on)]
-    promises = [Promise(customer_id=customer.id, call_id=call_id, taken_by_id=ctx.user.id,
-                        amount=amount, currency=customer.currency, promised_on=day,
-                        broken_on=broken_on_for(day, grace), method=method, status="open",
-                        paid_amount=0, created_at=now,
-                        instalment=index if isinstance(spec, PlanInput) else None)
-                for index, (amount, day) in enumerate(terms, 1)]
+    promises = [
+        Promise(
+            customer_id=customer.id,
+            call_id=call_id,
+            taken_by_id=ctx.user.id,
+            amount=amount,
+            currency=customer.currency,
+            promised_on=day,
+            broken_on=broken_on_for(day, grace),
+            method=method,
+            status="open",
+            paid_amount=0,
+            created_at=now,
+            instalment=index if isinstance(spec, PlanInput) else None,
+        )
+        for index, (amount, day) in enumerate(terms, 1)
+    ]
     session.add_all(promises)
     session.flush()
     if isinstance(spec, PlanInput):
@@ -193,21 +217,30 @@ def record_promises(session: Session, ctx: AppContext, customer: Customer,
             promise.plan_id = promises[0].id
     if spec.invoice_ids:
         names = sorted(set(spec.invoice_ids))
-        session.execute(insert(PromiseInvoice),
-                        [{"promise_id": p.id, "invoice_id": i} for p in promises for i in names])
+        session.execute(
+            insert(PromiseInvoice), [{"promise_id": p.id, "invoice_id": i} for p in promises for i in names]
+        )
     for promise in promises:
-        part = (f"instalment {promise.instalment}/{len(promises)} of a plan: "
-                if promise.instalment else "")
+        part = f"instalment {promise.instalment}/{len(promises)} of a plan: " if promise.instalment else ""
         how = f" by {method}" if method else ""
-        log_activity(session, at=now, kind="promise", customer_id=customer.id, user_id=ctx.user.id,
-                     call_id=call_id, promise_id=promise.id,
-                     summary=f"Promise {part}{format_amount(promise.amount, customer.currency)} on "
-                             f"{promise.promised_on.isoformat()}{how}",
-                     details={"amount": promise.amount,
-                              "promised_on": promise.promised_on.isoformat(),
-                              "broken_on": promise.broken_on.isoformat(),
-                              "plan_id": promise.plan_id,
-                              "invoice_ids": sorted(set(spec.invoice_ids))})
+        log_activity(
+            session,
+            at=now,
+            kind="promise",
+            customer_id=customer.id,
+            user_id=ctx.user.id,
+            call_id=call_id,
+            promise_id=promise.id,
+            summary=f"Promise {part}{format_amount(promise.amount, customer.currency)} on "
+            f"{promise.promised_on.isoformat()}{how}",
+            details={
+                "amount": promise.amount,
+                "promised_on": promise.promised_on.isoformat(),
+                "broken_on": promise.broken_on.isoformat(),
+                "plan_id": promise.plan_id,
+                "invoice_ids": sorted(set(spec.invoice_ids)),
+            },
+        )
     session.flush()
     return promises
 
@@ -219,8 +252,9 @@ def _customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def take_promise(ctx: AppContext, customer_id: int, spec: PromiseInput | PlanInput, *,
-                 call_id: int | None = None) -> list[Promise]:
+def take_promise(
+    ctx: AppContext, customer_id: int, spec: PromiseInput | PlanInput, *, call_id: int | None = None
+) -> list[Promise]:
     """Take a promise (or plan) outside a call close; returns the promise(s) written."""
     with ctx.db.session() as session:
         customer = _customer(session, customer_id)
@@ -243,15 +277,22 @@ def cancel_promise(ctx: AppContext, promise_id: int, reason: str) -> Promise:
         if promise is None:
             raise InputError(f"there is no promise with id {promise_id}")
         if promise.status != "open":
-            raise InputError(f"promise {promise_id} is {promise.status.replace('_', ' ')}, "
-                             "only an open promise can be cancelled")
+            raise InputError(
+                f"promise {promise_id} is {promise.status.replace('_', ' ')}, only an open promise can be cancelled"
+            )
         promise.status = "cancelled"
         promise.resolved_on = ctx.clock.today()
-        log_activity(session, at=ctx.clock.now(), kind="promise_cancelled",
-                     customer_id=promise.customer_id, user_id=ctx.user.id, promise_id=promise.id,
-                     summary=f"Promise of {format_amount(promise.amount, promise.currency)} on "
-                             f"{promise.promised_on.isoformat()} cancelled: {reason}",
-                     details={"reason": reason})
+        log_activity(
+            session,
+            at=ctx.clock.now(),
+            kind="promise_cancelled",
+            customer_id=promise.customer_id,
+            user_id=ctx.user.id,
+            promise_id=promise.id,
+            summary=f"Promise of {format_amount(promise.amount, promise.currency)} on "
+            f"{promise.promised_on.isoformat()} cancelled: {reason}",
+            details={"reason": reason},
+        )
         session.flush()
         session.expunge(promise)
     return promise
@@ -259,12 +300,15 @@ def cancel_promise(ctx: AppContext, promise_id: int, reason: str) -> Promise:
 
 def _status_summary(status: str, amount: int, paid: int, currency: str, promised_on: date) -> str:
     words = {"kept": "kept", "partially_kept": "partially kept", "broken": "broken"}[status]
-    return (f"Promise of {format_amount(amount, currency)} on {promised_on.isoformat()} {words}: "
-            f"{format_amount(paid, currency)} paid")
+    return (
+        f"Promise of {format_amount(amount, currency)} on {promised_on.isoformat()} {words}: "
+        f"{format_amount(paid, currency)} paid"
+    )
 
 
-def evaluate_promises(ctx: AppContext, *, as_of: date | None = None,
-                      customer_ids: Sequence[int] | None = None) -> EvaluationReport:
+def evaluate_promises(
+    ctx: AppContext, *, as_of: date | None = None, customer_ids: Sequence[int] | None = None
+) -> EvaluationReport:
     """Judge every open promise against the payments received, and record what changed.
 
     Idempotent: a second run with the same data changes nothing. Works in a handful of set-based
@@ -292,22 +336,35 @@ def evaluate_promises(ctx: AppContext, *, as_of: date | None = None,
                         counts["paid"] += 1
                     continue
                 counts[outcome.status] += 1
-                updates.append({"id": promise_id, "status": outcome.status,
-                                "paid_amount": outcome.paid_amount,
-                                "resolved_on": outcome.resolved_on})
-                entries.append({
-                    "at": now, "kind": STATUS_KINDS[outcome.status],
-                    "customer_id": stored.customer_id,
-                    "promise_id": promise_id,
-                    "summary": _status_summary(outcome.status, stored.amount, outcome.paid_amount,
-                                               stored.currency, stored.promised_on),
-                    "details": {"amount": stored.amount, "paid_amount": outcome.paid_amount,
-                                "as_of": as_of.isoformat()},
-                })
+                updates.append(
+                    {
+                        "id": promise_id,
+                        "status": outcome.status,
+                        "paid_amount": outcome.paid_amount,
+                        "resolved_on": outcome.resolved_on,
+                    }
+                )
+                entries.append(
+                    {
+                        "at": now,
+                        "kind": STATUS_KINDS[outcome.status],
+                        "customer_id": stored.customer_id,
+                        "promise_id": promise_id,
+                        "summary": _status_summary(
+                            outcome.status, stored.amount, outcome.paid_amount, stored.currency, stored.promised_on
+                        ),
+                        "details": {
+                            "amount": stored.amount,
+                            "paid_amount": outcome.paid_amount,
+                            "as_of": as_of.isoformat(),
+                        },
+                    }
+                )
         _write_updates(session, updates)
         log_many(session, entries)
-    return EvaluationReport(as_of, evaluated, counts["kept"], counts["partially_kept"],
-                            counts["broken"], counts["paid"])
+    return EvaluationReport(
+        as_of, evaluated, counts["kept"], counts["partially_kept"], counts["broken"], counts["paid"]
+    )
 
 
 @contextmanager
@@ -334,13 +391,17 @@ def _write_updates(session: Session, updates: list[dict[str, Any]]) -> None:
         groups.setdefault(tuple(sorted(k for k in row if k != "id")), []).append(row)
     conn = session.connection()
     for columns, rows in groups.items():
-        statement = (update(table).where(table.c.id == bindparam("b_id"))
-                     .values({name: bindparam(f"b_{name}") for name in columns}))
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({name: bindparam(f"b_{name}") for name in columns})
+        )
         conn.execute(statement, [{f"b_{k}": v for k, v in row.items()} for row in rows])
 
 
-def promise_statuses_as_of(ctx: AppContext, as_of: date, *,
-                           customer_ids: Sequence[int] | None = None) -> dict[int, PromiseOutcome]:
+def promise_statuses_as_of(
+    ctx: AppContext, as_of: date, *, customer_ids: Sequence[int] | None = None
+) -> dict[int, PromiseOutcome]:
     """Every promise's standing as ``as_of`` showed it (read only, for reports and ``--as-of``)."""
     with ctx.db.session() as session:
         scope = customer_ids if customer_ids is not None else select(Promise.customer_id).distinct()
@@ -349,4 +410,3 @@ def promise_statuses_as_of(ctx: AppContext, as_of: date, *,
     for ledger in ledgers.values():
         result.update(promise_status_as_of(ledger.promises, ledger.payments, as_of))
     return result
-

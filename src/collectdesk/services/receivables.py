@@ -111,7 +111,11 @@ def _past_due_between(due: Any, day: date, low: int | None, high: int | None) ->
 
 
 def _figures(
-    source: Any, value: Any, dates: Dates, edges: list[int], received: Any | None,
+    source: Any,
+    value: Any,
+    dates: Dates,
+    edges: list[int],
+    received: Any | None,
     issued_by: date | None = None,
 ) -> list[ColumnElement[Any]]:
     """Filtered sums of ``value`` shared by the totals and the late-allocation correction.
@@ -129,8 +133,7 @@ def _figures(
         return func.coalesce(func.sum(summed), 0)
 
     columns = [
-        held(dates.as_of, *_past_due_between(source.due_date, dates.as_of, low, high))
-        .label(f"b{i}")
+        held(dates.as_of, *_past_due_between(source.due_date, dates.as_of, low, high)).label(f"b{i}")
         for i, (_, low, high) in enumerate(bucket_ranges(edges))
     ]
     if not _closing_is_aging(dates, edges):
@@ -148,9 +151,7 @@ def _closing_is_aging(dates: Dates, edges: list[int]) -> bool:
     return dates.end == dates.as_of and edges[0] == 0
 
 
-def compute_receivables(
-    session: Session, dates: Dates, edges: list[int], goal: float
-) -> dict[str, Receivables]:
+def compute_receivables(session: Session, dates: Dates, edges: list[int], goal: float) -> dict[str, Receivables]:
     """Receivables health for every currency with invoices, keyed by currency."""
     figures_of: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     last_day = max(dates.as_of, dates.end)
@@ -158,8 +159,11 @@ def compute_receivables(
     t = InvoiceTotal
     # Three narrow reads of the totals: open balances, credit sales and the within-30 window.
     open_now = (
-        select(t.currency.label("currency"), func.coalesce(func.sum(t.invoices), 0).label("invoices"),
-               *_figures(t, t.open_amount, dates, edges, None, issued_by=last_day))
+        select(
+            t.currency.label("currency"),
+            func.coalesce(func.sum(t.invoices), 0).label("invoices"),
+            *_figures(t, t.open_amount, dates, edges, None, issued_by=last_day),
+        )
         .where(t.issue_date <= last_day)
         .group_by(t.currency)
     )
@@ -169,15 +173,17 @@ def compute_receivables(
         .group_by(t.currency)
     )
     within = (
-        select(t.currency.label("currency"), func.coalesce(func.sum(t.amount), 0).label("w_due"),
-               func.coalesce(func.sum(t.amount - t.open_amount), 0).label("w_paid"))
+        select(
+            t.currency.label("currency"),
+            func.coalesce(func.sum(t.amount), 0).label("w_due"),
+            func.coalesce(func.sum(t.amount - t.open_amount), 0).label("w_paid"),
+        )
         .where(t.due_date >= low_due, t.due_date <= high_due)
         .group_by(t.currency)
     )
     for query in (open_now, sales, within):
         for row in session.execute(query).mappings():
-            figures_of[row["currency"]].update(
-                {k: int(v) for k, v in row.items() if k != "currency"})
+            figures_of[row["currency"]].update({k: int(v) for k, v in row.items() if k != "currency"})
     # Payments received after a measuring day were still owed on it: add them back.
     first_day = min(dates.as_of, dates.end, dates.opening)
     in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
@@ -186,8 +192,7 @@ def compute_receivables(
         select(
             Invoice.currency.label("currency"),
             *_figures(Invoice, PaymentAllocation.amount, dates, edges, Payment.received_on),
-            func.coalesce(func.sum(case((late_paid, PaymentAllocation.amount), else_=0)),
-                          0).label("w_late"),
+            func.coalesce(func.sum(case((late_paid, PaymentAllocation.amount), else_=0)), 0).label("w_late"),
         )
         .select_from(Payment)
         .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
@@ -209,20 +214,20 @@ def compute_receivables(
             figures["closing"] = sum(figures[f"b{i}"] for i in range(len(bucket_ranges(edges))))
             figures["closing_current"] = figures["b0"]
     # Totals of fully paid invoices stay behind as zeros: a currency with nothing at all is left out.
-    return {currency: _health(currency, figures, dates, edges, goal)
-            for currency, figures in figures_of.items() if any(figures.values())}
+    return {
+        currency: _health(currency, figures, dates, edges, goal)
+        for currency, figures in figures_of.items()
+        if any(figures.values())
+    }
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return None if denominator == 0 else numerator / denominator
 
 
-def _health(
-    currency: str, figures: dict[str, int], dates: Dates, edges: list[int], goal: float
-) -> Receivables:
+def _health(currency: str, figures: dict[str, int], dates: Dates, edges: list[int], goal: float) -> Receivables:
     ranges = bucket_ranges(edges)
-    buckets = [AgingBucket(label, low, high, figures[f"b{i}"])
-               for i, (label, low, high) in enumerate(ranges)]
+    buckets = [AgingBucket(label, low, high, figures[f"b{i}"]) for i, (label, low, high) in enumerate(ranges)]
     days = max((dates.end - dates.date_from).days + 1, 0)
     months = days / DAYS_PER_MONTH
     sales, opening = figures["credit_sales"], figures["opening"]
@@ -234,15 +239,25 @@ def _health(
     cei_bottom = opening + monthly_sales - closing_current
     cei = None if months == 0 else _ratio(cei_top * 100, cei_bottom)
     return Receivables(
-        currency=currency, invoices=figures["invoices"], buckets=buckets,
-        total_ar=sum(b.amount for b in buckets), current_ar=buckets[0].amount,
-        opening_ar=opening, closing_ar=closing, closing_current_ar=closing_current,
-        credit_sales=sales, days=days, months=months,
-        dso=dso, best_possible_dso=best,
+        currency=currency,
+        invoices=figures["invoices"],
+        buckets=buckets,
+        total_ar=sum(b.amount for b in buckets),
+        current_ar=buckets[0].amount,
+        opening_ar=opening,
+        closing_ar=closing,
+        closing_current_ar=closing_current,
+        credit_sales=sales,
+        days=days,
+        months=months,
+        dso=dso,
+        best_possible_dso=best,
         average_days_delinquent=None if dso is None or best is None else dso - best,
         cei=cei,
-        within_30_due=figures["w_due"], within_30_paid=figures["w_paid"],
-        within_30_share=_ratio(figures["w_paid"], figures["w_due"]), within_30_goal=goal,
+        within_30_due=figures["w_due"],
+        within_30_paid=figures["w_paid"],
+        within_30_share=_ratio(figures["w_paid"], figures["w_due"]),
+        within_30_goal=goal,
     )
 
 

@@ -184,8 +184,7 @@ def compute_tally(
     Nothing after ``as_of`` is counted: the period ends at ``min(date_to, as_of)``.
     """
     if date_from > date_to:
-        raise InputError(
-            f"the period starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()})")
+        raise InputError(f"the period starts ({date_from.isoformat()}) after it ends ({date_to.isoformat()})")
     as_of = as_of or ctx.clock.today()
     end = min(date_to, as_of)
     rules = ctx.settings.receivables
@@ -195,11 +194,11 @@ def compute_tally(
         roster = [names[user_id] for user_id in _collectors(session)] if by_collector else []
         promise_rows = _promise_rows(session, date_from, end, as_of)
         call_rows = _call_rows(session, date_from, end)
-        health = compute_receivables(session, dates, rules.aging_edges,
-                                     rules.collected_within_30_goal)
+        health = compute_receivables(session, dates, rules.aging_edges, rules.collected_within_30_goal)
         currency = _reporting_currency(health, promise_rows)
         receivables = health.get(currency) or empty_receivables(
-            currency, dates, rules.aging_edges, rules.collected_within_30_goal)
+            currency, dates, rules.aging_edges, rules.collected_within_30_goal
+        )
         broken = _broken_promises(session, date_from, end, as_of)
         trend = _trend(session, date_from, end)
         stages = accounts_per_stage(session)
@@ -208,10 +207,20 @@ def compute_tally(
     promises = _promise_figures(promise_rows, currency, names, roster)
     activity = _activity_figures(call_rows, promises, names)
     return Tally(
-        date_from=date_from, date_to=date_to, as_of=as_of, period_end=end, currency=currency,
-        promises=promises[ALL], activity=activity[ALL], receivables=receivables,
-        broken_to_chase=broken, trend=trend, accounts_per_stage=stages,
-        agency_ready_count=ready_count, agency_ready=ready, toughest=toughest,
+        date_from=date_from,
+        date_to=date_to,
+        as_of=as_of,
+        period_end=end,
+        currency=currency,
+        promises=promises[ALL],
+        activity=activity[ALL],
+        receivables=receivables,
+        broken_to_chase=broken,
+        trend=trend,
+        accounts_per_stage=stages,
+        agency_ready_count=ready_count,
+        agency_ready=ready,
+        toughest=toughest,
         toughest_source=source,
         other_currencies=_other_currencies(currency, promise_rows, health),
         promises_by_collector=_by_name(promises) if by_collector else [],
@@ -235,13 +244,10 @@ def _status_as_of(as_of: date) -> Any:
 
 
 def _made_between(date_from: date, end: date) -> list[Any]:
-    return [Promise.created_at >= start_of_day(date_from),
-            Promise.created_at < start_of_day(end + timedelta(days=1))]
+    return [Promise.created_at >= start_of_day(date_from), Promise.created_at < start_of_day(end + timedelta(days=1))]
 
 
-def _promise_rows(
-    session: Session, date_from: date, end: date, as_of: date
-) -> list[dict[str, Any]]:
+def _promise_rows(session: Session, date_from: date, end: date, as_of: date) -> list[dict[str, Any]]:
     """Promises made in the period per taker and currency: counts and amounts by status as of
     ``as_of``. SQL groups them by that status (worked out once a row); the sums are folded here."""
     status = _status_as_of(as_of).label("status")
@@ -249,21 +255,36 @@ def _promise_rows(
     # Payments on a promise resolved after as_of were not known as of as_of.
     known = case((_status_as_of(as_of) == Promise.status, 1), else_=0).label("known")
     query = (
-        select(Promise.taken_by_id.label("user_id"), Promise.currency.label("currency"), status,
-               matured, known, func.count().label("count"),
-               func.sum(Promise.amount).label("amount"),
-               func.sum(Promise.paid_amount).label("paid"))
+        select(
+            Promise.taken_by_id.label("user_id"),
+            Promise.currency.label("currency"),
+            status,
+            matured,
+            known,
+            func.count().label("count"),
+            func.sum(Promise.amount).label("amount"),
+            func.sum(Promise.paid_amount).label("paid"),
+        )
         .where(*_made_between(date_from, end))
         .group_by(Promise.taken_by_id, Promise.currency, status, matured, known)
     )
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     for group in session.execute(query).mappings():
         key = (group["user_id"], group["currency"])
-        row = rows.setdefault(key, {"user_id": key[0], "currency": key[1], "made": 0,
-                                    "made_amount": 0, "partially_kept_paid": 0, "matured": 0,
-                                    "matured_kept": 0, "collected": 0,
-                                    **{k: 0 for name in STATUSES
-                                       for k in (name, f"{name}_amount")}})
+        row = rows.setdefault(
+            key,
+            {
+                "user_id": key[0],
+                "currency": key[1],
+                "made": 0,
+                "made_amount": 0,
+                "partially_kept_paid": 0,
+                "matured": 0,
+                "matured_kept": 0,
+                "collected": 0,
+                **{k: 0 for name in STATUSES for k in (name, f"{name}_amount")},
+            },
+        )
         count, amount, paid = int(group["count"]), int(group["amount"] or 0), int(group["paid"] or 0)
         name = group["status"]
         row["made"] += count
@@ -289,8 +310,7 @@ def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, A
             func.coalesce(func.sum(case((Call.result_code == "PTP", 1), else_=0)), 0).label("ptp"),
             func.coalesce(func.sum(Call.talk_seconds), 0).label("talk"),
         )
-        .where(Call.started_at >= start_of_day(date_from),
-               Call.started_at < start_of_day(end + timedelta(days=1)))
+        .where(Call.started_at >= start_of_day(date_from), Call.started_at < start_of_day(end + timedelta(days=1)))
         .group_by(Call.user_id)
     )
     return [dict(row) for row in session.execute(query).mappings()]
@@ -339,9 +359,14 @@ def _activity_figures(
         values = sums.get(who, {})
         made = promises.get(who, PromiseFigures(who))
         result[who] = ActivityFigures(
-            collector=who, calls=int(values.get("calls", 0)), right_party=int(values.get("rpc", 0)),
-            ptp_calls=int(values.get("ptp", 0)), talk_seconds=round(values.get("talk", 0)),
-            promised_amount=made.made_amount, collected_amount=made.collected)
+            collector=who,
+            calls=int(values.get("calls", 0)),
+            right_party=int(values.get("rpc", 0)),
+            ptp_calls=int(values.get("ptp", 0)),
+            talk_seconds=round(values.get("talk", 0)),
+            promised_amount=made.made_amount,
+            collected_amount=made.collected,
+        )
     return result
 
 
@@ -349,24 +374,41 @@ def _by_name(figures: dict[str, Any]) -> list[Any]:
     return [figures[name] for name in sorted(figures, key=str.casefold) if name != ALL]
 
 
-def _broken_promises(
-    session: Session, date_from: date, end: date, as_of: date
-) -> list[BrokenPromise]:
+def _broken_promises(session: Session, date_from: date, end: date, as_of: date) -> list[BrokenPromise]:
     query = (
-        select(Promise.id, Promise.customer_id, Customer.ref, Customer.name, Promise.amount,
-               Promise.paid_amount, Promise.currency, Promise.promised_on, Promise.broken_on,
-               User.name.label("taken_by"))
+        select(
+            Promise.id,
+            Promise.customer_id,
+            Customer.ref,
+            Customer.name,
+            Promise.amount,
+            Promise.paid_amount,
+            Promise.currency,
+            Promise.promised_on,
+            Promise.broken_on,
+            User.name.label("taken_by"),
+        )
         .join(Customer, Customer.id == Promise.customer_id)
         .join(User, User.id == Promise.taken_by_id)
         .where(*_made_between(date_from, end), _status_as_of(as_of) == "broken")
-        .order_by(Promise.broken_on.desc(), (Promise.amount - Promise.paid_amount).desc(),
-                  Promise.id)
+        .order_by(Promise.broken_on.desc(), (Promise.amount - Promise.paid_amount).desc(), Promise.id)
         .limit(BROKEN_LIST_LIMIT)
     )
-    return [BrokenPromise(row.id, row.customer_id, row.ref, row.name, int(row.amount),
-                          int(row.paid_amount), row.currency, row.promised_on, row.broken_on,
-                          row.taken_by)
-            for row in session.execute(query)]
+    return [
+        BrokenPromise(
+            row.id,
+            row.customer_id,
+            row.ref,
+            row.name,
+            int(row.amount),
+            int(row.paid_amount),
+            row.currency,
+            row.promised_on,
+            row.broken_on,
+            row.taken_by,
+        )
+        for row in session.execute(query)
+    ]
 
 
 def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
@@ -375,9 +417,13 @@ def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
     # Two date ranges instead of one over coalesce(): each can be read from an index.
     query = (
         select(day, Promise.status, func.count())
-        .where(resolved, or_(Promise.resolved_on.between(date_from, end),
-                             and_(Promise.resolved_on.is_(None),
-                                  Promise.broken_on.between(date_from, end))))
+        .where(
+            resolved,
+            or_(
+                Promise.resolved_on.between(date_from, end),
+                and_(Promise.resolved_on.is_(None), Promise.broken_on.between(date_from, end)),
+            ),
+        )
         .group_by(day, Promise.status)
     )
     per_day: dict[date, Counter[str]] = defaultdict(Counter)
@@ -385,8 +431,9 @@ def _trend(session: Session, date_from: date, end: date) -> list[TrendPoint]:
         key = when if isinstance(when, date) else date.fromisoformat(str(when))
         per_day[key][status] += int(count)
     days = [date_from + timedelta(days=i) for i in range(max((end - date_from).days + 1, 0))]
-    return [TrendPoint(day, per_day[day]["kept"], per_day[day]["partially_kept"],
-                       per_day[day]["broken"]) for day in days]
+    return [
+        TrendPoint(day, per_day[day]["kept"], per_day[day]["partially_kept"], per_day[day]["broken"]) for day in days
+    ]
 
 
 def _toughest(ctx: AppContext, as_of: date) -> tuple[list[AccountLine], str]:
@@ -394,11 +441,19 @@ def _toughest(ctx: AppContext, as_of: date) -> tuple[list[AccountLine], str]:
     # Receipt confirmations follow the overdue work on the list; twice the limit leaves room.
     rows = build_worklist(ctx, as_of=as_of, limit=TOUGHEST_LIMIT * 2)
     lines = [
-        AccountLine(customer_id=row.customer_id, ref=row.ref, name=row.name,
-                    currency=row.currency, stage=row.stage, overdue=row.overdue,
-                    oldest_due_on=as_of - timedelta(days=row.oldest_days_past_due),
-                    days_past_due=row.oldest_days_past_due, score=row.score)
-        for row in rows if row.overdue > 0
+        AccountLine(
+            customer_id=row.customer_id,
+            ref=row.ref,
+            name=row.name,
+            currency=row.currency,
+            stage=row.stage,
+            overdue=row.overdue,
+            oldest_due_on=as_of - timedelta(days=row.oldest_days_past_due),
+            days_past_due=row.oldest_days_past_due,
+            score=row.score,
+        )
+        for row in rows
+        if row.overdue > 0
     ]
     return lines[:TOUGHEST_LIMIT], "worklist toughness score"
 
@@ -408,14 +463,16 @@ def _other_currencies(
 ) -> list[CurrencyFigures]:
     promised: dict[str, Counter[str]] = defaultdict(Counter)
     for row in promise_rows:
-        promised[row["currency"]].update({k: row[k] for k in ("made_amount", "kept_amount",
-                                                              "collected")})
+        promised[row["currency"]].update({k: row[k] for k in ("made_amount", "kept_amount", "collected")})
     others = sorted((set(promised) | set(health)) - {currency})
     return [
         CurrencyFigures(
-            currency=other, promised=promised[other]["made_amount"],
-            kept_amount=promised[other]["kept_amount"], collected=promised[other]["collected"],
+            currency=other,
+            promised=promised[other]["made_amount"],
+            kept_amount=promised[other]["kept_amount"],
+            collected=promised[other]["collected"],
             total_ar=health[other].total_ar if other in health else 0,
-            overdue_ar=health[other].overdue_ar if other in health else 0)
+            overdue_ar=health[other].overdue_ar if other in health else 0,
+        )
         for other in others
     ]

@@ -18,10 +18,17 @@ from collectdesk.services.tally import ALL, ActivityFigures, PromiseFigures, Tal
 Value = str | int | float | Decimal | bool | None
 RECORD_HEADERS = ("section", "metric", "collector", "value")
 
-PROMISE_COUNTS = ("made", "kept", "partially_kept", "broken", "open", "cancelled", "matured",
-                  "matured_kept")
-PROMISE_AMOUNTS = ("made_amount", "kept_amount", "partially_kept_amount", "partially_kept_paid",
-                   "broken_amount", "open_amount", "cancelled_amount", "collected")
+PROMISE_COUNTS = ("made", "kept", "partially_kept", "broken", "open", "cancelled", "matured", "matured_kept")
+PROMISE_AMOUNTS = (
+    "made_amount",
+    "kept_amount",
+    "partially_kept_amount",
+    "partially_kept_paid",
+    "broken_amount",
+    "open_amount",
+    "cancelled_amount",
+    "collected",
+)
 
 
 @dataclass(frozen=True)
@@ -69,9 +76,18 @@ def activity_metrics(figures: ActivityFigures, currency: str) -> dict[str, Value
 
 def receivables_metrics(r: Receivables) -> dict[str, Value]:
     """Receivables health in a stable order (aging buckets are listed apart)."""
-    money = {name: major(getattr(r, name), r.currency) for name in (
-        "total_ar", "current_ar", "overdue_ar", "opening_ar", "closing_ar", "closing_current_ar",
-        "credit_sales")}
+    money = {
+        name: major(getattr(r, name), r.currency)
+        for name in (
+            "total_ar",
+            "current_ar",
+            "overdue_ar",
+            "opening_ar",
+            "closing_ar",
+            "closing_current_ar",
+            "credit_sales",
+        )
+    }
     return {
         **money,
         "days": r.days,
@@ -91,31 +107,37 @@ def receivables_metrics(r: Receivables) -> dict[str, Value]:
 def tally_records(tally: Tally) -> list[TallyRecord]:
     """Every figure of the tally as flat records, in a stable order a spreadsheet can pivot."""
     cur = tally.currency
-    records = [TallyRecord("period", name, ALL, value) for name, value in (
-        ("from", tally.date_from.isoformat()), ("to", tally.date_to.isoformat()),
-        ("as_of", tally.as_of.isoformat()), ("period_end", tally.period_end.isoformat()),
-        ("days", tally.days), ("currency", cur))]
+    records = [
+        TallyRecord("period", name, ALL, value)
+        for name, value in (
+            ("from", tally.date_from.isoformat()),
+            ("to", tally.date_to.isoformat()),
+            ("as_of", tally.as_of.isoformat()),
+            ("period_end", tally.period_end.isoformat()),
+            ("days", tally.days),
+            ("currency", cur),
+        )
+    ]
     for figures in (tally.promises, *tally.promises_by_collector):
-        records += [TallyRecord("promises", k, figures.collector, v)
-                    for k, v in promise_metrics(figures, cur).items()]
+        records += [TallyRecord("promises", k, figures.collector, v) for k, v in promise_metrics(figures, cur).items()]
     for activity in (tally.activity, *tally.activity_by_collector):
-        records += [TallyRecord("activity", k, activity.collector, v)
-                    for k, v in activity_metrics(activity, cur).items()]
-    records += [TallyRecord("aging", b.label, ALL, major(b.amount, cur))
-                for b in tally.receivables.buckets]
-    records += [TallyRecord("receivables", k, ALL, v)
-                for k, v in receivables_metrics(tally.receivables).items()]
-    records += [TallyRecord("stages", stage, ALL, count)
-                for stage, count in tally.accounts_per_stage.items()]
+        records += [
+            TallyRecord("activity", k, activity.collector, v) for k, v in activity_metrics(activity, cur).items()
+        ]
+    records += [TallyRecord("aging", b.label, ALL, major(b.amount, cur)) for b in tally.receivables.buckets]
+    records += [TallyRecord("receivables", k, ALL, v) for k, v in receivables_metrics(tally.receivables).items()]
+    records += [TallyRecord("stages", stage, ALL, count) for stage, count in tally.accounts_per_stage.items()]
     records.append(TallyRecord("agency", "ready_for_referral", ALL, tally.agency_ready_count))
     for other in tally.other_currencies:
-        records += [TallyRecord(f"currency:{other.currency}", name, ALL,
-                                major(getattr(other, name), other.currency))
-                    for name in ("promised", "kept_amount", "collected", "total_ar", "overdue_ar")]
+        records += [
+            TallyRecord(f"currency:{other.currency}", name, ALL, major(getattr(other, name), other.currency))
+            for name in ("promised", "kept_amount", "collected", "total_ar", "overdue_ar")
+        ]
     for point in tally.trend:
-        records += [TallyRecord("trend", f"{status}:{point.day.isoformat()}", ALL,
-                                getattr(point, status))
-                    for status in ("kept", "partially_kept", "broken")]
+        records += [
+            TallyRecord("trend", f"{status}:{point.day.isoformat()}", ALL, getattr(point, status))
+            for status in ("kept", "partially_kept", "broken")
+        ]
     return records
 
 
@@ -147,29 +169,40 @@ def tally_document(tally: Tally) -> dict[str, Any]:
     r = tally.receivables
 
     def line(account: Any) -> dict[str, Any]:
-        return {"customer_id": account.customer_id, "ref": account.ref, "name": account.name,
-                "currency": account.currency, "stage": account.stage,
-                "overdue": major(account.overdue, account.currency),
-                "oldest_due_on": account.oldest_due_on, "days_past_due": account.days_past_due}
+        return {
+            "customer_id": account.customer_id,
+            "ref": account.ref,
+            "name": account.name,
+            "currency": account.currency,
+            "stage": account.stage,
+            "overdue": major(account.overdue, account.currency),
+            "oldest_due_on": account.oldest_due_on,
+            "days_past_due": account.days_past_due,
+        }
 
     document = {
-        "period": {"from": tally.date_from, "to": tally.date_to, "as_of": tally.as_of,
-                   "period_end": tally.period_end, "days": tally.days},
+        "period": {
+            "from": tally.date_from,
+            "to": tally.date_to,
+            "as_of": tally.as_of,
+            "period_end": tally.period_end,
+            "days": tally.days,
+        },
         "currency": cur,
         "promises": {
             "overall": promise_metrics(tally.promises, cur),
-            "by_collector": {f.collector: promise_metrics(f, cur)
-                             for f in tally.promises_by_collector},
+            "by_collector": {f.collector: promise_metrics(f, cur) for f in tally.promises_by_collector},
         },
         "activity": {
             "overall": activity_metrics(tally.activity, cur),
-            "by_collector": {a.collector: activity_metrics(a, cur)
-                             for a in tally.activity_by_collector},
+            "by_collector": {a.collector: activity_metrics(a, cur) for a in tally.activity_by_collector},
         },
         "receivables": {
             **receivables_metrics(r),
-            "aging": [{"bucket": b.label, "low_days": b.low, "high_days": b.high,
-                       "amount": major(b.amount, cur)} for b in r.buckets],
+            "aging": [
+                {"bucket": b.label, "low_days": b.low, "high_days": b.high, "amount": major(b.amount, cur)}
+                for b in r.buckets
+            ],
             "accounts_per_stage": tally.accounts_per_stage,
             "agency_ready_count": tally.agency_ready_count,
             "agency_ready": [line(a) for a in tally.agency_ready],
@@ -177,17 +210,32 @@ def tally_document(tally: Tally) -> dict[str, Any]:
             "toughest_ranking": tally.toughest_source,
         },
         "other_currencies": [
-            {"currency": o.currency, **{name: major(getattr(o, name), o.currency) for name in (
-                "promised", "kept_amount", "collected", "total_ar", "overdue_ar")}}
-            for o in tally.other_currencies],
+            {
+                "currency": o.currency,
+                **{
+                    name: major(getattr(o, name), o.currency)
+                    for name in ("promised", "kept_amount", "collected", "total_ar", "overdue_ar")
+                },
+            }
+            for o in tally.other_currencies
+        ],
         "broken_to_chase": [
-            {"promise_id": b.promise_id, "customer_ref": b.customer_ref,
-             "customer_name": b.customer_name, "amount": major(b.amount, b.currency),
-             "unpaid": major(b.unpaid, b.currency), "currency": b.currency,
-             "promised_on": b.promised_on, "broken_on": b.broken_on, "taken_by": b.taken_by}
-            for b in tally.broken_to_chase],
-        "trend": [{"day": p.day, "kept": p.kept, "partially_kept": p.partially_kept,
-                   "broken": p.broken} for p in tally.trend],
+            {
+                "promise_id": b.promise_id,
+                "customer_ref": b.customer_ref,
+                "customer_name": b.customer_name,
+                "amount": major(b.amount, b.currency),
+                "unpaid": major(b.unpaid, b.currency),
+                "currency": b.currency,
+                "promised_on": b.promised_on,
+                "broken_on": b.broken_on,
+                "taken_by": b.taken_by,
+            }
+            for b in tally.broken_to_chase
+        ],
+        "trend": [
+            {"day": p.day, "kept": p.kept, "partially_kept": p.partially_kept, "broken": p.broken} for p in tally.trend
+        ],
     }
     result: dict[str, Any] = json_value(document)
     return result

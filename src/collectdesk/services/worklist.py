@@ -63,24 +63,39 @@ def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
     today = ctx.clock.today()
     day = as_of or today
     callbacks_before = ctx.clock.now() if day == today else start_of_day(day + timedelta(days=1))
-    return ScoreParams(as_of=day, callbacks_before=callbacks_before,
-                       weights=ctx.settings.scoring,
-                       receipt_confirmation_days=ctx.settings.receivables.receipt_confirmation_days)
+    return ScoreParams(
+        as_of=day,
+        callbacks_before=callbacks_before,
+        weights=ctx.settings.scoring,
+        receipt_confirmation_days=ctx.settings.receivables.receipt_confirmation_days,
+    )
 
 
 def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
     data = record._mapping
     breakdown = {label: float(data[f"points_{key}"]) for key, label in labels.items()}
     return WorklistRow(
-        rank=rank, customer_id=data["customer_id"], ref=data["ref"], name=data["name"],
-        kind=data["kind"], country=data["country"], currency=data["currency"],
-        overdue=int(data["overdue"]), open_balance=int(data["open_balance"]),
+        rank=rank,
+        customer_id=data["customer_id"],
+        ref=data["ref"],
+        name=data["name"],
+        kind=data["kind"],
+        country=data["country"],
+        currency=data["currency"],
+        overdue=int(data["overdue"]),
+        open_balance=int(data["open_balance"]),
         oldest_days_past_due=int(data["oldest_days_past_due"]),
-        broken_promises=int(data["broken_promises"]), failed_attempts=data["failed_attempts"],
-        stage=data["stage"], next_action_on=data["next_action_on"],
-        last_contact_at=data["last_contact_at"], reason=data["reason"],
-        score=float(data["score"]), breakdown=breakdown, next_action_at=data["next_action_at"],
-        late_payments=int(data["late_payments"]), sales_rep=data["sales_rep"],
+        broken_promises=int(data["broken_promises"]),
+        failed_attempts=data["failed_attempts"],
+        stage=data["stage"],
+        next_action_on=data["next_action_on"],
+        last_contact_at=data["last_contact_at"],
+        reason=data["reason"],
+        score=float(data["score"]),
+        breakdown=breakdown,
+        next_action_at=data["next_action_at"],
+        late_payments=int(data["late_payments"]),
+        sales_rep=data["sales_rep"],
         on_list=bool(data["on_list"]),
     )
 
@@ -94,12 +109,12 @@ def _fetch(ctx: AppContext, query: Query, *, first_rank: int | None) -> list[Wor
 
 def _rows(ctx: AppContext, records: Sequence[Row[Any]], first_rank: int | None) -> list[WorklistRow]:
     labels = {c.key: c.label for c in components(ctx.settings.scoring)}
-    return [_row(r, 0 if first_rank is None else first_rank + i, labels)
-            for i, r in enumerate(records)]
+    return [_row(r, 0 if first_rank is None else first_rank + i, labels) for i, r in enumerate(records)]
 
 
-def build_worklist(ctx: AppContext, *, as_of: date | None = None, limit: int = 200,
-                   offset: int = 0) -> list[WorklistRow]:
+def build_worklist(
+    ctx: AppContext, *, as_of: date | None = None, limit: int = 200, offset: int = 0
+) -> list[WorklistRow]:
     """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts.
 
     Read from the ranking upkeep stored when there is one for this day and these rules (changed
@@ -126,16 +141,13 @@ def rank_todays_list(ctx: AppContext) -> RankingPass:
         return refresh_ranking(connection, score_params(ctx, None))
 
 
-def score_account(ctx: AppContext, customer_id: int, *,
-                  as_of: date | None = None) -> WorklistRow | None:
+def score_account(ctx: AppContext, customer_id: int, *, as_of: date | None = None) -> WorklistRow | None:
     """One account's score and breakdown, on today's list or not; ``None`` if it does not exist."""
     rows = _fetch(ctx, account_select(score_params(ctx, as_of), customer_id), first_rank=None)
     return rows[0] if rows else None
 
 
-def agency_ready(ctx: AppContext, *, as_of: date | None = None,
-                 limit: int | None = None) -> list[WorklistRow]:
+def agency_ready(ctx: AppContext, *, as_of: date | None = None, limit: int | None = None) -> list[WorklistRow]:
     """Accounts not on hold whose oldest open invoice is at or past the agency threshold."""
-    statement = agency_select(score_params(ctx, as_of),
-                              agency_days=ctx.settings.escalation.agency_days, limit=limit)
+    statement = agency_select(score_params(ctx, as_of), agency_days=ctx.settings.escalation.agency_days, limit=limit)
     return _fetch(ctx, statement, first_rank=None)

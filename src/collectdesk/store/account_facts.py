@@ -28,47 +28,46 @@ INVOICE_FACTS: dict[str, str] = {
     "oldest_open_due": f"(SELECT min(i.due_date) FROM invoices i WHERE {_OPEN})",
     "newest_open_due": _NEWEST,
     "newest_open_amount": f"(SELECT coalesce(sum(i.open_amount), 0) FROM invoices i "
-                          f"WHERE {_OPEN} AND i.due_date = {_NEWEST})",
-    "prior_open_due": f"(SELECT max(i.due_date) FROM invoices i "
-                      f"WHERE {_OPEN} AND i.due_date < {_NEWEST})",
-    "late_payments": "(SELECT count(*) FROM invoices i "
-                     "WHERE i.customer_id = customers.id AND i.paid_on > i.due_date)",
+    f"WHERE {_OPEN} AND i.due_date = {_NEWEST})",
+    "prior_open_due": f"(SELECT max(i.due_date) FROM invoices i WHERE {_OPEN} AND i.due_date < {_NEWEST})",
+    "late_payments": "(SELECT count(*) FROM invoices i WHERE i.customer_id = customers.id AND i.paid_on > i.due_date)",
 }
 PROMISE_FACTS: dict[str, str] = {
     "earliest_open_promise_on": "(SELECT min(p.promised_on) FROM promises p "
-                                "WHERE p.customer_id = customers.id AND p.status = 'open')",
+    "WHERE p.customer_id = customers.id AND p.status = 'open')",
     "last_broken_on": "(SELECT max(p.broken_on) FROM promises p "
-                      "WHERE p.customer_id = customers.id AND p.status = 'broken')",
+    "WHERE p.customer_id = customers.id AND p.status = 'broken')",
 }
 FACT_EXPRESSIONS = {**INVOICE_FACTS, **PROMISE_FACTS}
 FACT_COLUMNS = tuple(FACT_EXPRESSIONS)
 
 # Folding one new invoice (NEW) into the facts without reading any other invoice.
 _NEW_OPEN = "(NEW.status = 'open' AND NEW.open_amount > 0)"
-INVOICE_INSERT_ASSIGNMENTS = ", ".join([
-    f"open_balance = open_balance + CASE WHEN {_NEW_OPEN} THEN NEW.open_amount ELSE 0 END",
-    f"oldest_open_due = CASE WHEN {_NEW_OPEN} AND (oldest_open_due IS NULL "
-    "OR NEW.due_date < oldest_open_due) THEN NEW.due_date ELSE oldest_open_due END",
-    f"newest_open_due = CASE WHEN {_NEW_OPEN} AND (newest_open_due IS NULL "
-    "OR NEW.due_date > newest_open_due) THEN NEW.due_date ELSE newest_open_due END",
-    f"newest_open_amount = CASE WHEN NOT {_NEW_OPEN} THEN newest_open_amount "
-    "WHEN newest_open_due IS NULL OR NEW.due_date > newest_open_due THEN NEW.open_amount "
-    "WHEN NEW.due_date = newest_open_due THEN newest_open_amount + NEW.open_amount "
-    "ELSE newest_open_amount END",
-    f"prior_open_due = CASE WHEN NOT {_NEW_OPEN} OR newest_open_due IS NULL THEN prior_open_due "
-    "WHEN NEW.due_date > newest_open_due THEN newest_open_due "
-    "WHEN NEW.due_date < newest_open_due AND (prior_open_due IS NULL "
-    "OR NEW.due_date > prior_open_due) THEN NEW.due_date ELSE prior_open_due END",
-    "late_payments = late_payments + CASE WHEN NEW.paid_on > NEW.due_date THEN 1 ELSE 0 END",
-])
+INVOICE_INSERT_ASSIGNMENTS = ", ".join(
+    [
+        f"open_balance = open_balance + CASE WHEN {_NEW_OPEN} THEN NEW.open_amount ELSE 0 END",
+        f"oldest_open_due = CASE WHEN {_NEW_OPEN} AND (oldest_open_due IS NULL "
+        "OR NEW.due_date < oldest_open_due) THEN NEW.due_date ELSE oldest_open_due END",
+        f"newest_open_due = CASE WHEN {_NEW_OPEN} AND (newest_open_due IS NULL "
+        "OR NEW.due_date > newest_open_due) THEN NEW.due_date ELSE newest_open_due END",
+        f"newest_open_amount = CASE WHEN NOT {_NEW_OPEN} THEN newest_open_amount "
+        "WHEN newest_open_due IS NULL OR NEW.due_date > newest_open_due THEN NEW.open_amount "
+        "WHEN NEW.due_date = newest_open_due THEN newest_open_amount + NEW.open_amount "
+        "ELSE newest_open_amount END",
+        f"prior_open_due = CASE WHEN NOT {_NEW_OPEN} OR newest_open_due IS NULL THEN prior_open_due "
+        "WHEN NEW.due_date > newest_open_due THEN newest_open_due "
+        "WHEN NEW.due_date < newest_open_due AND (prior_open_due IS NULL "
+        "OR NEW.due_date > prior_open_due) THEN NEW.due_date ELSE prior_open_due END",
+        "late_payments = late_payments + CASE WHEN NEW.paid_on > NEW.due_date THEN 1 ELSE 0 END",
+    ]
+)
 
 
 def _assignments(facts: dict[str, str]) -> str:
     return ", ".join(f"{column} = {expr}" for column, expr in facts.items())
 
 
-def _sqlite_triggers(table: str, facts: dict[str, str], watched: str,
-                     insert_assignments: str) -> list[str]:
+def _sqlite_triggers(table: str, facts: dict[str, str], watched: str, insert_assignments: str) -> list[str]:
     recompute = _assignments(facts)
     return [
         f"CREATE TRIGGER trg_{table}_facts_insert AFTER INSERT ON {table} BEGIN "
@@ -81,8 +80,7 @@ def _sqlite_triggers(table: str, facts: dict[str, str], watched: str,
     ]
 
 
-def _postgres_triggers(table: str, facts: dict[str, str], watched: str,
-                       insert_assignments: str) -> list[str]:
+def _postgres_triggers(table: str, facts: dict[str, str], watched: str, insert_assignments: str) -> list[str]:
     recompute = _assignments(facts)
     new_values = ", ".join(f"NEW.{c}" for c in watched.split(", "))
     old_values = ", ".join(f"OLD.{c}" for c in watched.split(", "))
@@ -106,38 +104,45 @@ def trigger_ddl(dialect: str) -> list[str]:
     """Statements that create the triggers keeping the facts true on this dialect."""
     make = _sqlite_triggers if dialect == "sqlite" else _postgres_triggers
     return [
-        *make("invoices", INVOICE_FACTS, "customer_id, status, open_amount, due_date, paid_on",
-              INVOICE_INSERT_ASSIGNMENTS),
-        *make("promises", PROMISE_FACTS, "customer_id, status, promised_on, broken_on",
-              _assignments(PROMISE_FACTS)),
+        *make(
+            "invoices", INVOICE_FACTS, "customer_id, status, open_amount, due_date, paid_on", INVOICE_INSERT_ASSIGNMENTS
+        ),
+        *make("promises", PROMISE_FACTS, "customer_id, status, promised_on, broken_on", _assignments(PROMISE_FACTS)),
     ]
 
 
 def drop_trigger_ddl(dialect: str) -> list[str]:
     """Statements that remove the triggers again (for the migration's downgrade)."""
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS trg_{table}_facts_{op}"
-                for table in ("invoices", "promises") for op in ("insert", "update", "delete")]
-    return [statement for table in ("invoices", "promises") for statement in (
-        f"DROP TRIGGER IF EXISTS trg_{table}_facts ON {table}",
-        f"DROP FUNCTION IF EXISTS collectdesk_{table}_facts()")]
+        return [
+            f"DROP TRIGGER IF EXISTS trg_{table}_facts_{op}"
+            for table in ("invoices", "promises")
+            for op in ("insert", "update", "delete")
+        ]
+    return [
+        statement
+        for table in ("invoices", "promises")
+        for statement in (
+            f"DROP TRIGGER IF EXISTS trg_{table}_facts ON {table}",
+            f"DROP FUNCTION IF EXISTS collectdesk_{table}_facts()",
+        )
+    ]
 
 
-def refresh_account_facts(target: Session | Connection,
-                          customer_ids: Sequence[int] | None = None) -> None:
+def refresh_account_facts(target: Session | Connection, customer_ids: Sequence[int] | None = None) -> None:
     """Recompute the facts set-based, for some customers or (``None``) for all of them."""
     assignments = _assignments(FACT_EXPRESSIONS)
     if customer_ids is None:
         target.execute(text(f"UPDATE customers SET {assignments}"))
         return
     statement = text(f"UPDATE customers SET {assignments} WHERE customers.id IN :ids")
-    target.execute(statement.bindparams(bindparam("ids", expanding=True)),
-                   {"ids": list(customer_ids)})
+    target.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": list(customer_ids)})
 
 
 def stale_facts(target: Session | Connection) -> list[dict[str, Any]]:
     """Customers whose stored facts differ from a fresh computation (empty when all are true)."""
     fresh = ", ".join(f"{expr} AS {column}" for column, expr in FACT_EXPRESSIONS.items())
-    statement = (f"SELECT id, {', '.join(FACT_COLUMNS)} FROM customers "
-                 f"EXCEPT SELECT customers.id, {fresh} FROM customers")
+    statement = (
+        f"SELECT id, {', '.join(FACT_COLUMNS)} FROM customers EXCEPT SELECT customers.id, {fresh} FROM customers"
+    )
     return [dict(r) for r in target.execute(text(statement)).mappings().all()]

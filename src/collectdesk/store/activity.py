@@ -12,9 +12,22 @@ from sqlalchemy.orm import Session
 from collectdesk.store.models import Activity
 
 KINDS = (
-    "call", "note", "promise", "promise_kept", "promise_partially_kept", "promise_broken",
-    "promise_cancelled", "payment", "escalation", "dispute", "hold", "import", "override",
-    "correction", "receipt_confirmed", "wrong_number",
+    "call",
+    "note",
+    "promise",
+    "promise_kept",
+    "promise_partially_kept",
+    "promise_broken",
+    "promise_cancelled",
+    "payment",
+    "escalation",
+    "dispute",
+    "hold",
+    "import",
+    "override",
+    "correction",
+    "receipt_confirmed",
+    "wrong_number",
 )
 
 
@@ -34,9 +47,17 @@ def log_activity(
     """Append one entry to the activity log (in the caller's transaction)."""
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
-    entry = Activity(at=at, kind=kind, summary=summary[:500], customer_id=customer_id,
-                     user_id=user_id, details=details, call_id=call_id, promise_id=promise_id,
-                     corrects_id=corrects_id)
+    entry = Activity(
+        at=at,
+        kind=kind,
+        summary=summary[:500],
+        customer_id=customer_id,
+        user_id=user_id,
+        details=details,
+        call_id=call_id,
+        promise_id=promise_id,
+        corrects_id=corrects_id,
+    )
     session.add(entry)
     return entry
 
@@ -49,8 +70,17 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     for entry in entries:
         if entry["kind"] not in KINDS:
             raise ValueError(f"unknown activity kind {entry['kind']!r}")
-        rows.append({"customer_id": None, "user_id": None, "details": None, "call_id": None,
-                     "promise_id": None, "corrects_id": None, **entry,
-                     "summary": str(entry["summary"])[:500]})
+        rows.append(
+            {
+                "customer_id": None,
+                "user_id": None,
+                "details": None,
+                "call_id": None,
+                "promise_id": None,
+                "corrects_id": None,
+                **entry,
+                "summary": str(entry["summary"])[:500],
+            }
+        )
     # Core insert on the table: the ORM bulk path costs ~10x more per row.
     session.execute(insert(Activity.metadata.tables[Activity.__tablename__]), rows)

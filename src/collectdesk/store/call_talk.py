@@ -36,10 +36,8 @@ def trigger_ddl(dialect: str) -> list[str]:
 def drop_trigger_ddl(dialect: str) -> list[str]:
     """Statements that remove the talk-time triggers again."""
     if dialect == "sqlite":
-        return ["DROP TRIGGER IF EXISTS trg_calls_talk_insert",
-                "DROP TRIGGER IF EXISTS trg_calls_talk_update"]
-    return ["DROP TRIGGER IF EXISTS trg_calls_talk ON calls",
-            "DROP FUNCTION IF EXISTS collectdesk_call_talk()"]
+        return ["DROP TRIGGER IF EXISTS trg_calls_talk_insert", "DROP TRIGGER IF EXISTS trg_calls_talk_update"]
+    return ["DROP TRIGGER IF EXISTS trg_calls_talk ON calls", "DROP FUNCTION IF EXISTS collectdesk_call_talk()"]
 
 
 def rebuild_talk_seconds(connection: Connection) -> None:

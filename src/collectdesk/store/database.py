@@ -83,9 +83,7 @@ class Database:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "password" in message.lower():
                 raise DatabaseError(missing_password_message(engine.url.render_as_string())) from exc
-            raise DatabaseError(
-                f"cannot open {engine.url.render_as_string()}: {message}"
-            ) from exc
+            raise DatabaseError(f"cannot open {engine.url.render_as_string()}: {message}") from exc
         if migrate:
             from collectdesk.store.migrate import upgrade
 

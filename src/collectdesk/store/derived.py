@@ -25,14 +25,11 @@ class Derived:
 
 
 DERIVED = (
-    Derived(account_facts.trigger_ddl, account_facts.drop_trigger_ddl,
-            account_facts.refresh_account_facts),
-    Derived(invoice_totals.trigger_ddl, invoice_totals.drop_trigger_ddl,
-            invoice_totals.rebuild_invoice_totals),
+    Derived(account_facts.trigger_ddl, account_facts.drop_trigger_ddl, account_facts.refresh_account_facts),
+    Derived(invoice_totals.trigger_ddl, invoice_totals.drop_trigger_ddl, invoice_totals.rebuild_invoice_totals),
     Derived(call_talk.trigger_ddl, call_talk.drop_trigger_ddl, call_talk.rebuild_talk_seconds),
     # Rebuilt by dropping the stored ranking: the next upkeep ranks everything again.
-    Derived(worklist_cache.trigger_ddl, worklist_cache.drop_trigger_ddl,
-            worklist_cache.forget_ranking),
+    Derived(worklist_cache.trigger_ddl, worklist_cache.drop_trigger_ddl, worklist_cache.forget_ranking),
 )
 
 

@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 _COUNTED = "{row}.status != 'written_off'"
 _KEY = "currency, issue_date, due_date"
 # Each trigger adds a row's share (sign +1) or takes it away again (sign -1).
-_APPLY = ("INSERT INTO invoice_totals (currency, issue_date, due_date, invoices, open_amount, "
-          "amount) SELECT {row}.currency, {row}.issue_date, {row}.due_date, "
-          "{sign} * CASE WHEN {row}.open_amount > 0 THEN 1 ELSE 0 END, "
-          "{sign} * {row}.open_amount, {sign} * {row}.amount WHERE {counted} "
-          f"ON CONFLICT ({_KEY}) DO UPDATE SET "
-          "invoices = invoice_totals.invoices + excluded.invoices, "
-          "open_amount = invoice_totals.open_amount + excluded.open_amount, "
-          "amount = invoice_totals.amount + excluded.amount")
+_APPLY = (
+    "INSERT INTO invoice_totals (currency, issue_date, due_date, invoices, open_amount, "
+    "amount) SELECT {row}.currency, {row}.issue_date, {row}.due_date, "
+    "{sign} * CASE WHEN {row}.open_amount > 0 THEN 1 ELSE 0 END, "
+    "{sign} * {row}.open_amount, {sign} * {row}.amount WHERE {counted} "
+    f"ON CONFLICT ({_KEY}) DO UPDATE SET "
+    "invoices = invoice_totals.invoices + excluded.invoices, "
+    "open_amount = invoice_totals.open_amount + excluded.open_amount, "
+    "amount = invoice_totals.amount + excluded.amount"
+)
 _WATCHED = "currency, issue_date, due_date, open_amount, amount, status"
 
 
@@ -36,12 +38,10 @@ def trigger_ddl(dialect: str) -> list[str]:
     """Statements that create the triggers keeping ``invoice_totals`` true on this dialect."""
     if dialect == "sqlite":
         return [
-            "CREATE TRIGGER trg_invoices_totals_insert AFTER INSERT ON invoices BEGIN "
-            f"{_apply('NEW', 1)}; END",
+            f"CREATE TRIGGER trg_invoices_totals_insert AFTER INSERT ON invoices BEGIN {_apply('NEW', 1)}; END",
             f"CREATE TRIGGER trg_invoices_totals_update AFTER UPDATE OF {_WATCHED} ON invoices "
             f"BEGIN {_apply('OLD', -1)}; {_apply('NEW', 1)}; END",
-            "CREATE TRIGGER trg_invoices_totals_delete AFTER DELETE ON invoices BEGIN "
-            f"{_apply('OLD', -1)}; END",
+            f"CREATE TRIGGER trg_invoices_totals_delete AFTER DELETE ON invoices BEGIN {_apply('OLD', -1)}; END",
         ]
     return [
         "CREATE OR REPLACE FUNCTION collectdesk_invoice_totals() RETURNS trigger "
@@ -57,27 +57,31 @@ def trigger_ddl(dialect: str) -> list[str]:
 def drop_trigger_ddl(dialect: str) -> list[str]:
     """Statements that remove the totals triggers again."""
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS trg_invoices_totals_{op}"
-                for op in ("insert", "update", "delete")]
-    return ["DROP TRIGGER IF EXISTS trg_invoices_totals ON invoices",
-            "DROP FUNCTION IF EXISTS collectdesk_invoice_totals()"]
+        return [f"DROP TRIGGER IF EXISTS trg_invoices_totals_{op}" for op in ("insert", "update", "delete")]
+    return [
+        "DROP TRIGGER IF EXISTS trg_invoices_totals ON invoices",
+        "DROP FUNCTION IF EXISTS collectdesk_invoice_totals()",
+    ]
 
 
-_FRESH = ("SELECT currency, issue_date, due_date, "
-          "sum(CASE WHEN open_amount > 0 THEN 1 ELSE 0 END), sum(open_amount), sum(amount) "
-          f"FROM invoices WHERE status != 'written_off' GROUP BY {_KEY}")
+_FRESH = (
+    "SELECT currency, issue_date, due_date, "
+    "sum(CASE WHEN open_amount > 0 THEN 1 ELSE 0 END), sum(open_amount), sum(amount) "
+    f"FROM invoices WHERE status != 'written_off' GROUP BY {_KEY}"
+)
 
 
 def rebuild_invoice_totals(target: Session | Connection) -> None:
     """Recompute every total from the invoices (after a bulk load, and in the migration)."""
     target.execute(text("DELETE FROM invoice_totals"))
-    target.execute(text("INSERT INTO invoice_totals "
-                        f"({_KEY}, invoices, open_amount, amount) {_FRESH}"))
+    target.execute(text(f"INSERT INTO invoice_totals ({_KEY}, invoices, open_amount, amount) {_FRESH}"))
 
 
 def stale_totals(target: Session | Connection) -> list[dict[str, Any]]:
     """Totals that differ from a fresh computation (empty when all are true)."""
-    kept = ("SELECT currency, issue_date, due_date, invoices, open_amount, amount "
-            "FROM invoice_totals WHERE invoices != 0 OR open_amount != 0 OR amount != 0")
+    kept = (
+        "SELECT currency, issue_date, due_date, invoices, open_amount, amount "
+        "FROM invoice_totals WHERE invoices != 0 OR open_amount != 0 OR amount != 0"
+    )
     statement = f"{kept} EXCEPT {_FRESH} UNION ALL SELECT * FROM ({_FRESH} EXCEPT {kept}) AS missing"
     return [dict(r) for r in target.execute(text(statement)).mappings().all()]

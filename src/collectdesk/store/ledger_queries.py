@@ -76,8 +76,7 @@ def customers_with_open_promises() -> Select[Any]:
     return select(PROMISES.c.customer_id).where(PROMISES.c.status == "open").distinct()
 
 
-def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
-                 as_of: date) -> dict[int, CustomerLedger]:
+def load_ledgers(session: Session, customers: Select[Any] | Sequence[int], as_of: date) -> dict[int, CustomerLedger]:
     """Every promise created by ``as_of`` of the given customers, and their payments in the windows.
 
     Four queries whatever the number of customers: promises, the invoices they name, payments
@@ -85,8 +84,11 @@ def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
     Rows are fetched through Core with dates as ISO text on SQLite: this runs over 100k promises.
     """
     pr = PROMISES
-    scope = (pr.c.customer_id.in_(customers) if not isinstance(customers, Select)
-             else pr.c.customer_id.in_(customers.scalar_subquery()))
+    scope = (
+        pr.c.customer_id.in_(customers)
+        if not isinstance(customers, Select)
+        else pr.c.customer_id.in_(customers.scalar_subquery())
+    )
     created_by = pr.c.created_at < start_of_day(as_of + timedelta(days=1))
     conn = session.connection()
     ledgers: dict[int, CustomerLedger] = defaultdict(CustomerLedger)
@@ -94,43 +96,78 @@ def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
     named: dict[int, set[int]] = defaultdict(set)
     for promise_id, invoice_id in conn.execute(
         select(PROMISE_INVOICES.c.promise_id, PROMISE_INVOICES.c.invoice_id)
-        .join(pr, pr.c.id == PROMISE_INVOICES.c.promise_id).where(scope, created_by)
+        .join(pr, pr.c.id == PROMISE_INVOICES.c.promise_id)
+        .where(scope, created_by)
     ).all():
         named[promise_id].add(invoice_id)
 
     no_invoices: frozenset[int] = frozenset()
-    for (pid, customer_id, amount, currency, promised_raw, broken_raw, created_raw, status, paid,
-         resolved_raw) in conn.execute(
-        select(pr.c.id, pr.c.customer_id, pr.c.amount, pr.c.currency,
-               _raw_day(session, pr.c.promised_on), _raw_day(session, pr.c.broken_on),
-               _raw_day(session, day_of(session, pr.c.created_at)), pr.c.status, pr.c.paid_amount,
-               _raw_day(session, pr.c.resolved_on)).where(scope, created_by)
+    for (
+        pid,
+        customer_id,
+        amount,
+        currency,
+        promised_raw,
+        broken_raw,
+        created_raw,
+        status,
+        paid,
+        resolved_raw,
+    ) in conn.execute(
+        select(
+            pr.c.id,
+            pr.c.customer_id,
+            pr.c.amount,
+            pr.c.currency,
+            _raw_day(session, pr.c.promised_on),
+            _raw_day(session, pr.c.broken_on),
+            _raw_day(session, day_of(session, pr.c.created_at)),
+            pr.c.status,
+            pr.c.paid_amount,
+            _raw_day(session, pr.c.resolved_on),
+        ).where(scope, created_by)
     ).all():
         invoices = frozenset(named[pid]) if pid in named else no_invoices
         promised_on, created_on = _day(promised_raw), _day(created_raw)
         resolved_on = _maybe_day(resolved_raw)
         cancelled_on = (resolved_on or created_on) if status == "cancelled" else None
         ledger = ledgers[customer_id]
-        ledger.promises.append(PromiseFacts(pid, amount, promised_on, _day(broken_raw), created_on,
-                                            invoices, cancelled_on))
-        ledger.stored[pid] = StoredPromise(pid, customer_id, amount, currency, promised_on, status,
-                                           paid, resolved_on, invoices)
+        ledger.promises.append(
+            PromiseFacts(pid, amount, promised_on, _day(broken_raw), created_on, invoices, cancelled_on)
+        )
+        ledger.stored[pid] = StoredPromise(
+            pid, customer_id, amount, currency, promised_on, status, paid, resolved_on, invoices
+        )
 
     windows = (
-        select(pr.c.customer_id.label("customer_id"),
-               func.min(day_of(session, pr.c.created_at)).label("lo"),
-               func.max(pr.c.broken_on).label("hi"))
-        .where(scope, created_by).group_by(pr.c.customer_id).subquery()
+        select(
+            pr.c.customer_id.label("customer_id"),
+            func.min(day_of(session, pr.c.created_at)).label("lo"),
+            func.max(pr.c.broken_on).label("hi"),
+        )
+        .where(scope, created_by)
+        .group_by(pr.c.customer_id)
+        .subquery()
     )
     pay = PAYMENTS
-    in_window = and_(pay.c.customer_id == windows.c.customer_id,
-                     pay.c.received_on >= windows.c.lo, pay.c.received_on <= windows.c.hi,
-                     pay.c.received_on <= as_of)
+    in_window = and_(
+        pay.c.customer_id == windows.c.customer_id,
+        pay.c.received_on >= windows.c.lo,
+        pay.c.received_on <= windows.c.hi,
+        pay.c.received_on <= as_of,
+    )
     al = ALLOCATIONS
     rows = conn.execute(
-        select(pay.c.id, pay.c.customer_id, pay.c.amount, _raw_day(session, pay.c.received_on),
-               al.c.invoice_id, al.c.amount)
-        .join(windows, in_window).outerjoin(al, al.c.payment_id == pay.c.id)
+        select(
+            pay.c.id,
+            pay.c.customer_id,
+            pay.c.amount,
+            _raw_day(session, pay.c.received_on),
+            al.c.invoice_id,
+            al.c.amount,
+        )
+        .join(windows, in_window)
+        .outerjoin(al, al.c.payment_id == pay.c.id)
         .order_by(pay.c.id)
     ).all()
     index = 0
@@ -141,6 +178,5 @@ def load_ledgers(session: Session, customers: Select[Any] | Sequence[int],
             if rows[index][4] is not None:
                 allocations[rows[index][4]] = rows[index][5]
             index += 1
-        ledgers[customer_id].payments.append(
-            PaymentFacts(payment_id, amount, _day(received_raw), allocations))
+        ledgers[customer_id].payments.append(PaymentFacts(payment_id, amount, _day(received_raw), allocations))
     return dict(ledgers)

@@ -88,12 +88,29 @@ class User(Base):
 
 
 # Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
-CHASEABLE_SQL = ("on_hold = false AND do_not_call = false AND cease_contact = false "
-                 "AND lawyer_represented = false AND stage != 'agency'")
-WORKLIST_FACTS = ("oldest_open_due", "earliest_open_promise_on", "next_action_on", "next_action_at",
-                  "stage", "currency", "failed_attempts", "late_payments", "open_balance",
-                  "newest_open_due", "newest_open_amount", "prior_open_due", "last_broken_on",
-                  "on_hold", "do_not_call", "cease_contact", "lawyer_represented")
+CHASEABLE_SQL = (
+    "on_hold = false AND do_not_call = false AND cease_contact = false "
+    "AND lawyer_represented = false AND stage != 'agency'"
+)
+WORKLIST_FACTS = (
+    "oldest_open_due",
+    "earliest_open_promise_on",
+    "next_action_on",
+    "next_action_at",
+    "stage",
+    "currency",
+    "failed_attempts",
+    "late_payments",
+    "open_balance",
+    "newest_open_due",
+    "newest_open_amount",
+    "prior_open_due",
+    "last_broken_on",
+    "on_hold",
+    "do_not_call",
+    "cease_contact",
+    "lawyer_represented",
+)
 
 # Partial-index conditions of the tally's invoice indexes (revision 0003).
 OPEN_BALANCE_SQL = "open_amount > 0"
@@ -113,8 +130,12 @@ class Customer(Base):
         Index("ix_customers_next_action_at", "next_action_at"),
         Index("ix_customers_collector_id", "collector_id"),
         # Covers everything the worklist ranks by, for the customers it may list at all.
-        Index("ix_customers_chaseable", *WORKLIST_FACTS, sqlite_where=text(CHASEABLE_SQL),
-              postgresql_where=text(CHASEABLE_SQL)),
+        Index(
+            "ix_customers_chaseable",
+            *WORKLIST_FACTS,
+            sqlite_where=text(CHASEABLE_SQL),
+            postgresql_where=text(CHASEABLE_SQL),
+        ),
         # The tally's agency-ready accounts and accounts per stage (revision 0003).
         Index("ix_customers_oldest_open_due", "oldest_open_due", "stage"),
         Index("ix_customers_stage_balance", "stage", "open_balance"),
@@ -196,13 +217,24 @@ class Invoice(Base):
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         # The tally's receivables (revision 0003): aging of open balances, credit sales, the
         # within-30-days window, and accounts owing on disputed or agency invoices.
-        Index("ix_invoices_open_aging", "currency", "due_date", "issue_date", "open_amount",
-              "status", sqlite_where=text(OPEN_BALANCE_SQL),
-              postgresql_where=text(OPEN_BALANCE_SQL)),
+        Index(
+            "ix_invoices_open_aging",
+            "currency",
+            "due_date",
+            "issue_date",
+            "open_amount",
+            "status",
+            sqlite_where=text(OPEN_BALANCE_SQL),
+            postgresql_where=text(OPEN_BALANCE_SQL),
+        ),
         Index("ix_invoices_issue_sales", "issue_date", "currency", "amount", "status"),
         Index("ix_invoices_due_window", "due_date", "currency", "amount", "open_amount", "status"),
-        Index("ix_invoices_other_owing", "customer_id", sqlite_where=text(OTHER_OWING_SQL),
-              postgresql_where=text(OTHER_OWING_SQL)),
+        Index(
+            "ix_invoices_other_owing",
+            "customer_id",
+            sqlite_where=text(OTHER_OWING_SQL),
+            postgresql_where=text(OTHER_OWING_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -267,8 +299,7 @@ class Call(Base):
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
         # Covers the tally's phone activity (revision 0004).
-        Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code",
-              "talk_seconds"),
+        Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code", "talk_seconds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,11 +338,21 @@ class Promise(Base):
         Index("ix_promises_status_broken_on", "status", "broken_on"),
         Index("ix_promises_created_at", "created_at"),
         Index("ix_promises_promised_on", "promised_on"),
-        Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on",
-              "promised_on"),
+        Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on", "promised_on"),
         # Cover the tally's promise figures and resolution trend (revision 0003).
-        Index("ix_promises_created_tally", "created_at", "taken_by_id", "currency", "status",
-              "resolved_on", "broken_on", "amount", "paid_amount", "customer_id", "promised_on"),
+        Index(
+            "ix_promises_created_tally",
+            "created_at",
+            "taken_by_id",
+            "currency",
+            "status",
+            "resolved_on",
+            "broken_on",
+            "amount",
+            "paid_amount",
+            "customer_id",
+            "promised_on",
+        ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
     )
 
@@ -337,12 +378,8 @@ class PromiseInvoice(Base):
 
     __tablename__ = "promise_invoices"
 
-    promise_id: Mapped[int] = mapped_column(
-        ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True
-    )
-    invoice_id: Mapped[int] = mapped_column(
-        ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True
-    )
+    promise_id: Mapped[int] = mapped_column(ForeignKey("promises.id", ondelete="CASCADE"), primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Activity(Base):
@@ -371,16 +408,13 @@ class WorklistScore(Base):
 
     __tablename__ = "worklist_scores"
 
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     tier: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
 
 
 # The list's own order (tier, toughest first, oldest account first), so a page is an index range.
-Index("ix_worklist_scores_rank", WorklistScore.tier, WorklistScore.score.desc(),
-      WorklistScore.customer_id)
+Index("ix_worklist_scores_rank", WorklistScore.tier, WorklistScore.score.desc(), WorklistScore.customer_id)
 
 
 class WorklistDirty(Base):

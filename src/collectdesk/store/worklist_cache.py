@@ -70,8 +70,8 @@ def _claim_marks(connection: Connection, limit: int | None) -> list[int]:
     if limit is not None:
         free = free.limit(limit)
     claimed = connection.execute(
-        delete(WorklistDirty).where(DIRTY.c.customer_id.in_(free))
-        .returning(DIRTY.c.customer_id))
+        delete(WorklistDirty).where(DIRTY.c.customer_id.in_(free)).returning(DIRTY.c.customer_id)
+    )
     return [customer_id for (customer_id,) in claimed]
 
 
@@ -120,8 +120,10 @@ def _store_key(connection: Connection, key: str) -> None:
 # change), and invoice changes that decide a receipt confirmation without touching the facts.
 # DO UPDATE rather than DO NOTHING: the writer then holds the mark until it commits, so a ranking
 # pass cannot clear it while the change is still on its way.
-_MARK = ("INSERT INTO worklist_dirty (customer_id) VALUES ({id}) "
-         "ON CONFLICT (customer_id) DO UPDATE SET customer_id = excluded.customer_id")
+_MARK = (
+    "INSERT INTO worklist_dirty (customer_id) VALUES ({id}) "
+    "ON CONFLICT (customer_id) DO UPDATE SET customer_id = excluded.customer_id"
+)
 _RECEIPT_COLUMNS = "receipt_confirmed_at, issue_date"
 
 
@@ -151,12 +153,13 @@ def trigger_ddl(dialect: str) -> list[str]:
 def drop_trigger_ddl(dialect: str) -> list[str]:
     """Statements that remove the marking triggers again."""
     if dialect == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in (
-            "trg_customers_rank_insert", "trg_customers_rank_update", "trg_invoices_rank_update")]
+        return [
+            f"DROP TRIGGER IF EXISTS {name}"
+            for name in ("trg_customers_rank_insert", "trg_customers_rank_update", "trg_invoices_rank_update")
+        ]
     return [
         "DROP TRIGGER IF EXISTS trg_customers_rank ON customers",
         "DROP TRIGGER IF EXISTS trg_invoices_rank ON invoices",
         "DROP FUNCTION IF EXISTS collectdesk_mark_customer()",
         "DROP FUNCTION IF EXISTS collectdesk_mark_invoice_customer()",
     ]
-

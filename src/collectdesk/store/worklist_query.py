@@ -73,9 +73,21 @@ TIER_OVERDUE_WORK = 0
 TIER_CONFIRM_RECEIPT = 1
 
 # Columns read straight from customers for the rows of the page.
-DISPLAY_COLUMNS = ("ref", "name", "kind", "country", "currency", "stage", "failed_attempts",
-                   "next_action_on", "next_action_at", "last_contact_at", "sales_rep",
-                   "open_balance", "late_payments")
+DISPLAY_COLUMNS = (
+    "ref",
+    "name",
+    "kind",
+    "country",
+    "currency",
+    "stage",
+    "failed_attempts",
+    "next_action_on",
+    "next_action_at",
+    "last_contact_at",
+    "sales_rep",
+    "open_balance",
+    "late_payments",
+)
 
 
 @dataclass(frozen=True)
@@ -120,10 +132,11 @@ def _overdue_amount(as_of: ColumnElement[Any]) -> ColumnElement[Any]:
     """Overdue on ``as_of`` from the account facts; only an account with two or more open due
     dates on or after ``as_of`` needs its invoices summed (rare when ``as_of`` is today)."""
     c, inv = CUSTOMERS.c, INVOICES.c
-    summed = (select(func.coalesce(func.sum(inv.open_amount), 0))
-              .where(inv.customer_id == c.id, inv.status == _OPEN, inv.open_amount > _ZERO,
-                     inv.due_date < as_of)
-              .scalar_subquery())
+    summed = (
+        select(func.coalesce(func.sum(inv.open_amount), 0))
+        .where(inv.customer_id == c.id, inv.status == _OPEN, inv.open_amount > _ZERO, inv.due_date < as_of)
+        .scalar_subquery()
+    )
     return case(
         (or_(c.oldest_open_due.is_(None), c.oldest_open_due >= as_of), _ZERO),
         (c.newest_open_due < as_of, c.open_balance),
@@ -137,10 +150,11 @@ def _broken_promises(as_of: ColumnElement[Any], since: ColumnElement[Any]) -> Co
     date (broken as of that day whether or not evaluation has run). Counted only for accounts
     whose facts say there can be any."""
     c, p = CUSTOMERS.c, PROMISES.c
-    counted = (select(func.count())
-               .where(p.customer_id == c.id, p.status.in_([_OPEN, _BROKEN]),
-                      p.broken_on < as_of, p.broken_on >= since)
-               .scalar_subquery())
+    counted = (
+        select(func.count())
+        .where(p.customer_id == c.id, p.status.in_([_OPEN, _BROKEN]), p.broken_on < as_of, p.broken_on >= since)
+        .scalar_subquery()
+    )
     may_have = or_(c.last_broken_on >= since, c.earliest_open_promise_on < as_of)
     return case((may_have, counted), else_=_ZERO)
 
@@ -149,23 +163,31 @@ def _receipt_invoices(params: ScoreParams, as_of: ColumnElement[Any]) -> tuple[A
     """Recent unconfirmed open invoices of customers who are new or have paid late before:
     the set of such customers, and a test for the customer row at hand."""
     receipt_from = bindparam(
-        "receipt_from", params.as_of - timedelta(days=params.receipt_confirmation_days), type_=Date)
+        "receipt_from", params.as_of - timedelta(days=params.receipt_confirmation_days), type_=Date
+    )
 
     def conditions(recent: Any, customer: Any) -> list[ColumnElement[Any]]:
         earlier = INVOICES.alias("earlier")
-        is_new_customer = ~exists().where(earlier.c.customer_id == recent.c.customer_id,
-                                          earlier.c.issue_date < recent.c.issue_date)
-        return [recent.c.issue_date > receipt_from, recent.c.issue_date <= as_of,
-                recent.c.receipt_confirmed_at.is_(None), recent.c.status == _OPEN,
-                recent.c.open_amount > _ZERO,
-                or_(customer.c.late_payments > _ZERO, is_new_customer)]
+        is_new_customer = ~exists().where(
+            earlier.c.customer_id == recent.c.customer_id, earlier.c.issue_date < recent.c.issue_date
+        )
+        return [
+            recent.c.issue_date > receipt_from,
+            recent.c.issue_date <= as_of,
+            recent.c.receipt_confirmed_at.is_(None),
+            recent.c.status == _OPEN,
+            recent.c.open_amount > _ZERO,
+            or_(customer.c.late_payments > _ZERO, is_new_customer),
+        ]
 
     recent = INVOICES.alias("recent")
-    customers = (select(recent.c.customer_id)
-                 .join(CUSTOMERS, CUSTOMERS.c.id == recent.c.customer_id)
-                 .where(*conditions(recent, CUSTOMERS))
-                 .distinct()
-                 .subquery("receipt"))
+    customers = (
+        select(recent.c.customer_id)
+        .join(CUSTOMERS, CUSTOMERS.c.id == recent.c.customer_id)
+        .where(*conditions(recent, CUSTOMERS))
+        .distinct()
+        .subquery("receipt")
+    )
     mine = INVOICES.alias("mine")
     test = exists().where(mine.c.customer_id == CUSTOMERS.c.id, *conditions(mine, CUSTOMERS))
     return customers, test
@@ -182,10 +204,15 @@ def _points(params: ScoreParams, key: str, units: ColumnElement[Any]) -> ColumnE
         for code in UNUSUAL_MINOR_UNIT_CURRENCIES:
             by_digits.setdefault(minor_units_per_major(code), []).append(code)
         raw = raw / case(
-            *[(currency.in_([literal_column(f"'{code}'") for code in codes]),
-               _bind(f"minor_per_thousand_{units}", 1000.0 * units))
-              for units, codes in sorted(by_digits.items())],
-            else_=_bind("minor_per_thousand", 1000.0 * minor_units_per_major("USD")))
+            *[
+                (
+                    currency.in_([literal_column(f"'{code}'") for code in codes]),
+                    _bind(f"minor_per_thousand_{units}", 1000.0 * units),
+                )
+                for units, codes in sorted(by_digits.items())
+            ],
+            else_=_bind("minor_per_thousand", 1000.0 * minor_units_per_major("USD")),
+        )
     return raw if component.cap is None else least_of(raw, _bind(f"cap_{key}", component.cap))
 
 
@@ -193,8 +220,8 @@ def _terms(params: ScoreParams) -> _Terms:
     c = CUSTOMERS.c
     as_of = bindparam("as_of", params.as_of, type_=Date)
     since = bindparam(
-        "broken_since", params.as_of - timedelta(days=params.weights.broken_promise_window_days),
-        type_=Date)
+        "broken_since", params.as_of - timedelta(days=params.weights.broken_promise_window_days), type_=Date
+    )
     callbacks_before = bindparam("callbacks_before", params.callbacks_before, type_=UTCDateTime())
 
     # Null-safe: these are negated below, and NOT NULL would drop the row.
@@ -202,17 +229,20 @@ def _terms(params: ScoreParams) -> _Terms:
     promise_due = and_(c.earliest_open_promise_on.is_not(None), c.earliest_open_promise_on < as_of)
     action_day_due = or_(c.next_action_on.is_(None), c.next_action_on <= as_of)
     # A callback has a time: it is due once that time passes (and its day has come).
-    callback_due = and_(c.next_action_at.is_not(None), c.next_action_at < callbacks_before,
-                        action_day_due)
+    callback_due = and_(c.next_action_at.is_not(None), c.next_action_at < callbacks_before, action_day_due)
     action_due = or_(and_(c.next_action_at.is_(None), action_day_due), callback_due)
     # Spelled exactly as ix_customers_chaseable's WHERE, so SQLite can use that partial index.
-    may_be_chased = and_(c.on_hold == _FALSE, c.do_not_call == _FALSE, c.cease_contact == _FALSE,
-                         c.lawyer_represented == _FALSE, c.stage != _AGENCY)
+    may_be_chased = and_(
+        c.on_hold == _FALSE,
+        c.do_not_call == _FALSE,
+        c.cease_contact == _FALSE,
+        c.lawyer_represented == _FALSE,
+        c.stage != _AGENCY,
+    )
     overdue = _overdue_amount(as_of)
     days_past_due = case((has_overdue, days_between(as_of, c.oldest_open_due)), else_=0)
     broken = _broken_promises(as_of, since)
-    stage_number = case(*[(c.stage == literal_column(f"'{s}'"), i) for i, s in enumerate(STAGES)],
-                        else_=0)
+    stage_number = case(*[(c.stage == literal_column(f"'{s}'"), i) for i, s in enumerate(STAGES)], else_=0)
     points = {
         "dpd": _points(params, "dpd", days_past_due),
         "balance": _points(params, "balance", overdue),
@@ -228,16 +258,24 @@ def _terms(params: ScoreParams) -> _Terms:
         score = score + points[key]
     receipt_customers, receipt_due = _receipt_invoices(params, as_of)
     return _Terms(
-        overdue=overdue, days_past_due=days_past_due, broken_promises=broken,
-        stage_number=stage_number, promise_due=promise_due, callback_due=callback_due,
-        action_due=action_due, may_be_chased=may_be_chased,
+        overdue=overdue,
+        days_past_due=days_past_due,
+        broken_promises=broken,
+        stage_number=stage_number,
+        promise_due=promise_due,
+        callback_due=callback_due,
+        action_due=action_due,
+        may_be_chased=may_be_chased,
         overdue_work=and_(action_due, or_(has_overdue, promise_due, callback_due)),
-        receipt_due=receipt_due, receipt_customers=receipt_customers, points=points, score=score)
+        receipt_due=receipt_due,
+        receipt_customers=receipt_customers,
+        points=points,
+        score=score,
+    )
 
 
 def _ranking(terms: _Terms, tier: ColumnElement[Any]) -> Select[Any]:
-    return select(CUSTOMERS.c.id.label("customer_id"), tier.label("tier"),
-                  terms.score.label("score"))
+    return select(CUSTOMERS.c.id.label("customer_id"), tier.label("tier"), terms.score.label("score"))
 
 
 def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> Select[Any]:
@@ -245,11 +283,11 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> 
     # Equal scores are ordered by customer id (the oldest account first): deterministic, and
     # cheaper than a tie-breaker the database would have to compute for every candidate.
     keys = ["tier"] if by_tier else []
-    ranked = ranked.order_by(*[literal_column(k) for k in keys], literal_column("score").desc(),
-                             literal_column("customer_id"))
+    ranked = ranked.order_by(
+        *[literal_column(k) for k in keys], literal_column("score").desc(), literal_column("customer_id")
+    )
     if paged:
-        ranked = (ranked.limit(bindparam("page_limit", type_=Integer))
-                  .offset(bindparam("page_offset", type_=Integer)))
+        ranked = ranked.limit(bindparam("page_limit", type_=Integer)).offset(bindparam("page_offset", type_=Integer))
     page = ranked.subquery("page")
     p, c = page.c, CUSTOMERS.c
     overdue_work = p.tier == TIER_OVERDUE_WORK
@@ -259,15 +297,20 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> 
         (terms.promise_due, literal_column("'promise_due'")),
         else_=literal_column("'overdue'"),
     )
-    on_list = and_(terms.may_be_chased, or_(terms.overdue_work,
-                                            and_(terms.action_due, terms.receipt_due)))
+    on_list = and_(terms.may_be_chased, or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due)))
     return (
-        select(p.customer_id, p.tier, p.score, terms.overdue.label("overdue"),
-               terms.days_past_due.label("oldest_days_past_due"),
-               terms.broken_promises.label("broken_promises"), reason.label("reason"),
-               flag(on_list).label("on_list"),
-               *[getattr(c, name) for name in DISPLAY_COLUMNS],
-               *[expr.label(f"points_{key}") for key, expr in terms.points.items()])
+        select(
+            p.customer_id,
+            p.tier,
+            p.score,
+            terms.overdue.label("overdue"),
+            terms.days_past_due.label("oldest_days_past_due"),
+            terms.broken_promises.label("broken_promises"),
+            reason.label("reason"),
+            flag(on_list).label("on_list"),
+            *[getattr(c, name) for name in DISPLAY_COLUMNS],
+            *[expr.label(f"points_{key}") for key, expr in terms.points.items()],
+        )
         .join_from(page, CUSTOMERS, c.id == p.customer_id)
         .order_by(*([p.tier] if by_tier else []), p.score.desc(), p.customer_id)
     )
@@ -298,8 +341,7 @@ _TEMPLATE = ScoreParams(date(2000, 1, 1), datetime(2000, 1, 1, tzinfo=UTC), Scor
 def _callback_today(customers: Any) -> ColumnElement[Any]:
     """A callback during the ranked day: it comes due when its time passes, not at a pass."""
     at = customers.c.next_action_at
-    return and_(at >= bindparam("day_start", type_=UTCDateTime()),
-                at < bindparam("day_end", type_=UTCDateTime()))
+    return and_(at >= bindparam("day_start", type_=UTCDateTime()), at < bindparam("day_end", type_=UTCDateTime()))
 
 
 def _ranked_ahead() -> ColumnElement[Any]:
@@ -310,13 +352,15 @@ def _ranked_ahead() -> ColumnElement[Any]:
 def _every_candidate(terms: _Terms, *conditions: ColumnElement[Any]) -> Any:
     """Every account on the list (meeting ``conditions``) with its tier and score, unordered."""
     receipt = terms.receipt_customers
-    overdue_work = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
-                    .where(terms.may_be_chased, terms.overdue_work, *conditions))
+    overdue_work = _ranking(terms, literal_column(str(TIER_OVERDUE_WORK))).where(
+        terms.may_be_chased, terms.overdue_work, *conditions
+    )
     # Receipt confirmations come from the few recent invoices, not from a probe per customer.
-    confirmations = (_ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)))
-                     .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
-                     .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work,
-                            *conditions))
+    confirmations = (
+        _ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)))
+        .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
+        .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work, *conditions)
+    )
     return union_all(overdue_work, confirmations)
 
 
@@ -325,8 +369,8 @@ def _some_candidates(terms: _Terms, *conditions: ColumnElement[Any]) -> Select[A
     (one probe per account: for a few accounts, not for all of them)."""
     tier = case((terms.overdue_work, TIER_OVERDUE_WORK), else_=TIER_CONFIRM_RECEIPT)
     return _ranking(terms, tier).where(
-        *conditions, terms.may_be_chased,
-        or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due)))
+        *conditions, terms.may_be_chased, or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due))
+    )
 
 
 @lru_cache(maxsize=1)
@@ -341,15 +385,16 @@ def _ranked_worklist_template() -> Select[Any]:
     terms = _terms(_TEMPLATE)
     s, d = SCORES.c, DIRTY.c
     # The stored order up to the end of the page, less the accounts changed since it was stored…
-    stored = (select(s.customer_id, s.tier, s.score)
-              .where(~exists().where(d.customer_id == s.customer_id))
-              .order_by(s.tier, s.score.desc(), s.customer_id)
-              .limit(bindparam("stored_limit", type_=Integer))
-              .subquery("stored"))
+    stored = (
+        select(s.customer_id, s.tier, s.score)
+        .where(~exists().where(d.customer_id == s.customer_id))
+        .order_by(s.tier, s.score.desc(), s.customer_id)
+        .limit(bindparam("stored_limit", type_=Integer))
+        .subquery("stored")
+    )
     # …and those, with the accounts never stored, scored now.
     other = CUSTOMERS.alias("unstored")
-    live_ids = union(select(d.customer_id),
-                     select(other.c.id).where(_callback_today(other)))
+    live_ids = union(select(d.customer_id), select(other.c.id).where(_callback_today(other)))
     live = _some_candidates(terms, CUSTOMERS.c.id.in_(live_ids))
     ranked = select(union_all(select(stored), live).subquery("ranked"))
     return _page(terms, ranked, by_tier=True, paged=True)
@@ -375,10 +420,10 @@ def rank_some_statement() -> Any:
 @lru_cache(maxsize=1)
 def _account_template() -> Select[Any]:
     terms = _terms(_TEMPLATE)
-    tier = case((terms.overdue_work, TIER_OVERDUE_WORK),
-                (terms.receipt_due, TIER_CONFIRM_RECEIPT), else_=TIER_OVERDUE_WORK)
-    ranked = _ranking(terms, tier).where(
-        CUSTOMERS.c.id == bindparam("customer_id", type_=Integer))
+    tier = case(
+        (terms.overdue_work, TIER_OVERDUE_WORK), (terms.receipt_due, TIER_CONFIRM_RECEIPT), else_=TIER_OVERDUE_WORK
+    )
+    ranked = _ranking(terms, tier).where(CUSTOMERS.c.id == bindparam("customer_id", type_=Integer))
     return _page(terms, ranked, by_tier=False, paged=False)
 
 
@@ -386,16 +431,16 @@ def _account_template() -> Select[Any]:
 def _agency_template(paged: bool) -> Select[Any]:
     terms = _terms(_TEMPLATE)
     threshold = bindparam("agency_days", type_=Integer)
-    ranked = (_ranking(terms, literal_column(str(TIER_OVERDUE_WORK)))
-              .where(terms.days_past_due >= threshold, CUSTOMERS.c.on_hold == false()))
+    ranked = _ranking(terms, literal_column(str(TIER_OVERDUE_WORK))).where(
+        terms.days_past_due >= threshold, CUSTOMERS.c.on_hold == false()
+    )
     return _page(terms, ranked, by_tier=False, paged=paged)
 
 
 Query = tuple[Select[Any], dict[str, Any]]
 
 
-def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0,
-                    ranked: bool = False) -> Query:
+def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0, ranked: bool = False) -> Query:
     """Today's list: chaseable accounts with work due, overdue work first, toughest first.
 
     ``ranked``: read the ranking stored for these parameters (only when it is there).

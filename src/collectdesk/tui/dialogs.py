@@ -18,9 +18,7 @@ from collectdesk.services.accounts import ContactLine
 class ContactPicker(ModalScreen[ContactLine | None]):
     """Choose which of several contacts is being called."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="contact.cancel")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="contact.cancel")]
 
     def __init__(self, customer_name: str, contacts: list[ContactLine]) -> None:
         super().__init__()
@@ -60,9 +58,7 @@ class ContactPicker(ModalScreen[ContactLine | None]):
 class OverrideDialog(ModalScreen[str | None]):
     """A blocked call can be made only with a typed reason (it goes to the activity log)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Don't call", id="override.cancel")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Don't call", id="override.cancel")]
 
     def __init__(self, customer_name: str, block: str) -> None:
         super().__init__()
@@ -87,9 +83,7 @@ class OverrideDialog(ModalScreen[str | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
         if len(reason) < 5:
-            self.query_one("#err-override", Static).update(
-                "type a real reason (at least 5 characters)"
-            )
+            self.query_one("#err-override", Static).update("type a real reason (at least 5 characters)")
             return
         self.dismiss(reason)
 

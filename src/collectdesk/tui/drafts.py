@@ -30,9 +30,7 @@ class NoteDraftStore:
         """Replace the draft on disk (atomically, so a crash leaves the old or the new one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(
-            json.dumps({"customer_id": draft.customer_id, "text": draft.text}), encoding="utf-8"
-        )
+        temporary.write_text(json.dumps({"customer_id": draft.customer_id, "text": draft.text}), encoding="utf-8")
         os.replace(temporary, self.path)
 
     def load(self) -> NoteDraft | None:

@@ -151,13 +151,9 @@ class FollowUpDialog(ModalScreen[CallOutcome | None]):
             )
             yield from getattr(self, f"_compose_{self.kind}")()
             yield Static(id="err-general", classes="field-error")
-            yield Static(
-                "enter: save · escape: back to the outcome · tab: next field", classes="dialog-help"
-            )
+            yield Static("enter: save · escape: back to the outcome · tab: next field", classes="dialog-help")
 
-    def _field(
-        self, name: str, label: str, placeholder: str = "", *, live: bool = False
-    ) -> Horizontal:
+    def _field(self, name: str, label: str, placeholder: str = "", *, live: bool = False) -> Horizontal:
         parts: list[Static | Input | Label] = [
             Label(label, classes="field-label"),
             Input(self.draft.text(name), placeholder=placeholder, id=name, classes="field-input"),
@@ -330,9 +326,7 @@ class FollowUpDialog(ModalScreen[CallOutcome | None]):
         elif kind == "paid":
             paid_on = self._date("paid_on", "Paid on")
             reference = self.draft.text("reference").strip()
-            changes["paid_claim"] = f"paid {paid_on.isoformat()}" + (
-                f", ref {reference}" if reference else ""
-            )
+            changes["paid_claim"] = f"paid {paid_on.isoformat()}" + (f", ref {reference}" if reference else "")
         elif kind == "dispute":
             if not self.draft.dispute_invoice_ids:
                 raise FieldError("invoices", "tick the invoice(s) in dispute")
@@ -371,11 +365,7 @@ class FollowUpDialog(ModalScreen[CallOutcome | None]):
                     method=method,
                 )
             }
-        return {
-            "promise": PromiseInput(
-                amount=amount, promised_on=promised_on, method=method, invoice_ids=[]
-            )
-        }
+        return {"promise": PromiseInput(amount=amount, promised_on=promised_on, method=method, invoice_ids=[])}
 
     def _callback_at(self) -> datetime:
         day = self._date("callback_on", "Date")

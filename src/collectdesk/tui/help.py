@@ -15,8 +15,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 # Keys the footer abbreviates, spelled out in the help.
-_SPELLED = {"escape": "escape", "enter": "enter", "space": "space", "tab": "tab",
-            "pageup": "page up", "pagedown": "page down", "home": "home", "end": "end"}
+_SPELLED = {
+    "escape": "escape",
+    "enter": "enter",
+    "space": "space",
+    "tab": "tab",
+    "pageup": "page up",
+    "pagedown": "page down",
+    "home": "home",
+    "end": "end",
+}
 
 
 @dataclass(frozen=True)
@@ -42,26 +50,20 @@ def describe_bindings(
         if binding.system or (actions is not None and binding.action not in actions):
             continue
         name = binding.id or binding.action
-        keys = (
-            keymap[binding.id].split(",") if binding.id and binding.id in keymap else [binding.key]
-        )
+        keys = keymap[binding.id].split(",") if binding.id and binding.id in keymap else [binding.key]
         shown, _ = merged.setdefault(name, ([], binding.description or binding.action))
         for key in keys:
             key = key.strip()
             label = _SPELLED.get(key) or app.get_key_display(Binding(key, binding.action))
             if label not in shown:
                 shown.append(label)
-    return [
-        KeyHelp(section, " / ".join(keys), description) for keys, description in merged.values()
-    ]
+    return [KeyHelp(section, " / ".join(keys), description) for keys, description in merged.values()]
 
 
 class HelpScreen(ModalScreen[None]):
     """A table of every key; any of escape, q or ? closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close")
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, lines: Sequence[KeyHelp]) -> None:
         super().__init__()

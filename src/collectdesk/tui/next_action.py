@@ -74,9 +74,7 @@ class NextActionDialog(ModalScreen[ClosedCall | OutcomeError | None]):
     @work(exclusive=True, group="propose")
     async def _propose(self) -> None:
         try:
-            self.proposed = await asyncio.to_thread(
-                propose_next_action, self.ctx, self.call.call_id, self.outcome
-            )
+            self.proposed = await asyncio.to_thread(propose_next_action, self.ctx, self.call.call_id, self.outcome)
         except InputError as exc:
             self.query_one("#proposal", Static).update(f"No proposal: {exc}")
             return

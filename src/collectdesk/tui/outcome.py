@@ -45,8 +45,7 @@ class OutcomeDialog(ModalScreen[str | None]):
             yield Static(id="asked")
             yield Static(id="outcome-message", classes="field-error")
             yield Static(
-                "digit: result · y/n: payment asked · enter: continue · "
-                "escape: back to the desk (the call stays open)",
+                "digit: result · y/n: payment asked · enter: continue · escape: back to the desk (the call stays open)",
                 classes="dialog-help",
             )
 
@@ -65,9 +64,7 @@ class OutcomeDialog(ModalScreen[str | None]):
             table.append(f"{mark}{code.key}  {code.code:<12} {code.label}{party}\n", style=style)
         self.query_one("#codes", Static).update(table)
         asked = {None: "?", True: "yes", False: "no"}[draft.payment_asked]
-        self.query_one("#asked", Static).update(
-            Text.assemble("Payment asked?  ", (asked, "bold"), "   (y / n)")
-        )
+        self.query_one("#asked", Static).update(Text.assemble("Payment asked?  ", (asked, "bold"), "   (y / n)"))
         self.query_one("#outcome-message", Static).update(message)
 
     def _chosen(self) -> ResultCode | None:

@@ -24,12 +24,9 @@ def header_text(detail: AccountDetail) -> Text:
     """Name, terms, people, stage and the next step to tell them, contacts, balances, blocks."""
     text = Text()
     text.append(detail.name, style="bold")
+    text.append(f"  {detail.ref} · {detail.kind} · {detail.country} · {detail.currency}\n", style="dim")
     text.append(
-        f"  {detail.ref} · {detail.kind} · {detail.country} · {detail.currency}\n", style="dim"
-    )
-    text.append(
-        f"Terms {detail.terms_days}d · collector {detail.collector or '—'} · "
-        f"sales rep {detail.sales_rep or '—'}\n"
+        f"Terms {detail.terms_days}d · collector {detail.collector or '—'} · sales rep {detail.sales_rep or '—'}\n"
     )
     text.append("Stage ", style="dim")
     text.append(detail.stage.replace("_", " "), style="bold")
@@ -78,9 +75,16 @@ def invoices_text(detail: AccountDetail) -> Text:
     return text
 
 
-_POINT_NAMES = {"dpd": "days past due", "bal": "overdue balance", "broken": "broken promises",
-                "attempts": "failed attempts", "stage": "stage", "late": "late payments",
-                "promise": "promise fell due", "callback": "callback due"}
+_POINT_NAMES = {
+    "dpd": "days past due",
+    "bal": "overdue balance",
+    "broken": "broken promises",
+    "attempts": "failed attempts",
+    "stage": "stage",
+    "late": "late payments",
+    "promise": "promise fell due",
+    "callback": "callback due",
+}
 
 
 def why_text(breakdown: Mapping[str, float] | None, score: float | None) -> Text:
@@ -88,8 +92,7 @@ def why_text(breakdown: Mapping[str, float] | None, score: float | None) -> Text
     if not breakdown:
         return Text("Why here: not on today's list", style="dim")
     text = Text("Why here: ", style="bold")
-    parts = [f"{_POINT_NAMES.get(label, label)} +{points:.0f}"
-             for label, points in breakdown.items() if points]
+    parts = [f"{_POINT_NAMES.get(label, label)} +{points:.0f}" for label, points in breakdown.items() if points]
     text.append(" · ".join(parts) or "no points")
     if score is not None:
         text.append(f" = {score:.0f}", style="bold")

@@ -56,9 +56,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
     def compose(self) -> ComposeResult:
         """A query field and the results."""
         with Vertical(id="search-dialog", classes="dialog"):
-            yield Static(
-                "Search accounts — name, ref, invoice number or phone", classes="dialog-title"
-            )
+            yield Static("Search accounts — name, ref, invoice number or phone", classes="dialog-title")
             yield Input(placeholder="type to search", id="query")
             table: DataTable[str] = DataTable(id="results", cursor_type="row", zebra_stripes=True)
             yield table
@@ -119,9 +117,7 @@ class SearchScreen(ModalScreen[SearchChoice | None]):
         if message.error:
             status.update(f"Search failed: {message.error}")
         elif message.query.strip():
-            status.update(
-                f"{len(message.hits)} account(s)" if message.hits else "No account matches"
-            )
+            status.update(f"{len(message.hits)} account(s)" if message.hits else "No account matches")
         else:
             status.update("")
 

@@ -47,10 +47,8 @@ class CustomRangeDialog(ModalScreen[Period | None]):
         """The two date fields and a line for what is wrong with them."""
         with Vertical(id="range-dialog"):
             yield Label("Custom period — enter applies, escape cancels")
-            yield Input(self.current.date_from.isoformat(), placeholder="from (YYYY-MM-DD)",
-                        id="range-from")
-            yield Input(self.current.date_to.isoformat(), placeholder="to (YYYY-MM-DD)",
-                        id="range-to")
+            yield Input(self.current.date_from.isoformat(), placeholder="from (YYYY-MM-DD)", id="range-from")
+            yield Input(self.current.date_to.isoformat(), placeholder="to (YYYY-MM-DD)", id="range-to")
             yield Static("", id="range-error")
 
     @on(Input.Submitted)
@@ -97,8 +95,7 @@ class SupervisorScreen(Screen[None]):
             super().__init__()
             self.error = error
 
-    def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0,
-                 export_dir: Path | None = None) -> None:
+    def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0, export_dir: Path | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
@@ -117,11 +114,9 @@ class SupervisorScreen(Screen[None]):
             return
         yield Static("Computing…", id="status")
         with VerticalScroll(id="panels"):
-            yield Label("Promises made in the period · kept rate = kept ÷ matured",
-                        classes="section")
+            yield Label("Promises made in the period · kept rate = kept ÷ matured", classes="section")
             yield DataTable(id="promises", cursor_type="row", zebra_stripes=True)
-            yield Label("Activity · RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party",
-                        classes="section")
+            yield Label("Activity · RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party", classes="section")
             yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="health-row"):
                 with Vertical(classes="half"):
@@ -183,8 +178,7 @@ class SupervisorScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="tally")
     def _compute(self, period: Period) -> None:
         try:
-            tally = compute_tally(self.ctx, date_from=period.date_from, date_to=period.date_to,
-                                  by_collector=True)
+            tally = compute_tally(self.ctx, date_from=period.date_from, date_to=period.date_to, by_collector=True)
         except Exception as exc:  # reported on screen; the next refresh tries again
             self.post_message(self.TallyFailed(str(exc) or type(exc).__name__))
             return
@@ -199,7 +193,8 @@ class SupervisorScreen(Screen[None]):
         tally = self.tally = message.tally
         self._show_status(
             f"{self.period.label} · as of {tally.as_of.isoformat()} · amounts in {tally.currency}"
-            f" · updated {self.ctx.clock.now():%H:%M:%S} UTC")
+            f" · updated {self.ctx.clock.now():%H:%M:%S} UTC"
+        )
         self._fill_promises(tally)
         self._fill_activity(tally)
         self._fill_health(tally)
@@ -224,32 +219,95 @@ class SupervisorScreen(Screen[None]):
 
     def _fill_promises(self, tally: Tally) -> None:
         cur = tally.currency
-        columns = [("Collector", "collector"), ("Made", "made"), (f"Amount {cur}", "made_amount"),
-                   ("Kept", "kept"), ("Partial", "partially_kept"), ("Broken", "broken"),
-                   ("Open", "open"), ("Cancelled", "cancelled"), ("Matured", "matured"),
-                   ("Kept rate", "kept_rate"), (f"Collected {cur}", "collected")]
-        rows: list[Row] = [(
-            (p.collector, p.made, money(p.made_amount, cur), p.kept, p.partially_kept, p.broken,
-             p.open, p.cancelled, p.matured, percent(p.kept_rate), money(p.collected, cur)),
-            (p.collector, p.made, major(p.made_amount, cur), p.kept, p.partially_kept, p.broken,
-             p.open, p.cancelled, p.matured, p.kept_rate, major(p.collected, cur)),
-        ) for p in (tally.promises, *tally.promises_by_collector)]
+        columns = [
+            ("Collector", "collector"),
+            ("Made", "made"),
+            (f"Amount {cur}", "made_amount"),
+            ("Kept", "kept"),
+            ("Partial", "partially_kept"),
+            ("Broken", "broken"),
+            ("Open", "open"),
+            ("Cancelled", "cancelled"),
+            ("Matured", "matured"),
+            ("Kept rate", "kept_rate"),
+            (f"Collected {cur}", "collected"),
+        ]
+        rows: list[Row] = [
+            (
+                (
+                    p.collector,
+                    p.made,
+                    money(p.made_amount, cur),
+                    p.kept,
+                    p.partially_kept,
+                    p.broken,
+                    p.open,
+                    p.cancelled,
+                    p.matured,
+                    percent(p.kept_rate),
+                    money(p.collected, cur),
+                ),
+                (
+                    p.collector,
+                    p.made,
+                    major(p.made_amount, cur),
+                    p.kept,
+                    p.partially_kept,
+                    p.broken,
+                    p.open,
+                    p.cancelled,
+                    p.matured,
+                    p.kept_rate,
+                    major(p.collected, cur),
+                ),
+            )
+            for p in (tally.promises, *tally.promises_by_collector)
+        ]
         self._fill("promises", columns, rows)
 
     def _fill_activity(self, tally: Tally) -> None:
         cur = tally.currency
-        columns = [("Collector", "collector"), ("Calls", "calls"), ("RPC", "right_party"),
-                   ("RPC rate", "rpc_rate"), ("PTP", "ptp_calls"), ("PTP rate", "ptp_rate"),
-                   ("Talk time", "talk_seconds"), (f"Promised {cur}", "promised"),
-                   (f"Collected {cur}", "collected"), ("Per talk hour", "collected_per_hour")]
-        rows: list[Row] = [(
-            (a.collector, a.calls, a.right_party, percent(a.rpc_rate), a.ptp_calls,
-             percent(a.ptp_rate), duration(a.talk_seconds), money(a.promised_amount, cur),
-             money(a.collected_amount, cur), money(a.collected_per_hour, cur)),
-            (a.collector, a.calls, a.right_party, a.rpc_rate, a.ptp_calls, a.ptp_rate,
-             a.talk_seconds, major(a.promised_amount, cur), major(a.collected_amount, cur),
-             major(a.collected_per_hour, cur)),
-        ) for a in (tally.activity, *tally.activity_by_collector)]
+        columns = [
+            ("Collector", "collector"),
+            ("Calls", "calls"),
+            ("RPC", "right_party"),
+            ("RPC rate", "rpc_rate"),
+            ("PTP", "ptp_calls"),
+            ("PTP rate", "ptp_rate"),
+            ("Talk time", "talk_seconds"),
+            (f"Promised {cur}", "promised"),
+            (f"Collected {cur}", "collected"),
+            ("Per talk hour", "collected_per_hour"),
+        ]
+        rows: list[Row] = [
+            (
+                (
+                    a.collector,
+                    a.calls,
+                    a.right_party,
+                    percent(a.rpc_rate),
+                    a.ptp_calls,
+                    percent(a.ptp_rate),
+                    duration(a.talk_seconds),
+                    money(a.promised_amount, cur),
+                    money(a.collected_amount, cur),
+                    money(a.collected_per_hour, cur),
+                ),
+                (
+                    a.collector,
+                    a.calls,
+                    a.right_party,
+                    a.rpc_rate,
+                    a.ptp_calls,
+                    a.ptp_rate,
+                    a.talk_seconds,
+                    major(a.promised_amount, cur),
+                    major(a.collected_amount, cur),
+                    major(a.collected_per_hour, cur),
+                ),
+            )
+            for a in (tally.activity, *tally.activity_by_collector)
+        ]
         self._fill("activity", columns, rows)
 
     def _fill_health(self, tally: Tally) -> None:
@@ -257,57 +315,98 @@ class SupervisorScreen(Screen[None]):
         self.query_one("#aging-title", Label).update(f"Aging as of {tally.as_of.isoformat()}")
         total = r.total_ar
         aging: list[Row] = [
-            ((b.label, money(b.amount, cur), percent(b.amount / total if total else None)),
-             (b.label, major(b.amount, cur), b.amount / total if total else None))
-            for b in r.buckets]
+            (
+                (b.label, money(b.amount, cur), percent(b.amount / total if total else None)),
+                (b.label, major(b.amount, cur), b.amount / total if total else None),
+            )
+            for b in r.buckets
+        ]
         aging.append((("total", money(total, cur), ""), ("total", major(total, cur), None)))
-        self._fill("aging", [("Bucket", "bucket"), ("Amount", "amount"), ("Share", "share")],
-                   aging)
+        self._fill("aging", [("Bucket", "bucket"), ("Amount", "amount"), ("Share", "share")], aging)
         verdict = "" if r.meets_goal is None else (" ✓" if r.meets_goal else " ✗")
         measures: list[tuple[str, str, Any]] = [
             ("DSO", days_text(r.dso), r.dso),
             ("Best possible DSO", days_text(r.best_possible_dso), r.best_possible_dso),
-            ("Avg days delinquent", days_text(r.average_days_delinquent),
-             r.average_days_delinquent),
+            ("Avg days delinquent", days_text(r.average_days_delinquent), r.average_days_delinquent),
             ("CEI", NONE if r.cei is None else number(r.cei), r.cei),
-            (f"Paid ≤30 d of due (goal {percent(r.within_30_goal)})",
-             percent(r.within_30_share) + verdict, r.within_30_share),
+            (
+                f"Paid ≤30 d of due (goal {percent(r.within_30_goal)})",
+                percent(r.within_30_share) + verdict,
+                r.within_30_share,
+            ),
             ("Credit sales", money(r.credit_sales, cur), major(r.credit_sales, cur)),
             ("Ready for agency", str(tally.agency_ready_count), tally.agency_ready_count),
-            *[(f"Stage: {stage}", str(count), count)
-              for stage, count in tally.accounts_per_stage.items()],
-            *[(f"AR in {o.currency} (apart)", money(o.total_ar, o.currency),
-               major(o.total_ar, o.currency)) for o in tally.other_currencies],
+            *[(f"Stage: {stage}", str(count), count) for stage, count in tally.accounts_per_stage.items()],
+            *[
+                (f"AR in {o.currency} (apart)", money(o.total_ar, o.currency), major(o.total_ar, o.currency))
+                for o in tally.other_currencies
+            ],
         ]
-        self._fill("health", [("Measure", "measure"), ("Value", "value")],
-                   [((label, shown), (label, raw)) for label, shown, raw in measures])
+        self._fill(
+            "health",
+            [("Measure", "measure"), ("Value", "value")],
+            [((label, shown), (label, raw)) for label, shown, raw in measures],
+        )
 
     def _fill_lists(self, tally: Tally) -> None:
-        broken: list[Row] = [(
-            (b.customer_ref, b.customer_name, money(b.amount, b.currency),
-             money(b.unpaid, b.currency), b.promised_on.isoformat(), b.taken_by),
-            (b.customer_ref, b.customer_name, major(b.amount, b.currency),
-             major(b.unpaid, b.currency), b.promised_on.isoformat(), b.taken_by),
-        ) for b in tally.broken_to_chase]
-        self._fill("broken", [("Customer", "customer_ref"), ("Name", "customer_name"),
-                              ("Amount", "amount"), ("Unpaid", "unpaid"),
-                              ("Promised on", "promised_on"), ("Taken by", "taken_by")], broken)
-        self.query_one("#toughest-title", Label).update(
-            f"Toughest accounts · ranked by {tally.toughest_source}")
-        toughest: list[Row] = [(
-            (a.ref, a.name, a.stage, money(a.overdue, a.currency), a.days_past_due),
-            (a.ref, a.name, a.stage, major(a.overdue, a.currency), a.days_past_due),
-        ) for a in tally.toughest]
-        self._fill("toughest", [("Customer", "ref"), ("Name", "name"), ("Stage", "stage"),
-                                ("Overdue", "overdue"), ("Days past due", "days_past_due")],
-                   toughest)
+        broken: list[Row] = [
+            (
+                (
+                    b.customer_ref,
+                    b.customer_name,
+                    money(b.amount, b.currency),
+                    money(b.unpaid, b.currency),
+                    b.promised_on.isoformat(),
+                    b.taken_by,
+                ),
+                (
+                    b.customer_ref,
+                    b.customer_name,
+                    major(b.amount, b.currency),
+                    major(b.unpaid, b.currency),
+                    b.promised_on.isoformat(),
+                    b.taken_by,
+                ),
+            )
+            for b in tally.broken_to_chase
+        ]
+        self._fill(
+            "broken",
+            [
+                ("Customer", "customer_ref"),
+                ("Name", "customer_name"),
+                ("Amount", "amount"),
+                ("Unpaid", "unpaid"),
+                ("Promised on", "promised_on"),
+                ("Taken by", "taken_by"),
+            ],
+            broken,
+        )
+        self.query_one("#toughest-title", Label).update(f"Toughest accounts · ranked by {tally.toughest_source}")
+        toughest: list[Row] = [
+            (
+                (a.ref, a.name, a.stage, money(a.overdue, a.currency), a.days_past_due),
+                (a.ref, a.name, a.stage, major(a.overdue, a.currency), a.days_past_due),
+            )
+            for a in tally.toughest
+        ]
+        self._fill(
+            "toughest",
+            [
+                ("Customer", "ref"),
+                ("Name", "name"),
+                ("Stage", "stage"),
+                ("Overdue", "overdue"),
+                ("Days past due", "days_past_due"),
+            ],
+            toughest,
+        )
 
     def action_export_table(self) -> None:
         """Write the focused table to a CSV file and say where it went."""
         focused = self.focused
         if not isinstance(focused, DataTable) or focused.id not in self._exports:
-            self.notify("Move to a table (tab) first, then press x to export it.",
-                        severity="warning")
+            self.notify("Move to a table (tab) first, then press x to export it.", severity="warning")
             return
         headers, rows = self._exports[focused.id]
         stamp = self.tally.as_of.isoformat() if self.tally else self.ctx.clock.today().isoformat()
@@ -321,7 +420,7 @@ class SupervisorScreen(Screen[None]):
 
     def _write_csv(self, name: str, headers: list[str], rows: list[Sequence[Any]]) -> Path:
         # The current directory first; the data directory when it is not writable.
-        for folder in ([self.export_dir] if self.export_dir else [Path.cwd(), data_dir()]):
+        for folder in [self.export_dir] if self.export_dir else [Path.cwd(), data_dir()]:
             path = folder / name
             try:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -342,8 +441,7 @@ class SupervisorApp(App[None]):
     TITLE = "collectdesk — supervisor"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
 
-    def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0,
-                 export_dir: Path | None = None) -> None:
+    def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0, export_dir: Path | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
@@ -351,5 +449,4 @@ class SupervisorApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the supervisor screen."""
-        self.push_screen(SupervisorScreen(self.ctx, refresh_seconds=self.refresh_seconds,
-                                          export_dir=self.export_dir))
+        self.push_screen(SupervisorScreen(self.ctx, refresh_seconds=self.refresh_seconds, export_dir=self.export_dir))

@@ -26,20 +26,34 @@ from collectdesk.store.models import Contact
 _OPTIONAL = ("role", "phone", "email")
 
 
-def import_contacts(session: Session, ctx: AppContext, table: RawTable, columns: ColumnMap,
-                    report: ImportReport, progress: Progress | None) -> None:
+def import_contacts(
+    session: Session,
+    ctx: AppContext,
+    table: RawTable,
+    columns: ColumnMap,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     """Validate and write a contacts file (nothing is written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
     rows, errors = validate_rows(ContactRow, table, columns, RowContext(customers=facts), progress)
-    errors += find_duplicates(rows, lambda r: (r.customer_ref, r.name), table.file,
-                              columns.headings["name"], "customer and contact name")
+    errors += find_duplicates(
+        rows, lambda r: (r.customer_ref, r.name), table.file, columns.headings["name"], "customer and contact name"
+    )
     refuse_if_any(table.file, errors)
     given = [column for column in _OPTIONAL if column in columns.positions]
     current: dict[tuple[int, str], dict[str, Any]] = {}
     customer_ids = sorted({facts[row.customer_ref].id for _, row in rows})
     for part in chunks(customer_ids):
-        query = select(Contact.id, Contact.customer_id, Contact.name, Contact.role, Contact.phone,
-                       Contact.email, Contact.wrong_number).where(Contact.customer_id.in_(part))
+        query = select(
+            Contact.id,
+            Contact.customer_id,
+            Contact.name,
+            Contact.role,
+            Contact.phone,
+            Contact.email,
+            Contact.wrong_number,
+        ).where(Contact.customer_id.in_(part))
         for found in session.execute(query).mappings():
             current[(found["customer_id"], found["name"])] = dict(found)
     now = ctx.clock.now()
@@ -50,9 +64,19 @@ def import_contacts(session: Session, ctx: AppContext, table: RawTable, columns:
         values = {column: getattr(row, column) for column in given}
         before = current.get((customer_id, row.name))
         if before is None:
-            inserts.append({"customer_id": customer_id, "name": row.name, "role": None,
-                            "phone": None, "email": None, **values, "do_not_call": False,
-                            "wrong_number": False, "created_at": now})
+            inserts.append(
+                {
+                    "customer_id": customer_id,
+                    "name": row.name,
+                    "role": None,
+                    "phone": None,
+                    "email": None,
+                    **values,
+                    "do_not_call": False,
+                    "wrong_number": False,
+                    "created_at": now,
+                }
+            )
         elif any(before[column] != value for column, value in values.items()):
             if "phone" in values:
                 # A new number is worth trying again even if the old one was flagged as wrong.

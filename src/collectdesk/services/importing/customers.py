@@ -24,9 +24,18 @@ from collectdesk.services.importing.validation import (
 from collectdesk.services.importing.writing import write_changes
 from collectdesk.store.models import Customer, Invoice, User
 
-_DEFAULTS: dict[str, Any] = {"kind": "business", "country": "US", "currency": "USD",
-                             "terms_days": 30, "phone": None, "email": None, "timezone": None,
-                             "collector_id": None, "sales_rep": None, "do_not_call": False}
+_DEFAULTS: dict[str, Any] = {
+    "kind": "business",
+    "country": "US",
+    "currency": "USD",
+    "terms_days": 30,
+    "phone": None,
+    "email": None,
+    "timezone": None,
+    "collector_id": None,
+    "sales_rep": None,
+    "do_not_call": False,
+}
 _COMPARED = ("name", *_DEFAULTS)
 
 
@@ -41,25 +50,23 @@ def _values(row: CustomerRow, given: set[str], collectors: dict[str, int]) -> di
             values[column] = collectors.get(row.collector) if row.collector else None
         else:
             value = getattr(row, column)
-            values[column] = _DEFAULTS[column] if value is None and _DEFAULTS[column] is not None \
-                else value
+            values[column] = _DEFAULTS[column] if value is None and _DEFAULTS[column] is not None else value
     return values
 
 
-def _ensure_collectors(session: Session, ctx: AppContext, names: set[str], dry_run: bool,
-                       report: ImportReport) -> dict[str, int]:
+def _ensure_collectors(
+    session: Session, ctx: AppContext, names: set[str], dry_run: bool, report: ImportReport
+) -> dict[str, int]:
     """Ids of the named users, creating the missing ones as collectors (not in a dry run)."""
     query = select(User.name, User.id).where(User.name.in_(sorted(names)))
     existing: dict[str, int] = {name: user_id for name, user_id in session.execute(query)}
     missing = sorted(names - existing.keys())
     if missing:
         verb = "would add" if dry_run else "added"
-        report.notes.append(f"{verb} {len(missing)} collector{'s' if len(missing) > 1 else ''}: "
-                            + ", ".join(missing))
+        report.notes.append(f"{verb} {len(missing)} collector{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
         if not dry_run:
             now = ctx.clock.now()
-            session.execute(insert(User), [{"name": n, "role": "collector", "created_at": now}
-                                           for n in missing])
+            session.execute(insert(User), [{"name": n, "role": "collector", "created_at": now} for n in missing])
             query = select(User.name, User.id).where(User.name.in_(missing))
             existing.update({name: user_id for name, user_id in session.execute(query)})
         else:
@@ -67,14 +74,18 @@ def _ensure_collectors(session: Session, ctx: AppContext, names: set[str], dry_r
     return existing
 
 
-def _currency_conflicts(session: Session, changes: dict[int, tuple[int, str]],
-                        file: str, heading: str) -> list[RowError]:
+def _currency_conflicts(
+    session: Session, changes: dict[int, tuple[int, str]], file: str, heading: str
+) -> list[RowError]:
     """Customers whose currency would change although they already have invoices."""
     errors = []
     ids = sorted(changes)
     for part in chunks(ids):
-        query = (select(Invoice.customer_id, func.min(Invoice.currency))
-                 .where(Invoice.customer_id.in_(part)).group_by(Invoice.customer_id))
+        query = (
+            select(Invoice.customer_id, func.min(Invoice.currency))
+            .where(Invoice.customer_id.in_(part))
+            .group_by(Invoice.customer_id)
+        )
         for customer_id, currency in session.execute(query):
             line, new = changes[customer_id]
             message = f"the customer already has invoices in {currency}; it cannot become {new}"
@@ -82,18 +93,22 @@ def _currency_conflicts(session: Session, changes: dict[int, tuple[int, str]],
     return errors
 
 
-def import_customers(session: Session, ctx: AppContext, table: RawTable, columns: ColumnMap,
-                     report: ImportReport, progress: Progress | None) -> None:
+def import_customers(
+    session: Session,
+    ctx: AppContext,
+    table: RawTable,
+    columns: ColumnMap,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     """Validate and write a customers file (nothing is written in a dry run or on any error)."""
     existing_facts = customer_facts(session, refs_in_file(table, columns, "ref"))
-    rows, errors = validate_rows(CustomerRow, table, columns, RowContext(customers=existing_facts),
-                                 progress)
+    rows, errors = validate_rows(CustomerRow, table, columns, RowContext(customers=existing_facts), progress)
     errors += find_duplicates(rows, lambda r: r.ref, table.file, columns.headings["ref"], "ref")
     refuse_if_any(table.file, errors)
     given = set(columns.positions)
     names = {row.collector for _, row in rows if row.collector}
-    collectors = _ensure_collectors(session, ctx, names, report.dry_run, report) \
-        if "collector" in given else {}
+    collectors = _ensure_collectors(session, ctx, names, report.dry_run, report) if "collector" in given else {}
     current = _current(session, [row.ref for _, row in rows])
     now = ctx.clock.now()
     inserts: list[dict[str, Any]] = []
@@ -103,8 +118,7 @@ def import_customers(session: Session, ctx: AppContext, table: RawTable, columns
         values = _values(row, given, collectors)
         before = current.get(row.ref)
         if before is None:
-            inserts.append({**_DEFAULTS, **values, "ref": row.ref, "created_at": now,
-                            "updated_at": now})
+            inserts.append({**_DEFAULTS, **values, "ref": row.ref, "created_at": now, "updated_at": now})
         elif any(before[column] != value for column, value in values.items()):
             updates.append({"id": before["id"], **values, "updated_at": now})
             if values.get("currency", before["currency"]) != before["currency"]:
@@ -112,8 +126,9 @@ def import_customers(session: Session, ctx: AppContext, table: RawTable, columns
         else:
             report.unchanged += 1
     if currency_changes:
-        conflicts = _currency_conflicts(session, currency_changes, table.file,
-                                        columns.headings.get("currency", "currency"))
+        conflicts = _currency_conflicts(
+            session, currency_changes, table.file, columns.headings.get("currency", "currency")
+        )
         if conflicts:
             raise ImportFailed(table.file, conflicts)
     write_changes(session, report, Customer, inserts, updates)
@@ -127,4 +142,3 @@ def _current(session: Session, refs: Sequence[str]) -> dict[str, dict[str, Any]]
         for row in session.execute(select(*columns).where(Customer.ref.in_(part))).mappings():
             current[row["ref"]] = dict(row)
     return current
-

@@ -11,10 +11,28 @@ from collectdesk.services.importing.report import RowError
 # without case, spaces or punctuation, so "Invoice No.", "invoice_no" and "InvoiceNo" are the same.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {
-        "ref": ("Customer ID", "Customer Ref", "Customer Number", "Customer No", "Customer Code",
-                "Account Number", "Account No", "Account", "Account Code", "ID"),
-        "name": ("Customer Name", "Customer", "Display Name", "ContactName", "Contact Name",
-                 "Company", "Company Name", "Name"),
+        "ref": (
+            "Customer ID",
+            "Customer Ref",
+            "Customer Number",
+            "Customer No",
+            "Customer Code",
+            "Account Number",
+            "Account No",
+            "Account",
+            "Account Code",
+            "ID",
+        ),
+        "name": (
+            "Customer Name",
+            "Customer",
+            "Display Name",
+            "ContactName",
+            "Contact Name",
+            "Company",
+            "Company Name",
+            "Name",
+        ),
         "kind": ("Type", "Customer Type"),
         "country": ("Country Code", "Billing Country", "POCountry", "SACountry"),
         "currency": ("Currency Code", "Default Currency"),
@@ -27,36 +45,100 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "do_not_call": ("DNC", "Do Not Call"),
     },
     "contacts": {
-        "customer_ref": ("Customer ID", "Customer Ref", "Customer", "Account Number", "Account No",
-                         "AccountNumber", "Account"),
+        "customer_ref": (
+            "Customer ID",
+            "Customer Ref",
+            "Customer",
+            "Account Number",
+            "Account No",
+            "AccountNumber",
+            "Account",
+        ),
         "name": ("Contact Name", "Contact", "Full Name", "Person"),
         "role": ("Title", "Job Title", "Position"),
         "phone": ("Phone Number", "Telephone", "Direct Line", "Mobile", "PhoneNumber"),
         "email": ("Email Address", "EmailAddress", "E-mail"),
     },
     "invoices": {
-        "customer_ref": ("Customer ID", "Customer Ref", "Customer", "Account Number", "Account No",
-                         "AccountNumber", "ContactName", "Contact Name", "Customer Name"),
-        "number": ("Invoice Number", "Invoice No", "InvoiceNumber", "Invoice Num", "Invoice #",
-                   "Invoice", "Num", "No", "Doc Number", "Transaction No"),
-        "issue_date": ("Invoice Date", "InvoiceDate", "Issue Date", "Date", "Transaction Date",
-                       "Txn Date"),
+        "customer_ref": (
+            "Customer ID",
+            "Customer Ref",
+            "Customer",
+            "Account Number",
+            "Account No",
+            "AccountNumber",
+            "ContactName",
+            "Contact Name",
+            "Customer Name",
+        ),
+        "number": (
+            "Invoice Number",
+            "Invoice No",
+            "InvoiceNumber",
+            "Invoice Num",
+            "Invoice #",
+            "Invoice",
+            "Num",
+            "No",
+            "Doc Number",
+            "Transaction No",
+        ),
+        "issue_date": ("Invoice Date", "InvoiceDate", "Issue Date", "Date", "Transaction Date", "Txn Date"),
         "due_date": ("Due Date", "DueDate", "Payment Due", "Due"),
-        "amount": ("Total", "Invoice Total", "Invoice Amount", "Amount Due", "AmountDue",
-                   "Open Balance", "Balance", "Total Amount"),
+        "amount": (
+            "Total",
+            "Invoice Total",
+            "Invoice Amount",
+            "Amount Due",
+            "AmountDue",
+            "Open Balance",
+            "Balance",
+            "Total Amount",
+        ),
         "currency": ("Currency Code", "Currency"),
     },
     "payments": {
-        "customer_ref": ("Customer ID", "Customer Ref", "Customer", "Account Number", "Account No",
-                         "AccountNumber", "ContactName", "Contact Name", "Customer Name"),
+        "customer_ref": (
+            "Customer ID",
+            "Customer Ref",
+            "Customer",
+            "Account Number",
+            "Account No",
+            "AccountNumber",
+            "ContactName",
+            "Contact Name",
+            "Customer Name",
+        ),
         "amount": ("Amount Paid", "Payment Amount", "Amount Received", "Total", "Paid"),
-        "received_on": ("Payment Date", "PaymentDate", "Date Received", "Received Date",
-                        "Date Paid", "Paid Date", "Date"),
-        "invoice_number": ("Invoice Number", "Invoice No", "InvoiceNumber", "Invoice #", "Invoice",
-                           "Applied To", "Invoice Num"),
+        "received_on": (
+            "Payment Date",
+            "PaymentDate",
+            "Date Received",
+            "Received Date",
+            "Date Paid",
+            "Paid Date",
+            "Date",
+        ),
+        "invoice_number": (
+            "Invoice Number",
+            "Invoice No",
+            "InvoiceNumber",
+            "Invoice #",
+            "Invoice",
+            "Applied To",
+            "Invoice Num",
+        ),
         "method": ("Payment Method", "PaymentMethod", "Method", "Payment Type"),
-        "reference": ("Reference", "Ref", "Payment Ref", "Payment Reference", "Memo", "Check No",
-                      "Cheque No", "Transaction ID"),
+        "reference": (
+            "Reference",
+            "Ref",
+            "Payment Ref",
+            "Payment Reference",
+            "Memo",
+            "Check No",
+            "Cheque No",
+            "Transaction ID",
+        ),
     },
 }
 
@@ -104,8 +186,9 @@ def map_headings(kind: str, headings: list[str], file: str) -> tuple[ColumnMap, 
         if not key:
             continue
         if key in seen:
-            errors.append(RowError(file, 1, heading, f"the column appears twice (columns "
-                                                     f"{seen[key] + 1} and {position + 1})"))
+            errors.append(
+                RowError(file, 1, heading, f"the column appears twice (columns {seen[key] + 1} and {position + 1})")
+            )
             continue
         seen[key] = position
         if key in lookup:
@@ -116,8 +199,7 @@ def map_headings(kind: str, headings: list[str], file: str) -> tuple[ColumnMap, 
     for column in REQUIRED[kind]:
         if column not in positions:
             accepted = ", ".join(ALIASES[kind][column][:4])
-            errors.append(RowError(file, 1, None, f"missing required column {column!r} "
-                                                  f"(also accepted: {accepted}, …)"))
+            errors.append(RowError(file, 1, None, f"missing required column {column!r} (also accepted: {accepted}, …)"))
     used = set(positions.values())
     ignored = [h for i, h in enumerate(headings) if i not in used and h.strip()]
     return ColumnMap(positions, {c: headings[p] for c, p in positions.items()}, ignored), errors

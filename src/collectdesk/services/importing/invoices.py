@@ -30,10 +30,18 @@ _COMPARED = ("issue_date", "due_date", "amount")
 def _existing(session: Session, customer_ids: list[int]) -> dict[tuple[int, str], dict[str, Any]]:
     current: dict[tuple[int, str], dict[str, Any]] = {}
     for part in chunks(customer_ids):
-        query = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.issue_date,
-                       Invoice.due_date, Invoice.amount, Invoice.currency, Invoice.open_amount,
-                       Invoice.status,
-                       Invoice.paid_on).where(Invoice.customer_id.in_(part))
+        query = select(
+            Invoice.id,
+            Invoice.customer_id,
+            Invoice.number,
+            Invoice.issue_date,
+            Invoice.due_date,
+            Invoice.amount,
+            Invoice.currency,
+            Invoice.open_amount,
+            Invoice.status,
+            Invoice.paid_on,
+        ).where(Invoice.customer_id.in_(part))
         for found in session.execute(query).mappings():
             current[(found["customer_id"], found["number"])] = dict(found)
     return current
@@ -43,20 +51,33 @@ def _allocated(session: Session, invoice_ids: list[int]) -> dict[int, int]:
     """How much of each invoice payments already cover."""
     paid: dict[int, int] = {}
     for part in chunks(invoice_ids):
-        query = (select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
-                 .where(PaymentAllocation.invoice_id.in_(part))
-                 .group_by(PaymentAllocation.invoice_id))
+        query = (
+            select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount))
+            .where(PaymentAllocation.invoice_id.in_(part))
+            .group_by(PaymentAllocation.invoice_id)
+        )
         paid.update({invoice_id: int(total) for invoice_id, total in session.execute(query)})
     return paid
 
 
-def import_invoices(session: Session, ctx: AppContext, table: RawTable, columns: ColumnMap,
-                    report: ImportReport, progress: Progress | None) -> None:
+def import_invoices(
+    session: Session,
+    ctx: AppContext,
+    table: RawTable,
+    columns: ColumnMap,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     """Validate and write an invoices file (nothing is written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
     rows, errors = validate_rows(InvoiceRow, table, columns, RowContext(customers=facts), progress)
-    errors += find_duplicates(rows, lambda r: (r.customer_ref, r.number), table.file,
-                              columns.headings["number"], "customer and invoice number")
+    errors += find_duplicates(
+        rows,
+        lambda r: (r.customer_ref, r.number),
+        table.file,
+        columns.headings["number"],
+        "customer and invoice number",
+    )
     refuse_if_any(table.file, errors)
     current = _existing(session, sorted({facts[row.customer_ref].id for _, row in rows}))
     changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
@@ -66,11 +87,20 @@ def import_invoices(session: Session, ctx: AppContext, table: RawTable, columns:
         customer = facts[row.customer_ref]
         before = current.get((customer.id, row.number))
         if before is None:
-            inserts.append({"customer_id": customer.id, "number": row.number,
-                            "issue_date": row.issue_date, "due_date": row.due_date,
-                            "amount": row.amount, "currency": customer.currency,
-                            "open_amount": row.amount, "status": "open" if row.amount else "paid",
-                            "paid_on": None if row.amount else row.issue_date, "created_at": now})
+            inserts.append(
+                {
+                    "customer_id": customer.id,
+                    "number": row.number,
+                    "issue_date": row.issue_date,
+                    "due_date": row.due_date,
+                    "amount": row.amount,
+                    "currency": customer.currency,
+                    "open_amount": row.amount,
+                    "status": "open" if row.amount else "paid",
+                    "paid_on": None if row.amount else row.issue_date,
+                    "created_at": now,
+                }
+            )
         elif any(before[column] != getattr(row, column) for column in _COMPARED):
             changed.append((line, row, before))
         else:
@@ -81,9 +111,13 @@ def import_invoices(session: Session, ctx: AppContext, table: RawTable, columns:
     write_changes(session, report, Invoice, inserts, updates)
 
 
-def _updates(session: Session, file: str, columns: ColumnMap,
-             changed: list[tuple[int, InvoiceRow, dict[str, Any]]],
-             ctx: AppContext) -> tuple[list[dict[str, Any]], list[RowError]]:
+def _updates(
+    session: Session,
+    file: str,
+    columns: ColumnMap,
+    changed: list[tuple[int, InvoiceRow, dict[str, Any]]],
+    ctx: AppContext,
+) -> tuple[list[dict[str, Any]], list[RowError]]:
     """New values for changed invoices, keeping what payments already cover."""
     paid = _allocated(session, [before["id"] for _, _, before in changed])
     updates: list[dict[str, Any]] = []
@@ -91,9 +125,15 @@ def _updates(session: Session, file: str, columns: ColumnMap,
     for line, row, before in changed:
         covered = paid.get(before["id"], 0)
         if row.amount < covered:
-            errors.append(RowError(file, line, columns.headings["amount"],
-                                   f"payments of {format_amount(covered, before['currency'])} are "
-                                   "already applied to this invoice; the amount cannot be less"))
+            errors.append(
+                RowError(
+                    file,
+                    line,
+                    columns.headings["amount"],
+                    f"payments of {format_amount(covered, before['currency'])} are "
+                    "already applied to this invoice; the amount cannot be less",
+                )
+            )
             continue
         open_amount = row.amount - covered
         status, paid_on = before["status"], before["paid_on"]
@@ -101,7 +141,15 @@ def _updates(session: Session, file: str, columns: ColumnMap,
             status, paid_on = "paid", paid_on or ctx.clock.today()
         elif open_amount > 0 and status == "paid":
             status, paid_on = "open", None
-        updates.append({"id": before["id"], "issue_date": row.issue_date, "due_date": row.due_date,
-                        "amount": row.amount, "open_amount": open_amount, "status": status,
-                        "paid_on": paid_on})
+        updates.append(
+            {
+                "id": before["id"],
+                "issue_date": row.issue_date,
+                "due_date": row.due_date,
+                "amount": row.amount,
+                "open_amount": open_amount,
+                "status": status,
+                "paid_on": paid_on,
+            }
+        )
     return updates, errors

@@ -26,8 +26,7 @@ def customer_facts(session: Session, refs: Iterable[str]) -> dict[str, CustomerF
     """Id, country and currency of each existing customer among ``refs``."""
     facts: dict[str, CustomerFacts] = {}
     for part in chunks(list(refs)):
-        query = select(Customer.ref, Customer.id, Customer.country, Customer.currency).where(
-            Customer.ref.in_(part))
+        query = select(Customer.ref, Customer.id, Customer.country, Customer.currency).where(Customer.ref.in_(part))
         for ref, customer_id, country, currency in session.execute(query):
             facts[ref] = CustomerFacts(customer_id, country, currency)
     return facts

@@ -44,8 +44,9 @@ class _Ledger:
 def _ledgers(session: Session, customer_ids: list[int]) -> dict[int, _Ledger]:
     ledgers: dict[int, _Ledger] = defaultdict(lambda: _Ledger({}, {}, {}))
     for part in chunks(customer_ids):
-        query = select(Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date,
-                       Invoice.open_amount, Invoice.status).where(Invoice.customer_id.in_(part))
+        query = select(
+            Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.open_amount, Invoice.status
+        ).where(Invoice.customer_id.in_(part))
         for invoice_id, customer_id, number, due, open_amount, status in session.execute(query):
             ledger = ledgers[customer_id]
             ledger.by_number[number] = invoice_id
@@ -58,7 +59,8 @@ def _existing(session: Session, customer_ids: list[int]) -> dict[tuple[int, str]
     found: dict[tuple[int, str], tuple[int, Any]] = {}
     for part in chunks(customer_ids):
         query = select(Payment.customer_id, Payment.import_key, Payment.id, Payment.method).where(
-            Payment.customer_id.in_(part))
+            Payment.customer_id.in_(part)
+        )
         for customer_id, key, payment_id, method in session.execute(query):
             found[(customer_id, key)] = (payment_id, method)
     return found
@@ -69,22 +71,38 @@ def _noon(day: date, now: datetime) -> datetime:
     return min(datetime.combine(day, time(12, 0), now.tzinfo), now)
 
 
-def import_payments(session: Session, ctx: AppContext, table: RawTable, columns: ColumnMap,
-                    report: ImportReport, progress: Progress | None) -> None:
+def import_payments(
+    session: Session,
+    ctx: AppContext,
+    table: RawTable,
+    columns: ColumnMap,
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
     """Validate, write and apply a payments file (nothing written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
     context = RowContext(customers=facts, today=ctx.clock.today())
     rows, errors = validate_rows(PaymentRow, table, columns, context, progress)
-    errors += find_duplicates(rows, PaymentRow.import_key, table.file, columns.headings["amount"],
-                              "customer, date, amount, reference and invoice")
+    errors += find_duplicates(
+        rows,
+        PaymentRow.import_key,
+        table.file,
+        columns.headings["amount"],
+        "customer, date, amount, reference and invoice",
+    )
     customer_ids = sorted({facts[row.customer_ref].id for _, row in rows})
     ledgers = _ledgers(session, customer_ids)
     for line, row in rows:
         ledger = ledgers[facts[row.customer_ref].id]
         if row.invoice_number and row.invoice_number not in ledger.by_number:
-            errors.append(RowError(table.file, line, columns.headings["invoice_number"],
-                                   f"customer {row.customer_ref} has no invoice "
-                                   f"{row.invoice_number!r}"))
+            errors.append(
+                RowError(
+                    table.file,
+                    line,
+                    columns.headings["invoice_number"],
+                    f"customer {row.customer_ref} has no invoice {row.invoice_number!r}",
+                )
+            )
     refuse_if_any(table.file, errors)
     existing = _existing(session, customer_ids)
     new: list[tuple[int, PaymentRow]] = []
@@ -115,30 +133,33 @@ class _Applied:
     closed: tuple[int, ...]
 
 
-def _apply(new: list[tuple[int, PaymentRow]], facts: dict[str, CustomerFacts],
-           ledgers: dict[int, _Ledger]) -> list[_Applied]:
+def _apply(
+    new: list[tuple[int, PaymentRow]], facts: dict[str, CustomerFacts], ledgers: dict[int, _Ledger]
+) -> list[_Applied]:
     """Apply each new payment in date order, updating the in-memory ledgers as it goes."""
     results = []
     for _, row in new:
         ledger = ledgers[facts[row.customer_ref].id]
         named = ledger.by_number.get(row.invoice_number) if row.invoice_number else None
-        candidates = [item for invoice_id, item in ledger.items.items()
-                      if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC
-                                                   or invoice_id == named)]
+        candidates = [
+            item
+            for invoice_id, item in ledger.items.items()
+            if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC or invoice_id == named)
+        ]
         allocation = allocate(row.amount, candidates, named_invoice_id=named)
         closed = []
         for invoice_id, amount in allocation.parts:
             item = ledger.items[invoice_id]
-            ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date,
-                                                item.open_amount - amount)
+            ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - amount)
             if item.open_amount == amount:
                 closed.append(invoice_id)
         results.append(_Applied(allocation.parts, allocation.unapplied, tuple(closed)))
     return results
 
 
-def _note_credit(report: ImportReport, new: list[tuple[int, PaymentRow]], applied: list[_Applied],
-                 facts: dict[str, CustomerFacts]) -> None:
+def _note_credit(
+    report: ImportReport, new: list[tuple[int, PaymentRow]], applied: list[_Applied], facts: dict[str, CustomerFacts]
+) -> None:
     """Tell the user about money that did not fit on any open invoice."""
     credit: dict[str, int] = defaultdict(int)
     refs: list[str] = []
@@ -147,33 +168,51 @@ def _note_credit(report: ImportReport, new: list[tuple[int, PaymentRow]], applie
             credit[facts[row.customer_ref].currency] += result.unapplied
             refs.append(row.customer_ref)
     if refs:
-        amounts = ", ".join(format_amount(total, currency)
-                            for currency, total in sorted(credit.items()))
+        amounts = ", ".join(format_amount(total, currency) for currency, total in sorted(credit.items()))
         shown = ", ".join(sorted(set(refs))[:10]) + (", …" if len(set(refs)) > 10 else "")
-        report.notes.append(f"{len(refs)} payment{'s' if len(refs) > 1 else ''} came to more than "
-                            f"the open invoices: {amounts} kept as unapplied credit ({shown})")
+        report.notes.append(
+            f"{len(refs)} payment{'s' if len(refs) > 1 else ''} came to more than "
+            f"the open invoices: {amounts} kept as unapplied credit ({shown})"
+        )
 
 
-def _write(session: Session, ctx: AppContext, new: list[tuple[int, PaymentRow]],
-           applied: list[_Applied], facts: dict[str, CustomerFacts], ledgers: dict[int, _Ledger],
-           method_changes: list[dict[str, Any]]) -> None:
+def _write(
+    session: Session,
+    ctx: AppContext,
+    new: list[tuple[int, PaymentRow]],
+    applied: list[_Applied],
+    facts: dict[str, CustomerFacts],
+    ledgers: dict[int, _Ledger],
+    method_changes: list[dict[str, Any]],
+) -> None:
     """Insert the new payments and their allocations, update the invoices, log each payment."""
     now = ctx.clock.now()
     if method_changes:
         session.execute(update(Payment), method_changes)
     if not new:
         return
-    payment_rows = [{"customer_id": facts[row.customer_ref].id, "amount": row.amount,
-                     "currency": facts[row.customer_ref].currency, "received_on": row.received_on,
-                     "method": row.method, "reference": row.reference,
-                     "invoice_number": row.invoice_number, "import_key": row.import_key(),
-                     "created_at": now} for _, row in new]
-    payment_ids = list(session.scalars(insert(Payment).returning(Payment.id,
-                                                                 sort_by_parameter_order=True),
-                                       payment_rows))
-    allocations = [{"payment_id": payment_id, "invoice_id": invoice_id, "amount": amount}
-                   for payment_id, result in zip(payment_ids, applied, strict=True)
-                   for invoice_id, amount in result.parts]
+    payment_rows = [
+        {
+            "customer_id": facts[row.customer_ref].id,
+            "amount": row.amount,
+            "currency": facts[row.customer_ref].currency,
+            "received_on": row.received_on,
+            "method": row.method,
+            "reference": row.reference,
+            "invoice_number": row.invoice_number,
+            "import_key": row.import_key(),
+            "created_at": now,
+        }
+        for _, row in new
+    ]
+    payment_ids = list(
+        session.scalars(insert(Payment).returning(Payment.id, sort_by_parameter_order=True), payment_rows)
+    )
+    allocations = [
+        {"payment_id": payment_id, "invoice_id": invoice_id, "amount": amount}
+        for payment_id, result in zip(payment_ids, applied, strict=True)
+        for invoice_id, amount in result.parts
+    ]
     if allocations:
         session.execute(insert(PaymentAllocation), allocations)
     paid_on: dict[int, date] = {}
@@ -190,29 +229,55 @@ def _write(session: Session, ctx: AppContext, new: list[tuple[int, PaymentRow]],
     for invoice_id, ledger in touched.items():
         open_amount = ledger.items[invoice_id].open_amount
         closed = open_amount == 0
-        invoice_updates.append({"id": invoice_id, "open_amount": open_amount,
-                                "status": "paid" if closed else ledger.status[invoice_id],
-                                "paid_on": paid_on.get(invoice_id) if closed else None})
+        invoice_updates.append(
+            {
+                "id": invoice_id,
+                "open_amount": open_amount,
+                "status": "paid" if closed else ledger.status[invoice_id],
+                "paid_on": paid_on.get(invoice_id) if closed else None,
+            }
+        )
     if invoice_updates:
         session.execute(update(Invoice), invoice_updates)
-    log_many(session, [_activity(row, result, facts, numbers, ctx.user.id, now)
-                       for (_, row), result in zip(new, applied, strict=True)])
+    log_many(
+        session,
+        [
+            _activity(row, result, facts, numbers, ctx.user.id, now)
+            for (_, row), result in zip(new, applied, strict=True)
+        ],
+    )
 
 
-def _activity(row: PaymentRow, result: _Applied, facts: dict[str, CustomerFacts],
-              numbers: dict[int, str], user_id: int, now: datetime) -> dict[str, Any]:
+def _activity(
+    row: PaymentRow,
+    result: _Applied,
+    facts: dict[str, CustomerFacts],
+    numbers: dict[int, str],
+    user_id: int,
+    now: datetime,
+) -> dict[str, Any]:
     """The timeline entry for one imported payment."""
     currency = facts[row.customer_ref].currency
     summary = row.describe(currency)
     if result.parts:
         summary += " applied to " + ", ".join(
-            f"{numbers[invoice_id]} ({format_amount(amount, currency)})"
-            for invoice_id, amount in result.parts)
+            f"{numbers[invoice_id]} ({format_amount(amount, currency)})" for invoice_id, amount in result.parts
+        )
     if result.unapplied:
         summary += f"; {format_amount(result.unapplied, currency)} unapplied credit"
-    return {"at": _noon(row.received_on, now), "kind": "payment", "summary": summary,
-            "customer_id": facts[row.customer_ref].id, "user_id": user_id,
-            "details": {"amount": row.amount, "currency": currency,
-                        "received_on": row.received_on.isoformat(), "reference": row.reference,
-                        "method": row.method, "unapplied": result.unapplied,
-                        "allocations": [[numbers[i], a] for i, a in result.parts]}}
+    return {
+        "at": _noon(row.received_on, now),
+        "kind": "payment",
+        "summary": summary,
+        "customer_id": facts[row.customer_ref].id,
+        "user_id": user_id,
+        "details": {
+            "amount": row.amount,
+            "currency": currency,
+            "received_on": row.received_on.isoformat(),
+            "reference": row.reference,
+            "method": row.method,
+            "unapplied": result.unapplied,
+            "allocations": [[numbers[i], a] for i, a in result.parts],
+        },
+    }

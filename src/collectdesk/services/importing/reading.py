@@ -29,12 +29,19 @@ def decode(data: bytes, file: str) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = data[exc.start : exc.start + 1].hex()
-        raise ImportFailed(file, [RowError(
-            file, line, None,
-            f"the file is not UTF-8 (byte 0x{byte} at character {column}); it looks like another "
-            "encoding such as Latin-1 or Windows-1252: save or export it as CSV UTF-8 and "
-            "try again",
-        )]) from None
+        raise ImportFailed(
+            file,
+            [
+                RowError(
+                    file,
+                    line,
+                    None,
+                    f"the file is not UTF-8 (byte 0x{byte} at character {column}); it looks like another "
+                    "encoding such as Latin-1 or Windows-1252: save or export it as CSV UTF-8 and "
+                    "try again",
+                )
+            ],
+        ) from None
 
 
 def _dialect(header_line: str) -> str:
@@ -71,7 +78,6 @@ def read_table(path: Path, file: str | None = None) -> RawTable:
             else:
                 rows.append((start, cells))
     except csv.Error as exc:
-        raise ImportFailed(file, [RowError(file, reader.line_num, None, f"not valid CSV: {exc}")]) \
-            from None
+        raise ImportFailed(file, [RowError(file, reader.line_num, None, f"not valid CSV: {exc}")]) from None
     assert headings is not None  # the text is not blank, so some row had a cell
     return RawTable(file=file, headings=headings, rows=rows)

@@ -61,8 +61,15 @@ def _iso_date(value: Any) -> date:
         raise ValueError(str(exc)) from None
 
 
-_KINDS = {"business": "business", "company": "business", "b2b": "business",
-          "consumer": "consumer", "individual": "consumer", "person": "consumer", "b2c": "consumer"}
+_KINDS = {
+    "business": "business",
+    "company": "business",
+    "b2b": "business",
+    "consumer": "consumer",
+    "individual": "consumer",
+    "person": "consumer",
+    "b2c": "consumer",
+}
 
 
 def _kind(value: Any) -> str | None:
@@ -79,8 +86,7 @@ def _country(value: Any) -> str | None:
         return None
     code = normalise_country(str(value))
     if code is None:
-        raise ValueError(f"{str(value).strip()!r} is not an ISO 3166 country code "
-                         "(e.g. US, GB, AU, NZ)")
+        raise ValueError(f"{str(value).strip()!r} is not an ISO 3166 country code (e.g. US, GB, AU, NZ)")
     return code
 
 
@@ -104,8 +110,7 @@ def _terms(value: Any) -> int | None:
         return 0
     match = _NET.match(text)
     if not match or int(match.group(1)) > 365:
-        raise ValueError(f"{str(value).strip()!r} is not payment terms "
-                         "(days 0–365, e.g. 30 or Net 30)")
+        raise ValueError(f"{str(value).strip()!r} is not payment terms (days 0–365, e.g. 30 or Net 30)")
     return int(match.group(1))
 
 
@@ -163,8 +168,10 @@ def phone_e164(text: str, region: str) -> str:
     except phonenumbers.NumberParseException:
         raise ValueError(f"{text!r} is not a phone number") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{text!r} is not a valid phone number for {region} "
-                         "(write it with the country code, e.g. +44 20 7946 0000, if it is abroad)")
+        raise ValueError(
+            f"{text!r} is not a valid phone number for {region} "
+            "(write it with the country code, e.g. +44 20 7946 0000, if it is abroad)"
+        )
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return e164
 
@@ -291,8 +298,7 @@ class InvoiceRow(_Row):
     def _customer_currency(cls, value: str | None, info: ValidationInfo) -> str | None:
         customer = _customer(info)
         if value is not None and customer is not None and value != customer.currency:
-            raise ValueError(f"invoice currency {value} differs from the customer's currency "
-                             f"{customer.currency}")
+            raise ValueError(f"invoice currency {value} differs from the customer's currency {customer.currency}")
         return value
 
     @field_validator("amount", mode="before")
@@ -331,13 +337,24 @@ class PaymentRow(_Row):
 
     def import_key(self) -> str:
         """What identifies this payment across re-imports of the same export."""
-        return "|".join([self.customer_ref, self.received_on.isoformat(), str(self.amount),
-                         self.reference or "", self.invoice_number or ""])
+        return "|".join(
+            [
+                self.customer_ref,
+                self.received_on.isoformat(),
+                str(self.amount),
+                self.reference or "",
+                self.invoice_number or "",
+            ]
+        )
 
     def describe(self, currency: str) -> str:
         """The payment in words, for the activity log."""
         return f"Payment of {format_amount(self.amount, currency)} received {self.received_on}"
 
 
-MODELS: dict[str, type[_Row]] = {"customers": CustomerRow, "contacts": ContactRow,
-                                 "invoices": InvoiceRow, "payments": PaymentRow}
+MODELS: dict[str, type[_Row]] = {
+    "customers": CustomerRow,
+    "contacts": ContactRow,
+    "invoices": InvoiceRow,
+    "payments": PaymentRow,
+}

@@ -21,8 +21,12 @@ from collectdesk.store.activity import log_activity
 
 Importer = Callable[[Session, AppContext, RawTable, ColumnMap, ImportReport, Progress | None], None]
 
-IMPORTERS: dict[str, Importer] = {"customers": import_customers, "contacts": import_contacts,
-                                  "invoices": import_invoices, "payments": import_payments}
+IMPORTERS: dict[str, Importer] = {
+    "customers": import_customers,
+    "contacts": import_contacts,
+    "invoices": import_invoices,
+    "payments": import_payments,
+}
 KINDS = tuple(IMPORTERS)
 
 
@@ -60,12 +64,23 @@ def import_csv(
             IMPORTERS[kind](session, ctx, table, columns, report, progress)
             if dry_run:
                 raise _DryRunDone
-            log_activity(session, at=ctx.clock.now(), kind="import", user_id=ctx.user.id,
-                         summary=f"Imported {kind} from {path.name}: {report.added} added, "
-                                 f"{report.updated} updated, {report.unchanged} unchanged",
-                         details={"kind": kind, "file": path.name, "rows": report.rows,
-                                  "added": report.added, "updated": report.updated,
-                                  "unchanged": report.unchanged, "notes": report.notes})
+            log_activity(
+                session,
+                at=ctx.clock.now(),
+                kind="import",
+                user_id=ctx.user.id,
+                summary=f"Imported {kind} from {path.name}: {report.added} added, "
+                f"{report.updated} updated, {report.unchanged} unchanged",
+                details={
+                    "kind": kind,
+                    "file": path.name,
+                    "rows": report.rows,
+                    "added": report.added,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "notes": report.notes,
+                },
+            )
     except _DryRunDone:
         return report
     if kind == "payments":

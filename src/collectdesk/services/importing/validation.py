@@ -39,15 +39,15 @@ def validate_rows(
     for index, (line, cells) in enumerate(table.rows):
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress("checking", index, total)
-        data = {column: cells[position] if position < len(cells) else ""
-                for column, position in positions}
+        data = {column: cells[position] if position < len(cells) else "" for column, position in positions}
         try:
             good.append((line, model.model_validate(data, context=context)))
         except ValidationError as exc:
             for error in exc.errors(include_url=False):
                 column = str(error["loc"][0]) if error["loc"] else None
-                errors.append(RowError(table.file, line, columns.headings.get(column or "", column),
-                                       _message(dict(error))))
+                errors.append(
+                    RowError(table.file, line, columns.headings.get(column or "", column), _message(dict(error)))
+                )
     if progress is not None:
         progress("checking", total, total)
     return good, errors
@@ -66,8 +66,9 @@ def find_duplicates(
     for line, row in rows:
         row_key = key(row)
         if row_key in first_seen:
-            errors.append(RowError(file, line, column, f"duplicate of line {first_seen[row_key]} "
-                                                       f"(same {described_as})"))
+            errors.append(
+                RowError(file, line, column, f"duplicate of line {first_seen[row_key]} (same {described_as})")
+            )
         else:
             first_seen[row_key] = line
     return errors

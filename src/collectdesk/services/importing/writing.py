@@ -11,8 +11,13 @@ from collectdesk.services.importing.report import ImportReport
 from collectdesk.store.models import Base
 
 
-def write_changes(session: Session, report: ImportReport, model: type[Base],
-                  inserts: list[dict[str, Any]], updates: list[dict[str, Any]]) -> None:
+def write_changes(
+    session: Session,
+    report: ImportReport,
+    model: type[Base],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+) -> None:
     """Record the counts on the report and write new and changed rows through Core, in bulk."""
     report.added, report.updated = len(inserts), len(updates)
     if report.dry_run:
