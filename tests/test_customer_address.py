@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from account_factory import add_customer
-
 from collectdesk.services.accounts import account_detail
 from collectdesk.services.context import AppContext
 from collectdesk.tui.panel import header_text
