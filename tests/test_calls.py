@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.services.accounts import account_detail
 from collectdesk.services.calls import (
     CallBlocked,
     CallInProgress,
@@ -417,6 +418,17 @@ def test_wrong_number_flags_the_contact(ctx: AppContext, acme: tuple[int, int, i
         assert contact is not None and contact.wrong_number
     assert [a.kind for a in activities(ctx, acme[0])] == ["call", "wrong_number"]
     assert any("flagged as wrong" in w for w in call_warnings(ctx, acme[0], acme[2]))
+
+
+def test_a_wrong_number_is_written_in_the_format_the_panel_shows(
+    ctx: AppContext, acme: tuple[int, int, int], open_call: Call
+) -> None:
+    close_call(ctx, open_call.id, CallOutcome("WRONGNUMBER"))
+    detail = account_detail(ctx, acme[0])
+    (shown,) = [c.phone_display for c in detail.contacts if c.contact_id == acme[2]]
+    (line,) = [h.summary for h in detail.history if h.kind == "wrong_number"]
+    assert shown.startswith("(") and f"Number {shown} flagged as wrong" in line
+    assert any(f"number {shown} is flagged" in w for w in call_warnings(ctx, acme[0], acme[2]))
 
 
 def test_close_is_atomic_when_the_promise_is_refused(

@@ -16,6 +16,7 @@ from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.escalation import render_next_step
 from collectdesk.domain.money import format_amount
+from collectdesk.domain.phones import national_format
 from collectdesk.services.context import AppContext
 from collectdesk.store.activity import log_activity
 from collectdesk.store.models import (
@@ -128,16 +129,6 @@ class SearchHit:
     matched: str
 
 
-def _national(phone: str | None) -> str:
-    if not phone:
-        return "—"
-    try:
-        parsed = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return phone
-    return str(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL))
-
-
 def _local_times(local_times: dict[str, datetime]) -> str:
     shown = sorted({moment.strftime("%H:%M") for moment in local_times.values()})
     return "/".join(shown) if shown else "?"
@@ -196,7 +187,7 @@ def _contact_line(
         name,
         role,
         phone,
-        _national(phone),
+        national_format(phone),
         status.local_time,
         status.callable,
         dnc,
@@ -500,7 +491,7 @@ def _match_phone(session: Session, text: str, found: dict[int, str], limit: int)
             session.execute(select(Customer.id, Customer.phone).where(Customer.phone.like(f"%{digits}")).limit(limit))
         )
     for cid, phone in rows:
-        found.setdefault(cid, f"phone {_national(phone)}")
+        found.setdefault(cid, f"phone {national_format(phone)}")
 
 
 def _hits(session: Session, found: dict[int, str], limit: int) -> list[SearchHit]:

@@ -18,6 +18,7 @@ from collectdesk.domain.calling_window import (
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
 from collectdesk.domain.money import format_amount
+from collectdesk.domain.phones import national_format
 from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
 from collectdesk.services.context import AppContext
@@ -149,7 +150,7 @@ def _assess(
     if contact is not None and contact.do_not_call:
         blocks.append(f"{contact.name} is marked do-not-call")
     if contact is not None and contact.wrong_number:
-        warnings.append(f"{contact.name}'s number {contact.phone or ''} is flagged as wrong")
+        warnings.append(f"{contact.name}'s number {national_format(contact.phone)} is flagged as wrong")
     status = _status(session, ctx, customer)
     if status.unknown:
         warnings.append(f"local time {UNKNOWN_REASON}")
@@ -598,6 +599,6 @@ def _flag_wrong_number(
         customer_id=customer.id,
         user_id=ctx.user.id,
         call_id=call.id,
-        summary=f"Number {phone or '(none)'} flagged as wrong{who}",
+        summary=f"Number {national_format(phone) if phone else '(none)'} flagged as wrong{who}",
         details={"phone": phone, "contact_ids": [contact.id] if contact else []},
     )

@@ -37,6 +37,7 @@ COLUMNS = (
     ("Score", "score"),
 )
 LOCAL_WIDTH = 7
+CONFIRM_RECEIPT = "confirm_receipt"  # the worklist's reason for a call that confirms an invoice arrived
 
 
 class WorklistTable(DataTable[str | Text]):
@@ -235,9 +236,12 @@ class CallList(ReportsWorkFailures, Vertical):
         if not self.order:
             return None
         if after_close is not None:
-            # The next account after the one just closed, in the order the collector saw.
+            # The next account after the one just closed that can be called now, in the order the
+            # collector saw (then from the top); when none can be, simply the next one.
             following = old_order[old_order.index(after_close) + 1 :] if after_close in old_order else []
-            return next((cid for cid in following if cid in self.rows), self.order[0])
+            candidates = [cid for cid in [*following, *self.order] if cid in self.rows and cid != after_close]
+            callable_now = (cid for cid in candidates if (mark := self.marks.get(cid)) and mark.callable)
+            return next(callable_now, next(iter(candidates), self.order[0]))
         if self._off_list is not None:
             # The panel shows an account that was not on the list: highlight it once it is.
             return self._off_list if self._off_list in self.rows else None
@@ -276,12 +280,17 @@ class CallList(ReportsWorkFailures, Vertical):
         return Text(shown) if status.callable else Text(f"{shown}✗", style="red")
 
     def _cells(self, row: WorklistRow, status: CallableNow | None, now: datetime) -> list[str | Text]:
-        overdue = format_amount(row.overdue, row.currency).split(".")[0]
+        if row.reason == CONFIRM_RECEIPT:
+            # Nothing is overdue yet: the call is to check the new invoice arrived.
+            overdue, days = Text("confirm", style="cyan", justify="right"), Text("new", style="cyan", justify="right")
+        else:
+            amount = format_amount(row.overdue, row.currency).split(".")[0]
+            overdue, days = Text(amount, justify="right"), Text(str(row.oldest_days_past_due), justify="right")
         return [
             Text(str(row.rank), justify="right"),
             row.name[:14],
-            Text(overdue, justify="right"),
-            Text(str(row.oldest_days_past_due), justify="right"),
+            overdue,
+            days,
             Text(str(row.broken_promises or ""), justify="right"),
             last_contact(row.last_contact_at, now),
             STAGE_SHORT.get(row.stage, row.stage),

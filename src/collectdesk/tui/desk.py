@@ -37,7 +37,9 @@ class DeskScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "start_call", "Call", id="desk.call"),
-        Binding("e", "end_call", "End call", id="desk.end"),
+        Binding("e", "end_call", "End call", show=False, id="desk.end"),
+        # The notes have the keyboard during a call, where "e" is a letter: this key works there too.
+        Binding("ctrl+e", "end_call_anywhere", "End call", priority=True, id="desk.end_anywhere"),
         Binding("n", "notes", "Notes", id="desk.notes"),
         Binding("slash", "search", "Search", id="desk.search"),
         Binding("enter", "open_account", "Open account", show=False, id="desk.open"),
@@ -92,6 +94,7 @@ class DeskScreen(Screen[None]):
             yield self.call_list
             with Vertical(id="side"):
                 yield self.panel
+                yield Static(id="call-notice")
                 yield self.notes
         yield self.controller
         yield Footer()
@@ -149,18 +152,19 @@ class DeskScreen(Screen[None]):
     def _call_restored(self, message: CallController.Restored) -> None:
         call = message.call
         self._call_opened(call)
-        self.notify(
-            f"The call with {call.customer_name} started "
+        # Said above the notes rather than in a toast, which would cover the notes brought back.
+        notice = self.query_one("#call-notice", Static)
+        notice.update(
+            f"⚠ Unfinished call restored: the call with {call.customer_name} started "
             f"{call.started_at.strftime('%H:%M')} UTC was not closed. Its notes are back; "
-            "press e to record the outcome and close it properly.",
-            title="Unfinished call restored",
-            severity="warning",
-            timeout=15,
+            f"press {self.end_key()} to record the outcome and close it properly."
         )
+        notice.display = True
 
     def _call_opened(self, call: OpenCall) -> None:
         self.notes.for_call(call)
         self._paint_topbar()
+        self.refresh_bindings()
         self.call_list.select(call.customer_id)
         self._show(call.customer_id)
 
@@ -168,7 +172,9 @@ class DeskScreen(Screen[None]):
     def _call_closed(self, message: CallController.Closed) -> None:
         call = message.call
         self.notes.call_closed()
+        self.query_one("#call-notice", Static).display = False
         self._paint_topbar()
+        self.refresh_bindings()
         self.call_list.focus_list()
         self.notify(
             f"{call.customer_name}: {message.result_code} recorded, call closed.",
@@ -190,7 +196,7 @@ class DeskScreen(Screen[None]):
         bar.set_class(call is not None, "on-call")
         now = self.ctx.clock.now()
         if call is not None:
-            bar.update(call_banner(call.customer_name, call.contact, call.elapsed(now)))
+            bar.update(call_banner(call.customer_name, call.contact, call.elapsed(now), self.end_key()))
             return
         bar.update(
             Text.assemble(
@@ -199,6 +205,19 @@ class DeskScreen(Screen[None]):
                 f"{now.strftime('%a %Y-%m-%d %H:%M')} UTC  ·  no call open",
             )
         )
+
+    def end_key(self) -> str:
+        """The key that ends the call from anywhere, as the keymap has it."""
+        for active in self.active_bindings.values():
+            if active.binding.id == "desk.end_anywhere":
+                return self.app.get_key_display(active.binding)
+        return "e"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Ending the call from anywhere is offered (and shown in the footer) only while a call is open."""
+        if action == "end_call_anywhere":
+            return self.controller.call is not None
+        return True
 
     def flush_before_exit(self) -> None:
         """Write whatever is in the notes pane, synchronously (the app is about to end)."""
@@ -256,7 +275,7 @@ class DeskScreen(Screen[None]):
         """Start a call on the account in the side panel."""
         if self.call is not None:
             self.notify(
-                f"A call with {self.call.customer_name} is open — press e to end it first.",
+                f"A call with {self.call.customer_name} is open — press {self.end_key()} to end it first.",
                 severity="warning",
             )
             return
@@ -273,3 +292,7 @@ class DeskScreen(Screen[None]):
             return
         self.notes.flush_call_notes()
         self.controller.close()
+
+    def action_end_call_anywhere(self) -> None:
+        """End the open call, from the notes too."""
+        self.action_end_call()

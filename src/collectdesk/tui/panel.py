@@ -123,14 +123,14 @@ def history_text(detail: AccountDetail) -> Text:
     return text
 
 
-def call_banner(name: str, contact: str | None, elapsed: str) -> Text:
+def call_banner(name: str, contact: str | None, elapsed: str, end_key: str) -> Text:
     """The top bar while a call is open."""
     who = f" — {contact}" if contact else ""
     return Text.assemble(
         ("● ON CALL ", "bold red"),
         (elapsed, "bold"),
         f"  {name}{who}",
-        ("   e: end the call", "dim"),
+        (f"   {end_key}: end the call", "dim"),
     )
 
 
