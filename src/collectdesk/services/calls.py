@@ -18,8 +18,8 @@ from collectdesk.domain.calling_window import (
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
 from collectdesk.domain.money import format_amount
-from collectdesk.domain.phones import national_format
 from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.domain.phones import national_format
 from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
 from collectdesk.services.context import AppContext
 from collectdesk.services.promises import (
