@@ -616,3 +616,29 @@ async def test_a_receipt_confirmation_is_labelled_as_such_on_the_list(desk) -> N
         table = app.desk.query_one("#worklist", DataTable)
         assert str(table.get_cell(str(fresh_id), "overdue")) == "confirm"
         assert str(table.get_cell(str(fresh_id), "dpd")) == "new"
+
+
+async def test_at_80_by_24_the_list_and_the_account_take_turns_and_the_notes_show_during_a_call(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app)
+        table = app.desk.query_one("#worklist", DataTable)
+        panel = app.desk.query_one("#account")
+        assert table.region.width >= 70 and panel.region.width == 0  # the list alone, full width
+        footer = app.desk.query_one("Footer")
+        assert footer.region.right <= 80
+        await pilot.press("a")  # the account, full width
+        await wait_for(pilot, lambda: app.desk.query_one("#account-header").region.width >= 70)
+        assert "Acme Tools Inc" in str(app.desk.query_one("#account-header", Static).render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: table.region.width >= 70)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ContactPicker))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.desk.call is not None)
+        notes = app.desk.query_one("#notes", TextArea)
+        await wait_for(pilot, lambda: app.focused is notes and notes.region.width >= 70)
+        assert notes.region.bottom <= 23  # above the footer, whole
+        await pilot.press(*"spoke with alice", "ctrl+e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))

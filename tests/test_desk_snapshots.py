@@ -77,6 +77,26 @@ async def _promise(pilot: Pilot[Any]) -> None:
     await pilot.pause(0.1)
 
 
+async def _narrow_call(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, DeskApp)
+    await _ready(pilot)
+    await pilot.press("c")
+    await _until(pilot, lambda: isinstance(app.screen, ContactPicker))
+    await pilot.press("enter")
+    await _until(pilot, lambda: app.desk.call is not None)
+    await pilot.press(*"asked for the finance manager")
+    await pilot.pause(0.3)
+
+
+def test_main_screen_at_80_by_24(app: DeskApp, snap_compare: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_ready)
+
+
+def test_a_call_at_80_by_24_keeps_the_notes_in_sight(app: DeskApp, snap_compare: Any) -> None:
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_narrow_call)
+
+
 def test_main_screen(app: DeskApp, snap_compare: Any) -> None:
     assert snap_compare(app, terminal_size=SIZE, run_before=_ready)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import ScrollableContainer, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -25,8 +25,11 @@ class _ReadDone(Message):
         self.read = read
 
 
-class AccountPanel(ReportsWorkFailures, Vertical):
-    """One account at a time; during quick moves only the latest selection is read."""
+class AccountPanel(ReportsWorkFailures, ScrollableContainer, can_focus=False):
+    """One account at a time; during quick moves only the latest selection is read.
+
+    Beside the list only its history scrolls; on a narrow terminal the whole panel does (``narrow``).
+    """
 
     class Painted(Message):
         """The panel now shows ``detail``."""
@@ -66,9 +69,17 @@ class AccountPanel(ReportsWorkFailures, Vertical):
         """Read the shown account again (something was written to it)."""
         self._request()
 
+    def set_narrow(self, narrow: bool) -> None:
+        """On a narrow terminal the panel scrolls as a whole (nothing in it is cut off)."""
+        self.can_focus = narrow
+        self.set_class(narrow, "narrow")
+
     def focus_history(self) -> None:
-        """Move into the history, to scroll it."""
-        self.query_one("#history-pane", VerticalScroll).focus()
+        """Move into the history (on a narrow terminal, the whole panel), to scroll it."""
+        if self.can_focus:
+            self.focus()
+        else:
+            self.query_one("#history-pane", VerticalScroll).focus()
 
     def _request(self) -> None:
         if self.shown_id is None:
@@ -109,4 +120,5 @@ class AccountPanel(ReportsWorkFailures, Vertical):
         self.query_one("#why-here", Static).update(why_text(read.breakdown, read.score))
         self.query_one("#history", Static).update(history_text(detail))
         self.query_one("#history-pane", VerticalScroll).scroll_home(animate=False)
+        self.scroll_home(animate=False)
         self.post_message(self.Painted(detail))

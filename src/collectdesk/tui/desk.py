@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DeskScreen", "NotesArea"]
 
+NARROW_BELOW = 110  # columns: narrower than this, the list and the account take turns on the screen
+
 
 class DeskScreen(Screen[None]):
     """Today's call list beside the selected account."""
@@ -47,6 +49,9 @@ class DeskScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="desk.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
+        # A narrow terminal shows the list or the account, not both side by side: this switches.
+        Binding("a", "toggle_account", "Account", id="desk.toggle_account"),
+        Binding("escape", "back_to_list", "Back to the list", show=False, id="desk.back"),
     ]
 
     def __init__(
@@ -101,12 +106,33 @@ class DeskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """The list has the keyboard; the clock ticks; the list is reloaded now and then."""
+        self._fit(self.app.size.width)
         self.call_list.focus_list()
         settle_cursors(self)
         self._paint_topbar()
         self.set_interval(1.0, self._paint_topbar)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.action_refresh)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Side by side when there is room, taking turns when there is not."""
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        narrow = width < NARROW_BELOW
+        if narrow != self.has_class("narrow"):
+            self.set_class(narrow, "narrow")
+            footer = self.query_one(Footer)
+            footer.compact = narrow
+            footer.show_command_palette = not narrow  # ctrl+p still works, and ? lists it
+            self.panel.set_narrow(narrow)
+            self.refresh_bindings()
+
+    def _view_account(self, shown: bool) -> None:
+        """On a narrow terminal, show the account (with the notes) or the list."""
+        if shown and not self.has_class("account-view"):
+            self.panel.call_after_refresh(self.panel.scroll_home, animate=False)  # its top first
+        self.set_class(shown, "account-view")
 
     # ----- the parts talking --------------------------------------------------------------------
     @on(CallList.Selected)
@@ -134,7 +160,7 @@ class DeskScreen(Screen[None]):
 
     @on(NotesArea.LeaveRequested)
     def _leave_notes(self) -> None:
-        self.call_list.focus_list()
+        self.action_back_to_list()
 
     @on(NotesArea.NoteLogged)
     def _note_logged(self, message: NotesArea.NoteLogged) -> None:
@@ -162,6 +188,7 @@ class DeskScreen(Screen[None]):
         notice.display = True
 
     def _call_opened(self, call: OpenCall) -> None:
+        self._view_account(True)  # the notes stay in sight during the call
         self.notes.for_call(call)
         self._paint_topbar()
         self.refresh_bindings()
@@ -172,6 +199,7 @@ class DeskScreen(Screen[None]):
     def _call_closed(self, message: CallController.Closed) -> None:
         call = message.call
         self.notes.call_closed()
+        self._view_account(False)
         self.query_one("#call-notice", Static).display = False
         self._paint_topbar()
         self.refresh_bindings()
@@ -217,6 +245,8 @@ class DeskScreen(Screen[None]):
         """Ending the call from anywhere is offered (and shown in the footer) only while a call is open."""
         if action == "end_call_anywhere":
             return self.controller.call is not None
+        if action == "toggle_account":
+            return self.has_class("narrow")
         return True
 
     def flush_before_exit(self) -> None:
@@ -238,13 +268,27 @@ class DeskScreen(Screen[None]):
         if self.panel.shown_id is None and self.call is None:
             self.notify("Pick an account first", timeout=3)
             return
+        self._view_account(True)
         self.notes.focus()
+
+    def action_toggle_account(self) -> None:
+        """Narrow terminal: from the list to the account and back."""
+        if self.has_class("account-view"):
+            self.action_back_to_list()
+        else:
+            self.action_open_account()
+
+    def action_back_to_list(self) -> None:
+        """The list has the keyboard (and, on a narrow terminal, the screen)."""
+        self._view_account(False)
+        self.call_list.focus_list()
 
     def action_open_account(self) -> None:
         """Show the highlighted account now and move into its history."""
         selected = self.call_list.selected_id
         if selected is not None and selected != self.panel.shown_id:
             self._show(selected)
+        self._view_account(True)
         self.panel.focus_history()
 
     def action_search(self) -> None:
@@ -258,6 +302,7 @@ class DeskScreen(Screen[None]):
             return
         self.call_list.select(choice.customer_id)
         self._show(choice.customer_id)
+        self._view_account(True)
         if choice.action == "call":
             self.action_start_call()
 
