@@ -642,3 +642,34 @@ async def test_at_80_by_24_the_list_and_the_account_take_turns_and_the_notes_sho
         assert notes.region.bottom <= 23  # above the footer, whole
         await pilot.press(*"spoke with alice", "ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+
+
+def test_every_key_of_the_desk_has_an_id() -> None:
+    from textual.binding import Binding
+
+    from collectdesk.tui.call_list import WorklistTable
+    from collectdesk.tui.desk import DeskScreen, NotesArea
+
+    for owner in (DeskScreen, WorklistTable, NotesArea):
+        for binding in Binding.make_bindings(owner.BINDINGS):
+            assert binding.id, f"{owner.__name__}: {binding.key} → {binding.action} has no id"
+
+
+async def test_list_moves_are_remapped_by_settings(sqlite_url: str, frozen_clock: Clock) -> None:
+    settings = Settings(keys={"list.last": "G", "list.first": "g"})
+    ctx = open_context(
+        db_url=sqlite_url, user_name="tester", settings=settings, clock=frozen_clock, default_role="supervisor"
+    )
+    built = build_portfolio(ctx)
+    app = make_app(ctx)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot, app)
+            await pilot.press("G")
+            await wait_for(pilot, lambda: cursor_id(app) == built.customers["C005"])
+            await pilot.press("g")
+            await wait_for(pilot, lambda: cursor_id(app) == built.customers["C001"])
+            lines = {(line.section, line.description): line.keys for line in app.help_lines()}
+            assert lines["Call list", "Last account"] == "G"
+    finally:
+        ctx.close()

@@ -11,6 +11,7 @@ from textual.screen import Screen
 
 from collectdesk.resources import styles_dir
 from collectdesk.services.context import AppContext
+from collectdesk.tui.call_list import WorklistTable
 from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.desk import DeskScreen, NotesArea
 from collectdesk.tui.loading import FirstPage, start_first_page
@@ -18,8 +19,6 @@ from collectdesk.tui.loading import FirstPage, start_first_page
 # Help, dialogs and screens opened later are imported when first opened (start-up speed).
 if TYPE_CHECKING:
     from collectdesk.tui.help import KeyHelp
-
-_TABLE_MOVES = {"cursor_up", "cursor_down", "page_up", "page_down", "scroll_home", "scroll_end"}
 
 
 class DeskApp(App[None]):
@@ -69,8 +68,6 @@ class DeskApp(App[None]):
 
     def help_lines(self) -> list[KeyHelp]:
         """Every key of the desk and its dialogs, as the keymap has them."""
-        from textual.widgets import DataTable
-
         from collectdesk.domain.result_codes import result_codes
         from collectdesk.tui.followup import FollowUpDialog
         from collectdesk.tui.help import KeyHelp, describe_bindings
@@ -79,7 +76,7 @@ class DeskApp(App[None]):
         from collectdesk.tui.search import SearchScreen
 
         keymap = self.keymap
-        lines = describe_bindings(self, "Call list", DataTable.BINDINGS, keymap, actions=_TABLE_MOVES)
+        lines = describe_bindings(self, "Call list", WorklistTable.BINDINGS, keymap)
         lines += describe_bindings(self, "Desk", [*DeskScreen.BINDINGS, *self.BINDINGS], keymap)
         lines += describe_bindings(self, "Notes pane", NotesArea.BINDINGS, keymap)
         lines += describe_bindings(self, "Outcome dialog", OutcomeDialog.BINDINGS, keymap)
