@@ -16,6 +16,7 @@ from collectdesk.services.calls import (
     CallBlocked,
     CallInProgress,
     CallOutcome,
+    StartedCall,
     call_blocks,
     call_warnings,
     callable_status,
@@ -85,7 +86,7 @@ def acme(ctx: AppContext) -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def open_call(ctx: AppContext, acme: tuple[int, int, int]) -> Iterator[Call]:
+def open_call(ctx: AppContext, acme: tuple[int, int, int]) -> Iterator[StartedCall]:
     yield start_call(ctx, acme[0], contact_id=acme[2])
 
 
@@ -209,7 +210,7 @@ def test_business_called_recently_only_warns(ctx: AppContext, acme: tuple[int, i
 # --- notes and recovery -----------------------------------------------------------------------
 
 
-def test_notes_are_saved_and_the_call_survives_a_restart(ctx: AppContext, open_call: Call, db_url: str) -> None:
+def test_notes_are_saved_and_the_call_survives_a_restart(ctx: AppContext, open_call: StartedCall, db_url: str) -> None:
     save_call_notes(ctx, open_call.id, "AP clerk says invoice is with the CFO")
     ctx.close()
     again = open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=ctx.clock)
@@ -225,7 +226,7 @@ def test_notes_are_saved_and_the_call_survives_a_restart(ctx: AppContext, open_c
         again.close()
 
 
-def test_another_users_call_is_not_theirs_to_resume(ctx: AppContext, open_call: Call, db_url: str) -> None:
+def test_another_users_call_is_not_theirs_to_resume(ctx: AppContext, open_call: StartedCall, db_url: str) -> None:
     other = open_context(db_url=db_url, user_name="sam", settings=Settings(), clock=ctx.clock)
     try:
         assert unfinished_call(other) is None
@@ -273,7 +274,7 @@ REFUSALS: list[tuple[CallOutcome, str, str]] = [
     ("outcome", "field", "message"), REFUSALS, ids=[f"{o.result_code}-{f}" for o, f, _ in REFUSALS]
 )
 def test_close_refused_without_what_the_code_requires(
-    ctx: AppContext, open_call: Call, outcome: CallOutcome, field: str, message: str
+    ctx: AppContext, open_call: StartedCall, outcome: CallOutcome, field: str, message: str
 ) -> None:
     for attempt in (validate_outcome, close_call):
         with pytest.raises(OutcomeError, match=message) as info:
@@ -284,7 +285,7 @@ def test_close_refused_without_what_the_code_requires(
     assert customer_row(ctx, open_call.customer_id).next_action_on is None
 
 
-def test_dispute_of_another_accounts_invoice_refused(ctx: AppContext, open_call: Call) -> None:
+def test_dispute_of_another_accounts_invoice_refused(ctx: AppContext, open_call: StartedCall) -> None:
     stranger = add_invoice(ctx, add_customer(ctx, name="Other"), 5_000)
     with pytest.raises(OutcomeError, match="not an invoice of this account"):
         close_call(
@@ -297,7 +298,7 @@ def test_dispute_of_another_accounts_invoice_refused(ctx: AppContext, open_call:
 # --- closing ----------------------------------------------------------------------------------
 
 
-def test_close_with_a_promise(ctx: AppContext, acme: tuple[int, int, int], open_call: Call) -> None:
+def test_close_with_a_promise(ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall) -> None:
     customer = acme[0]
     add_call(ctx, customer, NOW - timedelta(days=5))
     with ctx.db.session() as session:
@@ -331,7 +332,7 @@ def test_close_with_a_promise(ctx: AppContext, acme: tuple[int, int, int], open_
         close_call(ctx, open_call.id, CallOutcome("NOANSWER"))
 
 
-def test_close_with_a_plan_follows_up_after_the_first_instalment(ctx: AppContext, open_call: Call) -> None:
+def test_close_with_a_plan_follows_up_after_the_first_instalment(ctx: AppContext, open_call: StartedCall) -> None:
     plan = PlanInput(90_000, 3, date(2026, 11, 27), "month")  # first instalment on a Friday
     closed = close_call(ctx, open_call.id, CallOutcome("PTP", payment_asked=True, plan=plan))
     assert [p.amount for p in closed.promises] == [30_000] * 3
@@ -339,7 +340,7 @@ def test_close_with_a_plan_follows_up_after_the_first_instalment(ctx: AppContext
 
 
 def test_failed_attempt_counts_and_retries_in_three_days(
-    ctx: AppContext, acme: tuple[int, int, int], open_call: Call
+    ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall
 ) -> None:
     closed = close_call(ctx, open_call.id, CallOutcome("NOANSWER"))
     assert closed.next_action_on == date(2026, 11, 26)
@@ -356,7 +357,7 @@ def test_failed_attempt_counts_and_retries_in_three_days(
     assert (row.failed_attempts, row.next_action_on) == (2, date(2026, 11, 24))
 
 
-def test_callback_sets_the_time(ctx: AppContext, acme: tuple[int, int, int], open_call: Call) -> None:
+def test_callback_sets_the_time(ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall) -> None:
     at = datetime(2026, 11, 25, 19, 30, tzinfo=UTC)
     closed = close_call(ctx, open_call.id, CallOutcome("CALLBACK", payment_asked=False, callback_at=at))
     row = customer_row(ctx, acme[0])
@@ -365,7 +366,9 @@ def test_callback_sets_the_time(ctx: AppContext, acme: tuple[int, int, int], ope
     assert call_row(ctx, open_call.id).callback_at == at
 
 
-def test_paid_claim_and_no_promise_are_kept(ctx: AppContext, acme: tuple[int, int, int], open_call: Call) -> None:
+def test_paid_claim_and_no_promise_are_kept(
+    ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall
+) -> None:
     close_call(ctx, open_call.id, CallOutcome("PAID", payment_asked=True, paid_claim="wire on 2026-11-20, ref 7781"))
     assert call_row(ctx, open_call.id).paid_claim == "wire on 2026-11-20, ref 7781"
     assert customer_row(ctx, acme[0]).next_action_on == date(2026, 11, 26)
@@ -375,14 +378,14 @@ def test_paid_claim_and_no_promise_are_kept(ctx: AppContext, acme: tuple[int, in
     assert customer_row(ctx, acme[0]).next_action_on == date(2026, 11, 25)
 
 
-def test_gatekeeper_records_who(ctx: AppContext, open_call: Call) -> None:
+def test_gatekeeper_records_who(ctx: AppContext, open_call: StartedCall) -> None:
     close_call(ctx, open_call.id, CallOutcome("GATEKEEPER", spoke_with="receptionist Jo"))
     call = call_row(ctx, open_call.id)
     assert (call.spoke_with, call.right_party) == ("receptionist Jo", False)
 
 
 def test_dispute_of_every_overdue_invoice_puts_the_account_on_hold(
-    ctx: AppContext, acme: tuple[int, int, int], open_call: Call
+    ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall
 ) -> None:
     customer, invoice, _ = acme
     second = add_invoice(ctx, customer, 20_000)
@@ -411,7 +414,7 @@ def test_dispute_of_every_overdue_invoice_puts_the_account_on_hold(
     assert kinds == ["call", "dispute", "call", "dispute", "hold"]
 
 
-def test_wrong_number_flags_the_contact(ctx: AppContext, acme: tuple[int, int, int], open_call: Call) -> None:
+def test_wrong_number_flags_the_contact(ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall) -> None:
     close_call(ctx, open_call.id, CallOutcome("WRONGNUMBER"))
     with ctx.db.session() as session:
         contact = session.get(Contact, acme[2])
@@ -421,7 +424,7 @@ def test_wrong_number_flags_the_contact(ctx: AppContext, acme: tuple[int, int, i
 
 
 def test_a_wrong_number_is_written_in_the_format_the_panel_shows(
-    ctx: AppContext, acme: tuple[int, int, int], open_call: Call
+    ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall
 ) -> None:
     close_call(ctx, open_call.id, CallOutcome("WRONGNUMBER"))
     detail = account_detail(ctx, acme[0])
@@ -432,7 +435,7 @@ def test_a_wrong_number_is_written_in_the_format_the_panel_shows(
 
 
 def test_close_is_atomic_when_the_promise_is_refused(
-    ctx: AppContext, acme: tuple[int, int, int], open_call: Call
+    ctx: AppContext, acme: tuple[int, int, int], open_call: StartedCall
 ) -> None:
     outcome = CallOutcome("PTP", payment_asked=True, promise=PromiseInput(100_001, TODAY))
     with pytest.raises(OutcomeError):

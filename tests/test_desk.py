@@ -619,7 +619,7 @@ async def test_a_receipt_confirmation_is_labelled_as_such_on_the_list(desk) -> N
 
 
 async def test_at_80_by_24_the_list_and_the_account_take_turns_and_the_notes_show_during_a_call(desk) -> None:
-    ctx, built = desk
+    ctx, _ = desk
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot, app)

@@ -11,7 +11,7 @@ import phonenumbers
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.calling_window import candidate_zones, window_status
+from collectdesk.domain.calling_window import CallableStatus, candidate_zones, window_status
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.escalation import render_next_step
@@ -139,9 +139,14 @@ def _account_phones(customer: Customer) -> list[str | None]:
     return phones + ([customer.phone] if customer.phone else [])
 
 
+def calling_status(ctx: AppContext, phones: list[str | None], country: str, timezone: str | None) -> CallableStatus:
+    """Whether an account with these numbers may be called now (the one place this is worked out)."""
+    zones = candidate_zones(phones, country, timezone)
+    return window_status(zones, ctx.clock.now(), ctx.settings.window_for(country))
+
+
 def _callable(ctx: AppContext, customer: Customer, phones: list[str | None]) -> CallableNow:
-    zones = candidate_zones(phones, customer.country, customer.timezone)
-    status = window_status(zones, ctx.clock.now(), ctx.settings.window_for(customer.country))
+    status = calling_status(ctx, phones, customer.country, customer.timezone)
     return CallableNow(
         status.callable,
         _local_times(status.local_times),
@@ -315,7 +320,7 @@ def _payment_summary(payment: Payment, currency: str) -> str:
     return f"{text} ({details})" if details else text
 
 
-def billing_address(customer: Customer) -> str | None:
+def _billing_address(customer: Customer) -> str | None:
     """The billing address on one line (street, city, region, postal code), or ``None`` if unknown."""
     city_line = " ".join(
         part for part in (customer.address_city, customer.address_region, customer.address_postal_code) if part
@@ -366,7 +371,7 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             overdue=sum(i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"),
             history=_history(session, customer, history_limit),
             open_call_id=open_call_id,
-            address=billing_address(customer),
+            address=_billing_address(customer),
             zone=next(
                 iter(candidate_zones(_account_phones(customer), customer.country, customer.timezone)),
                 None,

@@ -9,18 +9,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.cadence import next_action_on, next_action_text
-from collectdesk.domain.calling_window import (
-    UNKNOWN_REASON,
-    CallableStatus,
-    candidate_zones,
-    window_status,
-)
+from collectdesk.domain.calling_window import UNKNOWN_REASON, CallableStatus
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
 from collectdesk.domain.money import format_amount
 from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.domain.phones import national_format
 from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
+from collectdesk.services.accounts import calling_status
 from collectdesk.services.context import AppContext
 from collectdesk.services.promises import (
     OWING_STATUSES,
@@ -40,6 +36,8 @@ __all__ = [
     "OutcomeError",
     "PlanInput",
     "PromiseInput",
+    "PromiseTaken",
+    "StartedCall",
     "available_result_codes",
     "call_blocks",
     "call_warnings",
@@ -93,14 +91,56 @@ class CallOutcome:
 
 
 @dataclass(frozen=True)
+class StartedCall:
+    """A call that is open: whose, with whom, since when, and its notes so far."""
+
+    id: int
+    customer_id: int
+    contact_id: int | None
+    user_id: int
+    started_at: datetime
+    notes: str
+
+
+@dataclass(frozen=True)
+class PromiseTaken:
+    """A promise (or one instalment of a plan) written by closing a call."""
+
+    id: int
+    call_id: int | None
+    amount: int
+    currency: str
+    promised_on: date
+    broken_on: date
+    instalment: int | None
+
+
+@dataclass(frozen=True)
 class ClosedCall:
     """A completed call and what closing it wrote."""
 
-    call: Call
-    promises: list[Promise]
+    call_id: int
+    result_code: str
+    promises: list[PromiseTaken]
     next_action_on: date
     next_action: str
     on_hold: bool
+
+
+def _started(call: Call) -> StartedCall:
+    return StartedCall(call.id, call.customer_id, call.contact_id, call.user_id, call.started_at, call.notes or "")
+
+
+def _taken(promise: Promise) -> PromiseTaken:
+    return PromiseTaken(
+        promise.id,
+        promise.call_id,
+        promise.amount,
+        promise.currency,
+        promise.promised_on,
+        promise.broken_on,
+        promise.instalment,
+    )
 
 
 def available_result_codes(ctx: AppContext) -> list[ResultCode]:
@@ -131,8 +171,7 @@ def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableSt
             select(Contact.phone).where(Contact.customer_id == customer.id, Contact.wrong_number.is_(False))
         ),
     ]
-    zones = candidate_zones(phones, customer.country, customer.timezone)
-    return window_status(zones, ctx.clock.now(), ctx.settings.window_for(customer.country))
+    return calling_status(ctx, phones, customer.country, customer.timezone)
 
 
 def _assess(
@@ -207,7 +246,7 @@ def _open_call(session: Session, user_id: int) -> Call | None:
 
 def start_call(
     ctx: AppContext, customer_id: int, *, contact_id: int | None = None, override_reason: str | None = None
-) -> Call:
+) -> StartedCall:
     """Start a call: the row is written at once; guard rails block unless a reason overrides."""
     reason = (override_reason or "").strip() or None
     if reason and len(reason) > 300:
@@ -251,8 +290,7 @@ def start_call(
                 summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}",
                 details={"blocks": blocks, "reason": reason},
             )
-        session.expunge(call)
-    return call
+        return _started(call)
 
 
 def save_call_notes(ctx: AppContext, call_id: int, notes: str) -> None:
@@ -272,13 +310,11 @@ def save_call_notes(ctx: AppContext, call_id: int, notes: str) -> None:
             raise InputError("this call belongs to another user")
 
 
-def unfinished_call(ctx: AppContext) -> Call | None:
+def unfinished_call(ctx: AppContext) -> StartedCall | None:
     """The current user's call that was started and never closed (to resume after a crash)."""
     with ctx.db.session() as session:
         call = _open_call(session, ctx.user.id)
-        if call is not None:
-            session.expunge(call)
-        return call
+        return _started(call) if call is not None else None
 
 
 def _text(value: str | None, field_name: str, limit: int, missing: str) -> str:
@@ -459,8 +495,7 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         if rc.code == "WRONGNUMBER":
             _flag_wrong_number(session, ctx, call, customer, contact, now)
         session.flush()
-        session.expunge_all()
-    return ClosedCall(call, promises, next_on, next_text, customer.on_hold)
+        return ClosedCall(call.id, rc.code, [_taken(p) for p in promises], next_on, next_text, customer.on_hold)
 
 
 def _complete_call(

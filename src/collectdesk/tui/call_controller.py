@@ -98,10 +98,10 @@ class CallController(ReportsWorkFailures, Widget):
         detail = account_detail(self.ctx, row.customer_id)
         contact = next((c.name for c in detail.contacts if c.contact_id == row.contact_id), None)
         call = OpenCall(row.id, row.customer_id, detail.name, contact, row.started_at, notes=row.notes or "")
-        self.app.call_from_thread(self._opened, call)
         self.post_message(self.Restored(call))
 
-    def _opened(self, call: OpenCall) -> None:
+    def resume(self, call: OpenCall) -> None:
+        """The restored call is the open call again (done by whoever shows it, in the same step)."""
         self.call = call
 
     # ----- starting -----------------------------------------------------------------------------

@@ -177,6 +177,7 @@ class DeskScreen(Screen[None]):
     @on(CallController.Restored)
     def _call_restored(self, message: CallController.Restored) -> None:
         call = message.call
+        self.controller.resume(call)
         self._call_opened(call)
         # Said above the notes rather than in a toast, which would cover the notes brought back.
         notice = self.query_one("#call-notice", Static)
