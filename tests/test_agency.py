@@ -23,7 +23,17 @@ from collectdesk.store.models import Activity, Contact, Customer, Invoice
 
 
 def _tough(ctx: AppContext) -> tuple[int, int]:
-    tough = add_customer(ctx, "TOUGH", name="Tough Trading", phone="+12125550100", email="ap@tough.example")
+    tough = add_customer(
+        ctx,
+        "TOUGH",
+        name="Tough Trading",
+        phone="+12125550100",
+        email="ap@tough.example",
+        address_street="1 Main St",
+        address_city="Springfield",
+        address_region="IL",
+        address_postal_code="62701",
+    )
     add_invoice(ctx, tough, days_past_due=120, amount=250_000, number="T-1")
     add_invoice(ctx, tough, days_past_due=10, amount=50_000, number="T-2")
     add_invoice(ctx, tough, days_past_due=200, amount=10_000, number="T-0", paid_days_after_due=5)
@@ -94,6 +104,12 @@ def test_supervisor_refers_an_account_off_the_list_and_into_placements(ctx: AppC
     assert [(r["ref"], r["invoice_number"]) for r in rows] == [("TOUGH", "T-1"), ("TOUGH", "T-2")]
     first = rows[0]
     assert first["debtor_name"] == "Tough Trading"
+    assert (first["address_street"], first["address_city"], first["address_region"], first["address_postal_code"]) == (
+        "1 Main St",
+        "Springfield",
+        "IL",
+        "62701",
+    )
     assert (first["original_amount"], first["open_balance"], first["currency"]) == ("2500.00", "2500.00", "USD")
     assert first["days_past_due"] == 120 and first["referred_on"] == "2026-11-23"
     assert "+12125550100" in first["contacts"] and "Dana Payables (AP clerk) +12125550101" in first["contacts"]
@@ -113,7 +129,7 @@ def test_a_referred_account_stays_referred_through_upkeep(ctx: AppContext) -> No
 def test_a_collector_is_refused_and_nothing_changes(ctx: AppContext) -> None:
     tough, _ = _tough(ctx)
     collector = _collector(ctx)
-    with pytest.raises(NotAllowed, match="for supervisors.*casey is a collector"):
+    with pytest.raises(NotAllowed, match=r"for supervisors.*casey is a collector"):
         refer_account(collector, "TOUGH")
     assert _statuses(ctx, tough) == {"T-0": "paid", "T-1": "open", "T-2": "open"}
     assert _refs(ctx) == ["TOUGH", "EASY"]

@@ -28,11 +28,8 @@ from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice,
 
 REFER_KIND, RECALL_KIND = "agency_referral", "agency_recall"
 _REASON_LIMIT = 300
-# Address columns the customers table has (whatever the import brings), in table order.
-_ADDRESS_PREFIXES = ("address", "billing", "street", "city", "postcode", "postal", "zip", "region", "state")
-ADDRESS_COLUMNS = tuple(
-    c.name for c in Customer.__table__.columns if c.name.startswith(_ADDRESS_PREFIXES) and c.name != "stage"
-)
+# The billing address as imported (customers' address columns), one column each.
+ADDRESS_COLUMNS = ("address_street", "address_city", "address_region", "address_postal_code")
 PLACEMENT_COLUMNS = (
     "debtor_name",
     "ref",
