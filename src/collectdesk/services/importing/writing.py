@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.report import ImportReport
@@ -26,7 +26,7 @@ def write_changes(
         return
     if inserts:
         # Core on the session's connection: the ORM's per-row bookkeeping is most of a bulk insert's cost.
-        table = model.__table__
+        table = cast(Table, model.__table__)
         connection = session.connection()
         for start in range(0, len(inserts), _BATCH):
             connection.execute(insert(table), inserts[start : start + _BATCH])
