@@ -99,13 +99,15 @@ def latest_step(rules: ReminderRules, days_from_due: int) -> Step | None:
     return Step(last.offset, last.template)
 
 
-def _candidates(session: Session, day: date) -> list[Customer]:
+def _candidates(session: Session, day: date, only: list[int] | None) -> list[Customer]:
     """Accounts with an undisputed open balance, or a promise recently made or broken."""
     with_invoices = select(Invoice.customer_id).where(Invoice.status == "open", Invoice.open_amount > 0)
     recent = select(Promise.customer_id).where(
         Promise.created_at >= start_of_day(day - timedelta(days=_CONFIRM_LOOKBACK_DAYS))
     )
     ids = select(Customer.id).where(Customer.id.in_(with_invoices.union(recent)))
+    if only is not None:
+        ids = ids.where(Customer.id.in_(only))
     return list(
         session.scalars(
             select(Customer).where(Customer.id.in_(ids)).options(selectinload(Customer.contacts)).order_by(Customer.ref)
@@ -113,8 +115,9 @@ def _candidates(session: Session, day: date) -> list[Customer]:
     )
 
 
-def _blocked(customer: Customer, rules_stage_referred: bool, opted_out: bool, pauses: list[PauseView]) -> str | None:
-    if rules_stage_referred:
+def blocked_reason(customer: Customer, referred: bool, opted_out: bool, pauses: list[PauseView]) -> str | None:
+    """Why nothing may be sent to this account now (None when something may)."""
+    if referred:
         return "referred to an agency"
     for flag, label in (
         (customer.on_hold, f"on hold{': ' + customer.hold_reason if customer.hold_reason else ''}"),
@@ -135,15 +138,18 @@ def _is_new_or_late_payer(invoices: list[Invoice], customer: Customer, invoice: 
     return customer.late_payments > 0 or not earlier
 
 
-def plan_reminders(ctx: AppContext, *, as_of: date | None = None) -> ReminderPlan:
+def plan_reminders(
+    ctx: AppContext, *, as_of: date | None = None, customer_ids: list[int] | None = None
+) -> ReminderPlan:
     """Every message the schedule calls for on ``as_of`` (default today), one per account at
-    most, the latest step reached only; writes nothing."""
+    most, the latest step reached only (only these accounts when ``customer_ids`` is given);
+    writes nothing."""
     day = as_of or ctx.clock.today()
     rules = ctx.settings.reminders
     agency_days = ctx.settings.escalation.agency_days
     plan = ReminderPlan(day)
     with ctx.db.session() as session:
-        customers = _candidates(session, day)
+        customers = _candidates(session, day, customer_ids)
         ids = [c.id for c in customers]
         invoices: dict[int, list[Invoice]] = defaultdict(list)
         for invoice in session.scalars(
@@ -316,7 +322,7 @@ def _plan_account(
             )
         return
     chosen = next(options[kind] for kind in PRIORITY if kind in options)
-    blocked = _blocked(customer, referred, opted_out, pauses)
+    blocked = blocked_reason(customer, referred, opted_out, pauses)
     if blocked is None and _claimed(claimed, day_key(customer.id, day)):
         blocked = "already written to today"
     if blocked is not None:
