@@ -44,7 +44,9 @@ def _claims(ctx: AppContext) -> int:
 
 
 def test_overdue_reminder_arrives_with_invoices_balance_and_a_pdf_letter(rctx: AppContext, smtp: SmtpServer) -> None:
-    customer = uk_account(rctx)
+    customer = uk_account(
+        rctx, address_street="Unit 4\n1 Mill Lane", address_city="Leeds", address_postal_code="LS1 4AB"
+    )
     add_invoice(rctx, customer, days_past_due=3, amount=40_000, number="UK1-INV-2", currency="GBP")
 
     report = send_reminders(rctx)
@@ -62,6 +64,7 @@ def test_overdue_reminder_arrives_with_invoices_balance_and_a_pdf_letter(rctx: A
     (pdf,) = letter.glob("*.pdf")
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
     assert "UK1 Joinery Ltd" in text and "UK1-INV-1" in text and "£2,900.00" in text
+    assert "Unit 4\n1 Mill Lane\nLeeds LS1 4AB\nGB" in text
     history = account_detail(rctx, customer).history
     assert any(h.kind == "reminder" and "hamish@uk1.example" in h.summary and "UK1-INV-1" in h.summary for h in history)
 

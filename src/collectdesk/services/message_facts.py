@@ -50,10 +50,17 @@ def recipient_for(customer: Customer) -> Recipient:
 
 
 def _address(customer: Customer) -> list[str]:
-    # Billing address columns arrive with the customer import; use them once they exist.
-    fields = ("billing_address", "address_line1", "address_line2", "city", "postcode", "postal_code")
-    lines = [str(getattr(customer, name)) for name in fields if getattr(customer, name, None)]
-    return lines or ([customer.country] if customer.country else [])
+    """The billing address as letter lines: street (may hold several lines), city, region and
+    postal code, country."""
+    lines = [line.strip() for line in (customer.address_street or "").splitlines() if line.strip()]
+    town = " ".join(
+        part for part in (customer.address_city, customer.address_region, customer.address_postal_code) if part
+    )
+    if town:
+        lines.append(town)
+    if customer.country:
+        lines.append(customer.country)
+    return lines
 
 
 def _invoice_view(invoice: Invoice, as_of: date) -> dict[str, Any]:
