@@ -91,3 +91,20 @@ def test_account_interest_for_the_panel(rctx: AppContext) -> None:
     assert claim is not None and (claim.interest, claim.compensation) == (2_414, 7_000)
     assert account_interest(rctx, consumer) is None
     assert (claim.invoices[0].late_from, claim.invoices[0].reference_date) == (date(2026, 10, 25), date(2026, 6, 30))
+
+
+def test_the_account_panel_shows_statutory_interest_and_pauses(rctx: AppContext) -> None:
+    from collectdesk.services.accounts import account_detail
+    from collectdesk.services.pauses import pause_reminders
+    from collectdesk.tui.panel import header_text, invoices_text
+
+    business = uk_account(rctx, "BIZ", days_past_due=30)
+    pause_reminders(rctx, "BIZ", until=date(2026, 12, 10), reason="owner in hospital")
+    detail = account_detail(rctx, business)
+    invoices = invoices_text(detail).plain
+    assert "Statutory interest (Late Payment Act 1998)" in invoices
+    assert "BIZ-INV-1" in invoices and "30d @ 11.75%" in invoices and "£24.14 + £70.00" in invoices
+    assert "Total interest £24.14 + compensation £70.00" in invoices
+    assert "⏸ reminders paused until 2026-12-10: owner in hospital" in header_text(detail).plain
+    consumer = account_detail(rctx, uk_account(rctx, "CON", days_past_due=30, kind="consumer"))
+    assert consumer.statutory is None and "Statutory" not in invoices_text(consumer).plain
