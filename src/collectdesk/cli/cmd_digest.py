@@ -6,7 +6,7 @@ import argparse
 
 from collectdesk.cli.common import context_from_args, optional_date
 from collectdesk.services.access import require_supervisor
-from collectdesk.services.digest import build_digests, send_digests
+from collectdesk.services.digest import build_digests, latest_call_day, send_digests
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,7 +17,11 @@ def run(args: argparse.Namespace) -> int:
         day = optional_date(args.date) or ctx.clock.today()
         digests = build_digests(ctx, day)
         if not digests:
-            print(f"No calls were closed on {day.isoformat()}.")
+            latest = latest_call_day(ctx, day)
+            hint = (
+                f" The latest day with calls is {latest.isoformat()} (--date {latest.isoformat()})." if latest else ""
+            )
+            print(f"No calls were closed on {day.isoformat()}.{hint}")
             return 0
         if not args.send:
             print("\n".join(d.text() for d in digests), end="")

@@ -6,8 +6,9 @@ import argparse
 
 from collectdesk.cli.common import context_from_args, optional_date, write_rows
 from collectdesk.services.access import require_supervisor
+from collectdesk.services.message_templates import label
 from collectdesk.services.reminder_plan import plan_reminders
-from collectdesk.services.reminders import RunReport, label, previews, release_message, send_reminders
+from collectdesk.services.reminders import RunReport, previews, release_message, send_reminders
 from collectdesk.services.upkeep import bring_up_to_date
 
 _OUTCOMES = {

@@ -129,6 +129,15 @@ def call_summary(
     )
 
 
+def latest_call_day(ctx: AppContext, before: date) -> date | None:
+    """The newest day before ``before`` on which a call was closed (UTC), if any."""
+    with ctx.db.session() as session:
+        last = session.scalar(
+            select(Call.ended_at).where(Call.ended_at < start_of_day(before)).order_by(Call.ended_at.desc()).limit(1)
+        )
+    return last.date() if last is not None else None
+
+
 def build_digests(ctx: AppContext, day: date | None = None) -> list[OwnerDigest]:
     """Every call closed on ``day`` (default today, UTC), summarised and grouped by sales rep."""
     day = day or ctx.clock.today()

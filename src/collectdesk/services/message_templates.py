@@ -26,6 +26,14 @@ TEMPLATE_NAMES = (
     "promise_missed",
 )
 
+_LABELS = {
+    "courtesy": "Courtesy reminder",
+    "confirm_receipt": "Receipt confirmation request",
+    "final_demand": "Final demand",
+    "promise_confirmation": "Promise confirmation",
+    "promise_missed": "Missed-promise reminder",
+}
+
 
 @dataclass(frozen=True)
 class RenderedMessage:
@@ -95,3 +103,12 @@ def render_message(name: str, variables: dict[str, Any]) -> RenderedMessage:
         raise InputError(f"template email/{name}.txt must start with a 'Subject:' line")
     letter = _tidy(_render(f"letter/{name}.txt", variables))
     return RenderedMessage(name, first.split(":", 1)[1].strip(), rest.lstrip("\n"), letter)
+
+
+def label(template: str) -> str:
+    """A template's (or schedule kind's) name as people read it."""
+    if template == "overdue":
+        return "Overdue reminder"
+    return _LABELS.get(template) or template.replace("overdue_", "Overdue reminder (").replace("_", " ") + (
+        ")" if template.startswith("overdue_") else ""
+    )

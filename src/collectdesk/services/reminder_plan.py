@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
+from collectdesk.services.message_templates import label
 from collectdesk.services.pauses import PauseView, pauses_in_force
 from collectdesk.settings import ReminderRules
 from collectdesk.store.models import Customer, EmailOptOut, Invoice, Message, MessageClaim, Promise
@@ -119,14 +120,14 @@ def blocked_reason(customer: Customer, referred: bool, opted_out: bool, pauses: 
     """Why nothing may be sent to this account now (None when something may)."""
     if referred:
         return "referred to an agency"
-    for flag, label in (
+    for flag, why in (
         (customer.on_hold, f"on hold{': ' + customer.hold_reason if customer.hold_reason else ''}"),
         (customer.cease_contact, "cease contact"),
         (customer.lawyer_represented, "represented by a lawyer"),
         (opted_out, "opted out of email"),
     ):
         if flag:
-            return label
+            return why
     account_pause = next((p for p in pauses if p.invoice_number is None), None)
     if account_pause is not None:
         return f"paused until {account_pause.until.isoformat()}: {account_pause.reason}"
@@ -262,14 +263,14 @@ def _plan_account(
                 if not _claimed(claimed, final_key):
                     offer(
                         "final_demand",
-                        f"{oldest.number} is {days} days past due: ready for agency referral",
+                        f"{oldest.number} is {_days(days)} past due: ready for agency referral",
                         [*keys, final_key],
                         [i.id for i in chaseable],
                     )
             else:
                 offer(
                     "overdue",
-                    f"{oldest.number} is {days} days past due (step {step.label}, stage {customer.stage})",
+                    f"{oldest.number} is {_days(days)} past due (step {step.label}, stage {customer.stage})",
                     keys,
                     [i.id for i in chaseable],
                 )
@@ -316,7 +317,7 @@ def _plan_account(
                 Skipped(
                     customer.ref,
                     customer.name,
-                    f"{waiting.kind} due ({waiting.reason}); open promise of {promised} due "
+                    f"{label(waiting.kind)} due ({waiting.reason}); open promise of {promised} due "
                     f"{open_promise.promised_on.isoformat()}",
                 )
             )
@@ -326,7 +327,9 @@ def _plan_account(
     if blocked is None and _claimed(claimed, day_key(customer.id, day)):
         blocked = "already written to today"
     if blocked is not None:
-        plan.skipped.append(Skipped(customer.ref, customer.name, f"{chosen.kind} due ({chosen.reason}); {blocked}"))
+        plan.skipped.append(
+            Skipped(customer.ref, customer.name, f"{label(chosen.kind)} due ({chosen.reason}); {blocked}")
+        )
         return
     chosen.claims.append(day_key(customer.id, day))
     plan.messages.append(chosen)
@@ -334,3 +337,7 @@ def _plan_account(
 
 def _claimed(claimed: set[str], key: str) -> bool:
     return key in claimed
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"

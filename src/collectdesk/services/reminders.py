@@ -16,19 +16,11 @@ from collectdesk.services.context import AppContext
 from collectdesk.services.letters import write_letter
 from collectdesk.services.mail import MailError, MailTransport, build_email, outbox_dir, safe_name
 from collectdesk.services.message_facts import message_variables, recipient_for
-from collectdesk.services.message_templates import RenderedMessage, render_message, template_for
+from collectdesk.services.message_templates import RenderedMessage, label, render_message, template_for
 from collectdesk.services.reminder_plan import PlannedMessage, ReminderPlan, plan_reminders
 from collectdesk.store.activity import log_activity
 from collectdesk.store.models import Customer, Invoice, Message, MessageClaim, Promise
 from collectdesk.store.secrets import SecretError
-
-_LABELS = {
-    "courtesy": "Courtesy reminder",
-    "confirm_receipt": "Receipt confirmation request",
-    "final_demand": "Final demand",
-    "promise_confirmation": "Promise confirmation",
-    "promise_missed": "Missed-promise reminder",
-}
 
 
 @dataclass(frozen=True)
@@ -66,13 +58,6 @@ class RunReport:
     def count(self, outcome: str) -> int:
         """How many messages ended with this outcome."""
         return sum(1 for r in self.results if r.outcome == outcome)
-
-
-def label(template: str) -> str:
-    """A template's name as people read it."""
-    return _LABELS.get(template) or template.replace("overdue_", "Overdue reminder (").replace("_", " ") + (
-        ")" if template.startswith("overdue_") else ""
-    )
 
 
 def preview(ctx: AppContext, planned: PlannedMessage, day: date) -> Preview:

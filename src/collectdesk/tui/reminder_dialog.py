@@ -16,10 +16,10 @@ from textual.widgets.option_list import Option
 
 from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
-from collectdesk.services.message_templates import TEMPLATE_NAMES
+from collectdesk.services.message_templates import TEMPLATE_NAMES, label
 from collectdesk.services.reminder_desk import chosen_template, next_reminder, promise_confirmation, send_now
 from collectdesk.services.reminder_plan import plan_reminders
-from collectdesk.services.reminders import Preview, SendResult, label
+from collectdesk.services.reminders import Preview, SendResult
 
 NEXT = "next"
 CONFIRM = "confirm"
