@@ -18,6 +18,7 @@ COMMANDS = {
     "tally": "collectdesk.cli.cmd_tally:run",
     "export": "collectdesk.cli.cmd_export:run",
     "users": "collectdesk.cli.cmd_users:run",
+    "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
     "remind": "collectdesk.cli.cmd_remind:run",
     "pause": "collectdesk.cli.cmd_pause:run",

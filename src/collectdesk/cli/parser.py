@@ -110,6 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("calls", "promises", "activity"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    agency = sub.add_parser("agency", help="refer accounts to a collection agency (supervisors), the placement file")
+    agency_sub = agency.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("refer", "refer an account to a collection agency (supervisors)"),
+        ("recall", "recall a referred account from the agency (supervisors)"),
+    ):
+        decide = agency_sub.add_parser(action, help=text)
+        decide.add_argument("ref", metavar="REF", help="the account's ref")
+        decide.add_argument("--reason", metavar="TEXT", help="why (goes to the activity log)")
+    placements = agency_sub.add_parser("placements", help="one row per referred invoice, for the agency")
+    placements.add_argument("--format", choices=("csv", "json"), default="csv")
+
     users = sub.add_parser("users", help="manage users and roles")
     users_sub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = users_sub.add_parser("add", help="add a user or change a user's role")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.escalation import render_next_step
+from collectdesk.domain.escalation import ready_for_referral, render_next_step
 from collectdesk.domain.interest import InterestClaim
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
@@ -141,6 +141,13 @@ def message_variables(
         [(i.number, i.due_date, i.open_amount) for i in overdue],
         as_of,
     )
+    rules = ctx.settings.escalation
+    oldest_days = max(((as_of - i.due_date).days for i in overdue), default=0)
+    pay_by = (
+        as_of + timedelta(days=rules.final_demand_days)
+        if ready_for_referral(customer.stage, oldest_days, rules)
+        else None
+    )
     open_total = sum(i.open_amount for i in invoices)
     overdue_total = sum(i.open_amount for i in overdue)
     return {
@@ -165,8 +172,9 @@ def message_variables(
         "stage": customer.stage,
         "promise": _promise_view(session, promise) if promise is not None else None,
         "next_step": render_next_step(
-            customer.stage, sales_rep=customer.sales_rep, agency_days=ctx.settings.escalation.agency_days
+            customer.stage, sales_rep=customer.sales_rep, agency_days=rules.agency_days, final_demand_by=pay_by
         ),
+        "final_demand_by": (pay_by or as_of + timedelta(days=rules.final_demand_days)).isoformat(),
         "sales_rep": customer.sales_rep,
         "sender": {"name": ctx.settings.mail.sender_name, "email": ctx.settings.mail.sender},
         "interest": _interest_view(claim, currency),

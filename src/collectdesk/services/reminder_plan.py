@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from collectdesk.domain.clock import start_of_day
+from collectdesk.domain.escalation import ready_for_referral
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.message_templates import label
 from collectdesk.services.pauses import PauseView, pauses_in_force
-from collectdesk.settings import ReminderRules
+from collectdesk.settings import EscalationRules, ReminderRules
 from collectdesk.store.models import Customer, EmailOptOut, Invoice, Message, MessageClaim, Promise
 
 # Most pressing first: one message per account per day, so the first that applies wins.
@@ -147,7 +148,7 @@ def plan_reminders(
     writes nothing."""
     day = as_of or ctx.clock.today()
     rules = ctx.settings.reminders
-    agency_days = ctx.settings.escalation.agency_days
+    escalation = ctx.settings.escalation
     plan = ReminderPlan(day)
     with ctx.db.session() as session:
         customers = _candidates(session, day, customer_ids)
@@ -185,7 +186,7 @@ def plan_reminders(
                 customer.id in opted_out,
                 pauses.get(customer.id, []),
                 rules,
-                agency_days,
+                escalation,
                 ctx.settings.receivables.receipt_confirmation_days,
             )
     return plan
@@ -200,7 +201,7 @@ def _plan_account(
     opted_out: bool,
     pauses: list[PauseView],
     rules: ReminderRules,
-    agency_days: int,
+    escalation: EscalationRules,
     receipt_days: int,
 ) -> None:
     day = plan.day
@@ -258,7 +259,7 @@ def _plan_account(
             oldest, step = max(unsent, key=lambda pair: (day - pair[0].due_date).days)
             days = (day - oldest.due_date).days
             keys = [step_key(i.id, s.offset) for i, s in unsent]
-            if days >= agency_days:
+            if ready_for_referral(customer.stage, days, escalation):
                 final_key = f"final:{customer.id}:{oldest.id}"
                 if not _claimed(claimed, final_key):
                     offer(

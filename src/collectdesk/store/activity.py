@@ -32,6 +32,8 @@ KINDS = (
     "reminder_failed",
     "pause",
     "email_opt_out",
+    "agency_referral",
+    "agency_recall",
 )
 
 
