@@ -317,3 +317,15 @@ def test_pause_refuses_bad_input_and_changes_nothing(rctx: AppContext) -> None:
     assert len(plan_reminders(rctx).messages) == 1
     with rctx.db.session() as session:
         assert session.scalars(select(Message)).all() == []
+
+
+def test_an_account_ready_for_referral_gets_the_final_demand_once(rctx: AppContext, smtp: SmtpServer) -> None:
+    uk_account(rctx, days_past_due=95, stage="legal")
+    (planned,) = plan_reminders(rctx).messages
+    assert planned.kind == "final_demand" and "ready for agency referral" in planned.reason
+    send_reminders(rctx)
+    pay_by = (TODAY + timedelta(days=rctx.settings.escalation.final_demand_days)).isoformat()
+    assert smtp.inbox.messages[0]["Subject"] == "Final demand: £2,500.00 on account UK1"
+    assert f"paid by {pay_by}" in smtp.inbox.bodies()[0]
+    for later in (1, 14, 28):
+        assert send_reminders(rctx, as_of=TODAY + timedelta(days=later)).results == []
