@@ -640,6 +640,15 @@ async def test_at_80_by_24_the_list_and_the_account_take_turns_and_the_notes_sho
         notes = app.desk.query_one("#notes", TextArea)
         await wait_for(pilot, lambda: app.focused is notes and notes.region.width >= 70)
         assert notes.region.bottom <= 23  # above the footer, whole
+        await pilot.press("escape")  # the list during the call: the footer has the most keys then
+        await wait_for(pilot, lambda: table.region.width >= 70)
+        await pilot.pause(0.2)
+        keys = list(app.desk.query("FooterKey"))
+        assert any("Quit" in str(key.render()) for key in keys)
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: notes.region.width >= 70)
+        notes.focus()
         await pilot.press(*"spoke with alice", "ctrl+e")
         await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
 

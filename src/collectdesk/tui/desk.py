@@ -50,7 +50,7 @@ class DeskScreen(Screen[None]):
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
         # A narrow terminal shows the list or the account, not both side by side: this switches.
-        Binding("a", "toggle_account", "Account", id="desk.toggle_account"),
+        Binding("a", "toggle_account", "View", id="desk.toggle_account"),
         Binding("escape", "back_to_list", "Back to the list", show=False, id="desk.back"),
         Binding("m", "reminder", "Remind", show=False, id="desk.remind"),
         Binding("p", "pause_reminders", "Pause", show=False, id="desk.pause"),
