@@ -186,7 +186,7 @@ class DeskScreen(Screen[None]):
         notice = self.query_one("#call-notice", Static)
         notice.update(
             f"⚠ Unfinished call restored: the call with {call.customer_name} started "
-            f"{call.started_at.strftime('%H:%M')} UTC was not closed. Its notes are back; "
+            f"{self.ctx.clock.local_time(call.started_at):%H:%M} was not closed. Its notes are back; "
             f"press {self.end_key()} to record the outcome and close it properly."
         )
         notice.display = True
@@ -239,7 +239,7 @@ class DeskScreen(Screen[None]):
             Text.assemble(
                 ("collectdesk", "bold"),
                 f"  {self.ctx.user.name} ({self.ctx.user.role})  ·  "
-                f"{now.strftime('%a %Y-%m-%d %H:%M')} UTC  ·  no call open",
+                f"{self.ctx.clock.local_time(now):%a %Y-%m-%d %H:%M %Z}  ·  no call open",
             )
         )
 
