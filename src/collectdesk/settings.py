@@ -146,6 +146,9 @@ class Settings(BaseSettings):
     receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
+    export_dir: Path | None = Field(
+        None, description="folder for the supervisor view's CSV exports; default: exports/ in the data directory"
+    )
 
     @classmethod
     def settings_customise_sources(

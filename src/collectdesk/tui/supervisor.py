@@ -3,7 +3,6 @@ to chase and the kept/broken trend, recomputed in a worker thread and exportable
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -22,11 +21,13 @@ from collectdesk.domain.errors import InputError
 from collectdesk.resources import styles_dir
 from collectdesk.services.access import refusal
 from collectdesk.services.context import AppContext
+from collectdesk.services.export_files import export_folder, write_csv_file
 from collectdesk.services.periods import Period, period_for
 from collectdesk.services.tally import Tally, compute_tally
-from collectdesk.services.tally_report import csv_cell, major
+from collectdesk.services.tally_report import major
 from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
-from collectdesk.settings import data_dir
+from collectdesk.tui.commands import DeskCommands
+from collectdesk.tui.stack import SteadyScreenStack
 
 STYLES = str(styles_dir() / "supervisor.tcss")
 Column = tuple[str, str]  # (label, key)
@@ -36,7 +37,7 @@ Row = tuple[Sequence[Any], Sequence[Any]]  # (what is shown, what is exported)
 class CustomRangeDialog(ModalScreen[Period | None]):
     """Asks for a custom period: two dates (ISO or shortcuts such as ``+7`` or ``eom``)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="range.cancel")]
 
     def __init__(self, today: date, current: Period) -> None:
         super().__init__()
@@ -72,13 +73,13 @@ class SupervisorScreen(Screen[None]):
 
     CSS_PATH = STYLES
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "period('today')", "Today"),
-        Binding("w", "period('week')", "Week"),
-        Binding("m", "period('month')", "Month"),
-        Binding("c", "custom_period", "Custom…"),
-        Binding("x", "export_table", "Export table"),
-        Binding("r", "reload", "Refresh"),
-        Binding("escape", "leave", "Back"),
+        Binding("t", "period('today')", "Today", id="supervisor.today"),
+        Binding("w", "period('week')", "Week", id="supervisor.week"),
+        Binding("m", "period('month')", "Month", id="supervisor.month"),
+        Binding("c", "custom_period", "Custom…", id="supervisor.custom"),
+        Binding("x", "export_table", "Export table", id="supervisor.export"),
+        Binding("r", "reload", "Refresh", id="supervisor.refresh"),
+        Binding("escape", "leave", "Back", id="supervisor.back"),
     ]
 
     class TallyReady(Message):
@@ -99,11 +100,14 @@ class SupervisorScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
-        self.export_dir = export_dir
+        self.export_dir = export_dir or export_folder(ctx.settings)
         self.period = period_for("month", ctx.clock.today())
         self.tally: Tally | None = None
         self.refused = refusal(ctx, "The supervisor view")
         self._exports: dict[str, tuple[list[str], list[Sequence[Any]]]] = {}
+        # Built in compose; every key and message checks it is still on screen (see _showing).
+        self._status = Static("Computing…", id="status")
+        self._export_line = Static(f"x exports the focused table to {self.export_dir}", id="export-path")
 
     def compose(self) -> ComposeResult:
         """The refusal for collectors; otherwise every panel, empty until the first tally."""
@@ -112,7 +116,7 @@ class SupervisorScreen(Screen[None]):
             yield Static(self.refused, id="refusal")
             yield Footer()
             return
-        yield Static("Computing…", id="status")
+        yield self._status
         with VerticalScroll(id="panels"):
             yield Label("Promises made in the period · kept rate = kept ÷ matured", classes="section")
             yield DataTable(id="promises", cursor_type="row", zebra_stripes=True)
@@ -134,6 +138,7 @@ class SupervisorScreen(Screen[None]):
             yield DataTable(id="broken", cursor_type="row", zebra_stripes=True)
             yield Label("Toughest accounts", classes="section", id="toughest-title")
             yield DataTable(id="toughest", cursor_type="row", zebra_stripes=True)
+        yield self._export_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -142,10 +147,18 @@ class SupervisorScreen(Screen[None]):
             return
         self.action_reload()
         self.set_interval(self.refresh_seconds, self.action_reload)
+        self.refresh_bindings()
+
+    def _showing(self) -> bool:
+        """Whether the panels are on screen: not yet while the screen is being built, no longer while the
+        program closes (keys typed after ``q`` and a tally finishing late arrive then)."""
+        return self._status.is_mounted and self._status.is_attached and not self._closing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A refused user gets no period or export keys."""
-        return not self.refused or action == "leave"
+        """A refused user gets no period or export keys; nothing runs while the panels are not on screen."""
+        if action == "leave":
+            return True
+        return not self.refused and self._showing()
 
     def action_reload(self) -> None:
         """Recompute the tally for the current period in the background."""
@@ -169,11 +182,13 @@ class SupervisorScreen(Screen[None]):
         self.app.push_screen(CustomRangeDialog(self.ctx.clock.today(), self.period), chosen)
 
     def action_leave(self) -> None:
-        """Go back to where the screen was opened from (or quit when it is the only screen)."""
-        if len(self.app.screen_stack) > 2:
+        """Go back to where the screen was opened from; never quit (``q`` does that)."""
+        if self.app.screen is not self:
+            return
+        if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
-            self.app.exit()
+            self.notify("This is the first screen: q quits.", timeout=3)
 
     @work(thread=True, exclusive=True, group="tally")
     def _compute(self, period: Period) -> None:
@@ -186,10 +201,14 @@ class SupervisorScreen(Screen[None]):
 
     def on_supervisor_screen_tally_failed(self, message: TallyFailed) -> None:
         """Say what went wrong; keep showing the last figures."""
+        if not self._showing():
+            return
         self.notify(f"Could not compute the tally: {message.error}", severity="error")
 
     def on_supervisor_screen_tally_ready(self, message: TallyReady) -> None:
-        """Show a new tally in every panel."""
+        """Show a new tally in every panel (unless the screen is closing)."""
+        if not self._showing():
+            return
         tally = self.tally = message.tally
         self._show_status(
             f"{self.period.label} · as of {tally.as_of.isoformat()} · amounts in {tally.currency}"
@@ -203,7 +222,7 @@ class SupervisorScreen(Screen[None]):
         self.query_one("#trend-broken", Sparkline).data = [float(p.broken) for p in tally.trend]
 
     def _show_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self._status.update(text)
 
     def _fill(self, table_id: str, columns: Sequence[Column], rows: Sequence[Row]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -403,7 +422,7 @@ class SupervisorScreen(Screen[None]):
         )
 
     def action_export_table(self) -> None:
-        """Write the focused table to a CSV file and say where it went."""
+        """Write the focused table to a CSV file in the export folder; the path stays on screen."""
         focused = self.focused
         if not isinstance(focused, DataTable) or focused.id not in self._exports:
             self.notify("Move to a table (tab) first, then press x to export it.", severity="warning")
@@ -412,41 +431,43 @@ class SupervisorScreen(Screen[None]):
         stamp = self.tally.as_of.isoformat() if self.tally else self.ctx.clock.today().isoformat()
         name = f"collectdesk-{focused.id}-{self.period.date_from}-{self.period.date_to}-{stamp}.csv"
         try:
-            path = self._write_csv(name, headers, rows)
+            path = write_csv_file(self.export_dir, name, headers, rows)
         except OSError as exc:
+            self._export_line.update(f"Could not export to {self.export_dir}: {exc}")
             self.notify(f"Could not export: {exc}", severity="error")
             return
+        self._export_line.update(f"Exported {len(rows)} rows of {focused.id} to {path}")
         self.notify(f"Exported {len(rows)} rows to {path}", title="Export")
 
-    def _write_csv(self, name: str, headers: list[str], rows: list[Sequence[Any]]) -> Path:
-        # The current directory first; the data directory when it is not writable.
-        for folder in [self.export_dir] if self.export_dir else [Path.cwd(), data_dir()]:
-            path = folder / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                with path.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle, lineterminator="\n")
-                    writer.writerow(headers)
-                    writer.writerows([csv_cell(value) for value in row] for row in rows)
-                return path
-            except OSError:
-                if self.export_dir or folder == data_dir():
-                    raise
-        raise OSError("no writable folder")  # pragma: no cover - the loop always returns or raises
 
-
-class SupervisorApp(App[None]):
+class SupervisorApp(SteadyScreenStack):
     """``collectdesk supervisor``: the supervisor screen on its own."""
 
     TITLE = "collectdesk — supervisor"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
     def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0, export_dir: Path | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
         self.export_dir = export_dir
+        self.supervisor = SupervisorScreen(ctx, refresh_seconds=refresh_seconds, export_dir=export_dir)
+
+    def get_default_screen(self) -> Screen[None]:
+        """The supervisor screen is the first screen: escape on it stays (``q`` quits)."""
+        return self.supervisor
 
     def on_mount(self) -> None:
-        """Open the supervisor screen."""
-        self.push_screen(SupervisorScreen(self.ctx, refresh_seconds=self.refresh_seconds, export_dir=self.export_dir))
+        """Apply the key remapping from the settings."""
+        self.set_keymap(dict(self.ctx.settings.keys))
+
+    def action_help(self) -> None:
+        """Show every key of the supervisor view, with the ids to remap them by."""
+        from collectdesk.tui.help import HelpScreen, supervisor_help
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(supervisor_help(self, dict(self.ctx.settings.keys), self.BINDINGS)))
