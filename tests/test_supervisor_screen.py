@@ -136,7 +136,7 @@ def test_snapshot(snap_compare: object, sqlite_url: str, frozen_clock: Clock) ->
     )
     try:
         build_portfolio(context)
-        app = SupervisorApp(context, refresh_seconds=3600)
+        app = SupervisorApp(context, refresh_seconds=3600, export_dir=Path("/srv/collect/exports"))
         assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)  # type: ignore[operator]
     finally:
         context.close()
