@@ -90,19 +90,20 @@ class HelpScreen(ModalScreen[None]):
         table = Table(box=None, show_header=True, padding=(0, 2), expand=False, header_style="dim")
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("does")
-        table.add_column("id for [keys]", style="dim", no_wrap=True)
+        table.add_column(Text("id for [keys]"), style="dim", no_wrap=True)
         section = None
         for line in self.lines:
             if line.section != section:
                 section = line.section
                 table.add_row("", Text(section, style="bold underline"), "")
-            table.add_row(line.keys, line.description, line.binding_id or "—")
+            table.add_row(Text(line.keys), Text(line.description), Text(line.binding_id or "—"))
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             yield Static(
                 'Remap a key in config.toml by its id: [keys] "desk.call" = "f5"; '
                 'result codes by code: [result_keys] NOANSWER = "0".',
                 classes="dialog-help",
+                markup=False,
             )
             yield Static(table, id="help-table")
             yield Static("escape: close", classes="dialog-help")

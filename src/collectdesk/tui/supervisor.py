@@ -23,7 +23,7 @@ from collectdesk.services.access import refusal
 from collectdesk.services.context import AppContext
 from collectdesk.services.export_files import export_folder, write_csv_file
 from collectdesk.services.periods import Period, period_for
-from collectdesk.services.tally import Tally, compute_tally
+from collectdesk.services.tally import ALL, Tally, compute_tally
 from collectdesk.services.tally_report import major
 from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
 from collectdesk.tui.commands import DeskCommands
@@ -118,9 +118,17 @@ class SupervisorScreen(Screen[None]):
             return
         yield self._status
         with VerticalScroll(id="panels"):
-            yield Label("Promises made in the period · kept rate = kept ÷ matured", classes="section")
+            yield Label(
+                "Promises made in the period, per currency · Made counts a plan once, Dated each instalment;"
+                " the outcomes are of dated promises · kept rate = kept of matured ÷ matured",
+                classes="section",
+            )
             yield DataTable(id="promises", cursor_type="row", zebra_stripes=True)
-            yield Label("Activity · RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party", classes="section")
+            yield Label(
+                "Activity: every call first, then by the currency of the accounts called · "
+                "RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party",
+                classes="section",
+            )
             yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="health-row"):
                 with Vertical(classes="half"):
@@ -211,7 +219,8 @@ class SupervisorScreen(Screen[None]):
             return
         tally = self.tally = message.tally
         self._show_status(
-            f"{self.period.label} · as of {tally.as_of.isoformat()} · amounts in {tally.currency}"
+            f"{self.period.label} · as of {tally.as_of.isoformat()}"
+            " · amounts in each account's own currency, never converted"
             f" · updated {self.ctx.clock.now():%H:%M:%S} UTC"
         )
         self._fill_promises(tally)
@@ -237,134 +246,189 @@ class SupervisorScreen(Screen[None]):
         self._exports[table_id] = ([key for _, key in columns], [raw for _, raw in rows])
 
     def _fill_promises(self, tally: Tally) -> None:
-        cur = tally.currency
         columns = [
             ("Collector", "collector"),
+            ("Currency", "currency"),
             ("Made", "made"),
-            (f"Amount {cur}", "made_amount"),
+            ("Dated", "dated"),
+            ("Amount", "made_amount"),
             ("Kept", "kept"),
             ("Partial", "partially_kept"),
             ("Broken", "broken"),
             ("Open", "open"),
             ("Cancelled", "cancelled"),
             ("Matured", "matured"),
+            ("Kept of matured", "matured_kept"),
             ("Kept rate", "kept_rate"),
-            (f"Collected {cur}", "collected"),
+            ("Collected", "collected"),
         ]
-        rows: list[Row] = [
-            (
-                (
-                    p.collector,
-                    p.made,
-                    money(p.made_amount, cur),
-                    p.kept,
-                    p.partially_kept,
-                    p.broken,
-                    p.open,
-                    p.cancelled,
-                    p.matured,
-                    percent(p.kept_rate),
-                    money(p.collected, cur),
-                ),
-                (
-                    p.collector,
-                    p.made,
-                    major(p.made_amount, cur),
-                    p.kept,
-                    p.partially_kept,
-                    p.broken,
-                    p.open,
-                    p.cancelled,
-                    p.matured,
-                    p.kept_rate,
-                    major(p.collected, cur),
-                ),
-            )
-            for p in (tally.promises, *tally.promises_by_collector)
-        ]
+        rows: list[Row] = []
+        for section in tally.by_currency:
+            cur = section.currency
+            for p in (section.promises, *section.promises_by_collector):
+                counts = (p.made, p.dated, p.kept, p.partially_kept, p.broken, p.open, p.cancelled)
+                rows.append(
+                    (
+                        (
+                            p.collector,
+                            cur,
+                            *counts[:2],
+                            money(p.made_amount, cur),
+                            *counts[2:],
+                            p.matured,
+                            p.matured_kept,
+                            percent(p.kept_rate),
+                            money(p.collected, cur),
+                        ),
+                        (
+                            p.collector,
+                            cur,
+                            *counts[:2],
+                            major(p.made_amount, cur),
+                            *counts[2:],
+                            p.matured,
+                            p.matured_kept,
+                            p.kept_rate,
+                            major(p.collected, cur),
+                        ),
+                    )
+                )
         self._fill("promises", columns, rows)
 
     def _fill_activity(self, tally: Tally) -> None:
-        cur = tally.currency
         columns = [
             ("Collector", "collector"),
+            ("Currency", "currency"),
             ("Calls", "calls"),
             ("RPC", "right_party"),
             ("RPC rate", "rpc_rate"),
             ("PTP", "ptp_calls"),
             ("PTP rate", "ptp_rate"),
             ("Talk time", "talk_seconds"),
-            (f"Promised {cur}", "promised"),
-            (f"Collected {cur}", "collected"),
+            ("Promised", "promised"),
+            ("Collected", "collected"),
             ("Per talk hour", "collected_per_hour"),
         ]
-        rows: list[Row] = [
-            (
+        rows: list[Row] = []
+        if len(tally.by_currency) > 1:  # calls add up across currencies; money does not
+            a = tally.activity
+            shown = (a.calls, a.right_party, percent(a.rpc_rate), a.ptp_calls, percent(a.ptp_rate))
+            rows.append(
                 (
-                    a.collector,
-                    a.calls,
-                    a.right_party,
-                    percent(a.rpc_rate),
-                    a.ptp_calls,
-                    percent(a.ptp_rate),
-                    duration(a.talk_seconds),
-                    money(a.promised_amount, cur),
-                    money(a.collected_amount, cur),
-                    money(a.collected_per_hour, cur),
-                ),
-                (
-                    a.collector,
-                    a.calls,
-                    a.right_party,
-                    a.rpc_rate,
-                    a.ptp_calls,
-                    a.ptp_rate,
-                    a.talk_seconds,
-                    major(a.promised_amount, cur),
-                    major(a.collected_amount, cur),
-                    major(a.collected_per_hour, cur),
-                ),
+                    (ALL, "all", *shown, duration(a.talk_seconds), NONE, NONE, NONE),
+                    (
+                        ALL,
+                        "all",
+                        *(a.calls, a.right_party, a.rpc_rate, a.ptp_calls, a.ptp_rate, a.talk_seconds),
+                        *[None] * 3,
+                    ),
+                )
             )
-            for a in (tally.activity, *tally.activity_by_collector)
-        ]
+        for section in tally.by_currency:
+            cur = section.currency
+            for a in (section.activity, *section.activity_by_collector):
+                counts = (a.calls, a.right_party)
+                rows.append(
+                    (
+                        (
+                            a.collector,
+                            cur,
+                            *counts,
+                            percent(a.rpc_rate),
+                            a.ptp_calls,
+                            percent(a.ptp_rate),
+                            duration(a.talk_seconds),
+                            money(a.promised_amount, cur),
+                            money(a.collected_amount, cur),
+                            money(a.collected_per_hour, cur),
+                        ),
+                        (
+                            a.collector,
+                            cur,
+                            *counts,
+                            a.rpc_rate,
+                            a.ptp_calls,
+                            a.ptp_rate,
+                            a.talk_seconds,
+                            major(a.promised_amount, cur),
+                            major(a.collected_amount, cur),
+                            major(a.collected_per_hour, cur),
+                        ),
+                    )
+                )
         self._fill("activity", columns, rows)
 
     def _fill_health(self, tally: Tally) -> None:
-        r, cur = tally.receivables, tally.currency
+        sections = tally.by_currency
+        codes = [section.currency for section in sections]
         self.query_one("#aging-title", Label).update(f"Aging as of {tally.as_of.isoformat()}")
-        total = r.total_ar
-        aging: list[Row] = [
+        aging_columns: list[Column] = [("Bucket", "bucket")]
+        for code in codes:
+            aging_columns += [(code, f"amount_{code}"), (f"{code} share", f"share_{code}")]
+        labels = [b.label for b in sections[0].receivables.buckets] if sections else []
+        aging: list[Row] = []
+        for index, label in enumerate([*labels, "total"]):
+            shown: list[Any] = [label]
+            raw: list[Any] = [label]
+            for section in sections:
+                r, cur = section.receivables, section.currency
+                amount = r.total_ar if label == "total" else r.buckets[index].amount
+                share = None if label == "total" or not r.total_ar else amount / r.total_ar
+                shown += [money(amount, cur), "" if label == "total" else percent(share)]
+                raw += [major(amount, cur), share]
+            aging.append((shown, raw))
+        self._fill("aging", aging_columns, aging)
+        measures: list[tuple[str, list[tuple[str, Any]]]] = [
+            ("DSO", [(days_text(s.receivables.dso), s.receivables.dso) for s in sections]),
             (
-                (b.label, money(b.amount, cur), percent(b.amount / total if total else None)),
-                (b.label, major(b.amount, cur), b.amount / total if total else None),
-            )
-            for b in r.buckets
-        ]
-        aging.append((("total", money(total, cur), ""), ("total", major(total, cur), None)))
-        self._fill("aging", [("Bucket", "bucket"), ("Amount", "amount"), ("Share", "share")], aging)
-        verdict = "" if r.meets_goal is None else (" ✓" if r.meets_goal else " ✗")
-        measures: list[tuple[str, str, Any]] = [
-            ("DSO", days_text(r.dso), r.dso),
-            ("Best possible DSO", days_text(r.best_possible_dso), r.best_possible_dso),
-            ("Avg days delinquent", days_text(r.average_days_delinquent), r.average_days_delinquent),
-            ("CEI", NONE if r.cei is None else number(r.cei), r.cei),
-            (
-                f"Paid ≤30 d of due (goal {percent(r.within_30_goal)})",
-                percent(r.within_30_share) + verdict,
-                r.within_30_share,
+                "Best possible DSO",
+                [(days_text(s.receivables.best_possible_dso), s.receivables.best_possible_dso) for s in sections],
             ),
-            ("Credit sales", money(r.credit_sales, cur), major(r.credit_sales, cur)),
-            ("Ready for agency", str(tally.agency_ready_count), tally.agency_ready_count),
-            *[(f"Stage: {stage}", str(count), count) for stage, count in tally.accounts_per_stage.items()],
-            *[
-                (f"AR in {o.currency} (apart)", money(o.total_ar, o.currency), major(o.total_ar, o.currency))
-                for o in tally.other_currencies
-            ],
+            (
+                "Avg days delinquent",
+                [
+                    (days_text(s.receivables.average_days_delinquent), s.receivables.average_days_delinquent)
+                    for s in sections
+                ],
+            ),
+            (
+                "CEI",
+                [
+                    (NONE if s.receivables.cei is None else number(s.receivables.cei), s.receivables.cei)
+                    for s in sections
+                ],
+            ),
+            (
+                f"Paid ≤30 d of due (goal {percent(self.ctx.settings.receivables.collected_within_30_goal)})",
+                [
+                    (
+                        percent(s.receivables.within_30_share) + _verdict(s.receivables.meets_goal),
+                        s.receivables.within_30_share,
+                    )
+                    for s in sections
+                ],
+            ),
+            (
+                "Credit sales",
+                [
+                    (money(s.receivables.credit_sales, s.currency), major(s.receivables.credit_sales, s.currency))
+                    for s in sections
+                ],
+            ),
+        ]
+        # Counts of accounts are of every currency together: they fill the first column only.
+        blanks = [("", None)] * max(len(sections) - 1, 0)
+        measures += [
+            ("Ready for agency (all currencies)", [(str(tally.agency_ready_count), tally.agency_ready_count), *blanks])
+        ]
+        measures += [
+            (f"Stage: {stage} (accounts)", [(str(count), count), *blanks])
+            for stage, count in tally.accounts_per_stage.items()
         ]
         self._fill(
             "health",
-            [("Measure", "measure"), ("Value", "value")],
-            [((label, shown), (label, raw)) for label, shown, raw in measures],
+            [("Measure", "measure"), *[(code, f"value_{code}") for code in codes]],
+            [((label, *[v[0] for v in values]), (label, *[v[1] for v in values])) for label, values in measures],
         )
 
     def _fill_lists(self, tally: Tally) -> None:
@@ -440,6 +504,10 @@ class SupervisorScreen(Screen[None]):
         self.notify(f"Exported {len(rows)} rows to {path}", title="Export")
 
 
+def _verdict(meets_goal: bool | None) -> str:
+    return "" if meets_goal is None else (" ✓" if meets_goal else " ✗")
+
+
 class SupervisorApp(SteadyScreenStack):
     """``collectdesk supervisor``: the supervisor screen on its own."""
 
@@ -451,7 +519,8 @@ class SupervisorApp(SteadyScreenStack):
     ]
 
     def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0, export_dir: Path | None = None) -> None:
-        super().__init__()
+        # The screen is the default one, which Textual does not load a CSS_PATH for: the app does.
+        super().__init__(css_path=[STYLES])
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
         self.export_dir = export_dir
