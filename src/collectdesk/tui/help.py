@@ -63,9 +63,12 @@ def describe_bindings(
 
 def supervisor_help(app: App[Any], keymap: Mapping[str, str], app_bindings: Iterable[BindingType]) -> list[KeyHelp]:
     """Every key of the supervisor view and its custom-period dialog, as the keymap has them."""
+    from collectdesk.tui.referral import ReferralDialog, ReferralPanel
     from collectdesk.tui.supervisor import CustomRangeDialog, SupervisorScreen
 
     lines = describe_bindings(app, "Supervisor view", [*SupervisorScreen.BINDINGS, *app_bindings], keymap)
+    lines += describe_bindings(app, "Ready for referral table", ReferralPanel.BINDINGS, keymap)
+    lines += describe_bindings(app, "Referral dialog", ReferralDialog.BINDINGS, keymap)
     lines += describe_bindings(app, "Custom period dialog", CustomRangeDialog.BINDINGS, keymap)
     lines += describe_bindings(app, "This help", HelpScreen.BINDINGS, keymap)
     return lines
