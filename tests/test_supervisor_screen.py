@@ -45,7 +45,7 @@ async def test_screen_shows_the_tally_and_switches_periods(ctx: AppContext, tmp_
             ("all", "EUR"),
             ("bob", "EUR"),
         ]
-        assert _row(promises, 0)[2] == "7" and _row(promises, 0)[12] == "25.0%"  # P5 is the EUR one
+        assert _row(promises, 0)[2] == "7" and _row(promises, 0)[12] == "33.3%"  # P5 is the EUR one
         assert _row(promises, 4)[2] == "1" and _row(promises, 4)[4] == "€250.00"
         activity = screen.query_one("#activity", DataTable)
         assert _row(activity, 0)[4] == "71.4%" and _row(activity, 0)[7] == "31m 30s"
@@ -79,7 +79,8 @@ async def test_x_exports_the_focused_table(ctx: AppContext, tmp_path: Path) -> N
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         assert rows[0]["collector"] == "all"
         assert rows[0]["currency"] == "USD"
-        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == ("1730.00", "0.25", "430.00")
+        assert (rows[0]["made_amount"], rows[1]["collected"]) == ("1730.00", "480.00")
+        assert float(rows[0]["kept_rate"]) == pytest.approx(1 / 3)  # USD: P1 kept of P1 P2 P3 matured
         assert any(str(path) in n.message for n in app._notifications)
 
 

@@ -150,13 +150,13 @@ def hand_built(ctx: AppContext) -> AppContext:
 
 
 async def test_kept_rate_is_kept_of_matured_over_matured_and_says_so(hand_built: AppContext, tmp_path: Path) -> None:
-    # The hand-built November in USD: 2 kept, one of them paid before it matured; 4 matured, 1 of them kept.
+    # The hand-built November in USD: 2 kept, one of them paid before it matured; 3 matured, 1 of them kept.
     app = SupervisorApp(hand_built, refresh_seconds=3600, export_dir=tmp_path)
     async with app.run_test(size=(160, 50)) as pilot:
         await _settle(pilot)
         promises = app.screen.query_one("#promises", DataTable)
         row = dict(zip(_columns(promises), _rows(promises)[0], strict=True))
-        assert (row["Kept"], row["Matured"], row["Kept of matured"], row["Kept rate"]) == ("2", "4", "1", "25.0%")
+        assert (row["Kept"], row["Matured"], row["Kept of matured"], row["Kept rate"]) == ("2", "3", "1", "33.3%")
         section_titles = " ".join(str(label.render()) for label in app.screen.query(".section"))
         assert "kept rate = kept of matured ÷ matured" in section_titles
     out = io.StringIO()

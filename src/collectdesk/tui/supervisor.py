@@ -229,7 +229,7 @@ class SupervisorScreen(Screen[None]):
         self._show_status(
             f"{self.period.label} · as of {tally.as_of.isoformat()}"
             " · amounts in each account's own currency, never converted"
-            f" · updated {self.ctx.clock.now():%H:%M:%S} UTC"
+            f" · updated {self.ctx.clock.local_now():%H:%M:%S %Z}"
         )
         self._fill_promises(tally)
         self._fill_activity(tally)
