@@ -89,7 +89,7 @@ def data_row(row: WorklistRow) -> list[Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Print the worklist as a table, CSV or JSON."""
-    ctx = context_from_args(args)
+    ctx = context_from_args(args, create=False)
     try:
         as_of = optional_date(args.as_of)
         if as_of is None or as_of == ctx.clock.today():

@@ -12,11 +12,26 @@ from typing import Any, TextIO
 
 from collectdesk.domain.dates import parse_iso_date
 from collectdesk.services.context import AppContext, open_context
+from collectdesk.store.database import DatabaseError, NoDatabaseError
+
+HOW_TO_CREATE = (
+    "`collectdesk import customers FILE.csv` creates it, or pass --db URL (COLLECTDESK_DB) "
+    "for an existing one; `collectdesk demo` builds a demo database to try"
+)
 
 
-def context_from_args(args: argparse.Namespace, *, default_role: str = "collector") -> AppContext:
-    """Open the application context the global options ask for."""
-    return open_context(db_url=args.db, user_name=args.user, default_role=default_role)
+def context_from_args(
+    args: argparse.Namespace, *, default_role: str = "collector", create: bool = True
+) -> AppContext:
+    """Open the application context the global options ask for.
+
+    ``create=False``: a command that only reads says there is no database yet (and how to make
+    one) instead of creating an empty one.
+    """
+    try:
+        return open_context(db_url=args.db, user_name=args.user, default_role=default_role, create=create)
+    except NoDatabaseError as exc:
+        raise DatabaseError(f"{exc}: {HOW_TO_CREATE}") from exc
 
 
 def optional_date(text: str | None) -> date | None:

@@ -58,11 +58,15 @@ def open_context(
     config_path: Path | None = None,
     clock: Clock | None = None,
     default_role: str = "collector",
+    create: bool = True,
 ) -> AppContext:
-    """Load settings, open (and migrate) the database and make sure the user exists."""
+    """Load settings, open (and migrate) the database and make sure the user exists.
+
+    ``create=False``: refuse a SQLite database that does not exist yet instead of creating it.
+    """
     settings = settings or load_settings(config_path)
     url = db_url or settings.db or default_url(data_dir())
-    db = Database.open(url)
+    db = Database.open(url, create=create)
     clock = clock or Clock(today_override=settings.today)
     user = ensure_user(db, user_name or settings.user or os_user(), default_role, now=clock.now())
     return AppContext(settings=settings, db=db, clock=clock, user=user)
