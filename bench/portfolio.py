@@ -98,9 +98,21 @@ def portfolio_path(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> 
 def ensure_portfolio(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> str:
     """The SQLite URL of a generated portfolio of this size and shape, generating it the first time."""
     path = portfolio_path(customers, shape)
-    if not path.exists():
+    if not path.exists() and not _migrate_older(path):
         generate(path, customers, shape=shape)
     return f"sqlite:///{path}"
+
+
+def _migrate_older(path: Path) -> bool:
+    """Bring a cached portfolio of an older schema revision (same size, shape and generator) up to
+    this one, as a user's database would be, instead of generating it again."""
+    prefix, suffix = path.name.split(f"-r{SCHEMA_HEAD}-")
+    older = sorted(path.parent.glob(f"{prefix}-r*-{suffix}"))
+    if not older:
+        return False
+    older[-1].replace(path)
+    Database.open(f"sqlite:///{path}").close()
+    return True
 
 
 def _weighted(rng: random.Random, choices: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:

@@ -20,9 +20,7 @@ HOW_TO_CREATE = (
 )
 
 
-def context_from_args(
-    args: argparse.Namespace, *, default_role: str = "collector", create: bool = True
-) -> AppContext:
+def context_from_args(args: argparse.Namespace, *, default_role: str = "collector", create: bool = True) -> AppContext:
     """Open the application context the global options ask for.
 
     ``create=False``: a command that only reads says there is no database yet (and how to make

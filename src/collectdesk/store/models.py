@@ -435,6 +435,16 @@ class WorklistState(Base):
     key: Mapped[str] = mapped_column(String(64))
 
 
+class UpkeepState(Base):
+    """The last upkeep that found nothing to do, and what it saw (store/upkeep_state.py)."""
+
+    __tablename__ = "upkeep_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(300))
+    ranked: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class InvoiceTotal(Base):
     """Invoices grouped by currency, issue date and due date (store/invoice_totals.py): how many
     still have a balance, their open balance and their amount; written-off invoices left out."""

@@ -1,0 +1,58 @@
+"""What the last idle upkeep saw, so that an upkeep with nothing to do costs one small query.
+
+Upkeep (judging promises, escalating, ranking today's list) depends on the day, the rules and
+the data. Every change to an account marks it for the ranking (``worklist_dirty``, through the
+triggers), and payments and promises only ever get new ids when they are added, so "nothing
+changed since" is: the same day and rules, no marked account, the same stored ranking, and the
+same newest payment, allocation and promise. A full upkeep records that fingerprint only when it
+changed nothing and found nothing marked: a change made while it ran leaves a mark (or a new id),
+so the next upkeep runs in full.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+_STATE_ID = 1
+_FINGERPRINT = text(
+    "SELECT (SELECT key FROM upkeep_state WHERE id = :id), "
+    "(SELECT key FROM worklist_state WHERE id = :id), "
+    "(SELECT ranked FROM upkeep_state WHERE id = :id), "
+    "EXISTS (SELECT 1 FROM worklist_dirty), "
+    "(SELECT max(id) FROM payments), (SELECT max(id) FROM payment_allocations), "
+    "(SELECT max(id) FROM promises)"
+)
+_RECORD = text(
+    "INSERT INTO upkeep_state (id, key, ranked) VALUES (:id, :key, :ranked) "
+    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, ranked = excluded.ranked"
+)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one upkeep saw before it started: ``key`` to record, and whether it matches the last."""
+
+    key: str
+    idle_since_last: bool  # nothing changed since the last idle upkeep with the same rules
+    ranked: int  # accounts in the stored ranking, as the last idle upkeep counted them
+
+
+def look(connection: Connection, rules: str) -> Seen:
+    """The fingerprint of the data for ``rules`` (the day and every rule upkeep applies)."""
+    recorded, ranking, ranked, marked, payments, allocations, promises = connection.execute(
+        _FINGERPRINT, {"id": _STATE_ID}
+    ).one()
+    key = f"{rules}|{ranking}|{payments}|{allocations}|{promises}"
+    return Seen(key, bool(recorded == key and not marked and ranking is not None), int(ranked or 0))
+
+
+def record_idle(connection: Connection, seen: Seen, ranked: int) -> None:
+    """Remember that an upkeep which started at ``seen`` found nothing to do."""
+    connection.execute(_RECORD, {"id": _STATE_ID, "key": seen.key, "ranked": ranked})
+
+
+def forget_idle(connection: Connection) -> None:
+    """Forget the last idle upkeep: the next one runs in full."""
+    connection.execute(text("DELETE FROM upkeep_state"))
