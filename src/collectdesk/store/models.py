@@ -435,6 +435,19 @@ class WorklistState(Base):
     key: Mapped[str] = mapped_column(String(64))
 
 
+class AllocationTotal(Base):
+    """Payment allocations grouped by the day received and the invoice's currency, issue date and
+    due date (store/allocation_totals.py); allocations to written-off invoices left out."""
+
+    __tablename__ = "allocation_totals"
+
+    received_on: Mapped[date] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class UpkeepState(Base):
     """The last upkeep that found nothing to do, and what it saw (store/upkeep_state.py)."""
 
