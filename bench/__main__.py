@@ -29,14 +29,16 @@ def _ms(seconds: float | None) -> str:
 
 
 def print_table(results: Sequence[BenchResult]) -> None:
-    """The results as a text table: measurement, time, baseline, ratio, target, PASS/MISS."""
-    headers = ["measurement", "time", "baseline", "ratio", "target", "result"]
+    """The results as a text table: measurement, time, baseline, ratio, CPU times, target, PASS/MISS."""
+    headers = ["measurement", "time", "baseline", "ratio", "cpu (baseline)", "cpu ratio", "target", "result"]
     rows = [
         [
             r.name,
             _ms(r.seconds),
             f"{r.baseline_name}: {_ms(r.baseline_seconds)}" if r.baseline_name else "",
             f"{r.ratio:.2f}×" if r.ratio is not None else "",
+            _ms(r.cpu_seconds) + (f" ({_ms(r.baseline_cpu_seconds)})" if r.baseline_cpu_seconds else ""),
+            f"{r.cpu_ratio:.2f}×" if r.cpu_ratio is not None else "",
             r.target,
             "" if r.passed is None else ("PASS" if r.passed else "MISS"),
         ]

@@ -80,6 +80,8 @@ class BenchResult:
     baseline_seconds: float | None = None
     target: str = ""
     passed: bool | None = None
+    cpu_seconds: float | None = None  # user + sys: steadier than wall time on a busy machine
+    baseline_cpu_seconds: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -87,6 +89,13 @@ class BenchResult:
         if not self.baseline_seconds:
             return None
         return self.seconds / self.baseline_seconds
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Measured CPU time over the baseline's CPU time, when both are known."""
+        if not self.baseline_cpu_seconds or self.cpu_seconds is None:
+            return None
+        return self.cpu_seconds / self.baseline_cpu_seconds
 
 
 def portfolio_path(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> Path:
@@ -101,6 +110,12 @@ def ensure_portfolio(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -
     if not path.exists() and not _migrate_older(path):
         generate(path, customers, shape=shape)
     return f"sqlite:///{path}"
+
+
+def sibling_url(url: str, shape: str) -> str:
+    """The portfolio of the same size as the one at ``url``, in another shape (generated if need be)."""
+    customers = int(Path(url.removeprefix("sqlite:///")).name.split("-")[1])
+    return ensure_portfolio(customers, shape)
 
 
 def _migrate_older(path: Path) -> bool:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from collectdesk.config_fingerprint import config_fingerprint
+from collectdesk.config_fingerprint import os_user as os_user
 from collectdesk.domain.clock import Clock
 from collectdesk.settings import Settings, data_dir, load_settings
 from collectdesk.store.database import Database, default_url
@@ -24,18 +24,11 @@ class AppContext:
     db: Database
     clock: Clock
     user: User
+    config: str | None = None  # fingerprint of the configuration the settings were loaded from
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
-
-
-def os_user() -> str:
-    """The operating-system user name, used when no ``--user`` is given."""
-    try:
-        return getpass.getuser()
-    except OSError:
-        return os.environ.get("USER", "collector")
 
 
 def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> User:
@@ -64,9 +57,12 @@ def open_context(
 
     ``create=False``: refuse a SQLite database that does not exist yet instead of creating it.
     """
-    settings = settings or load_settings(config_path)
+    config = None
+    if settings is None:
+        config = config_fingerprint(config_path)
+        settings = load_settings(config_path)
     url = db_url or settings.db or default_url(data_dir())
     db = Database.open(url, create=create)
     clock = clock or Clock(today_override=settings.today)
     user = ensure_user(db, user_name or settings.user or os_user(), default_role, now=clock.now())
-    return AppContext(settings=settings, db=db, clock=clock, user=user)
+    return AppContext(settings=settings, db=db, clock=clock, user=user, config=config)

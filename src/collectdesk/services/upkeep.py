@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from collectdesk.services.context import AppContext
 from collectdesk.services.escalation import refresh_escalations
 from collectdesk.services.promises import EvaluationReport, evaluate_promises
-from collectdesk.services.worklist import rank_todays_list
+from collectdesk.services.worklist import rank_todays_list, score_params
 from collectdesk.store.upkeep_state import look, record_idle
 from collectdesk.store.worklist_cache import RankingPass
 
@@ -40,8 +40,9 @@ def _rules(ctx: AppContext) -> str:
 def bring_up_to_date(ctx: AppContext) -> UpkeepReport:
     """Judge promises, escalate, then rank today's list, as of today (idempotent: a second run
     changes nothing a collector sees)."""
+    rules = _rules(ctx)
     with ctx.db.engine.connect() as connection:
-        seen = look(connection, _rules(ctx))
+        seen = look(connection, rules)
     if seen.idle_since_last:
         idle = EvaluationReport(ctx.clock.today(), 0)
         return UpkeepReport(idle, 0, RankingPass("current", 0, seen.ranked), skipped=True)
@@ -54,5 +55,16 @@ def bring_up_to_date(ctx: AppContext) -> UpkeepReport:
     # Nothing marked at the ranking and nothing written here: whatever changes next leaves a mark.
     if ranking.action == "current" and not report.changed:
         with ctx.db.engine.begin() as connection:
-            record_idle(connection, seen, ranking.ranked)
+            record_idle(connection, seen, ranking.ranked, _recipe(ctx, rules))
     return report
+
+
+def _recipe(ctx: AppContext, rules: str) -> str | None:
+    """What a quick read of today's page needs, when this process's configuration is known."""
+    if ctx.config is None or not ctx.db.is_sqlite:
+        return None
+    from collectdesk.domain.scoring import components
+    from collectdesk.store.plain_recipe import page_recipe
+
+    labels = {c.key: c.label for c in components(ctx.settings.scoring)}
+    return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels)

@@ -456,6 +456,7 @@ class UpkeepState(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     key: Mapped[str] = mapped_column(String(300))
     ranked: Mapped[int] = mapped_column(Integer, default=0)
+    plain: Mapped[str | None] = mapped_column(Text)  # JSON: the recipe of a quick page read
 
 
 class InvoiceTotal(Base):

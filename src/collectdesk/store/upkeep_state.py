@@ -15,18 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-_STATE_ID = 1
-_FINGERPRINT = text(
-    "SELECT (SELECT key FROM upkeep_state WHERE id = :id), "
-    "(SELECT key FROM worklist_state WHERE id = :id), "
-    "(SELECT ranked FROM upkeep_state WHERE id = :id), "
-    "EXISTS (SELECT 1 FROM worklist_dirty), "
-    "(SELECT max(id) FROM payments), (SELECT max(id) FROM payment_allocations), "
-    "(SELECT max(id) FROM promises)"
-)
+from collectdesk.store.upkeep_fingerprint import FINGERPRINT_SQL, STATE_ID, idle_key
+
+_FINGERPRINT = text(FINGERPRINT_SQL)
 _RECORD = text(
-    "INSERT INTO upkeep_state (id, key, ranked) VALUES (:id, :key, :ranked) "
-    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, ranked = excluded.ranked"
+    "INSERT INTO upkeep_state (id, key, ranked, plain) VALUES (:id, :key, :ranked, :plain) "
+    "ON CONFLICT (id) DO UPDATE SET key = excluded.key, ranked = excluded.ranked, plain = excluded.plain"
 )
 
 
@@ -41,16 +35,17 @@ class Seen:
 
 def look(connection: Connection, rules: str) -> Seen:
     """The fingerprint of the data for ``rules`` (the day and every rule upkeep applies)."""
-    recorded, ranking, ranked, marked, payments, allocations, promises = connection.execute(
-        _FINGERPRINT, {"id": _STATE_ID}
+    recorded, ranking, ranked, marked, payments, allocations, promises, _ = connection.execute(
+        _FINGERPRINT, {"id": STATE_ID}
     ).one()
-    key = f"{rules}|{ranking}|{payments}|{allocations}|{promises}"
+    key = idle_key(rules, ranking, payments, allocations, promises)
     return Seen(key, bool(recorded == key and not marked and ranking is not None), int(ranked or 0))
 
 
-def record_idle(connection: Connection, seen: Seen, ranked: int) -> None:
-    """Remember that an upkeep which started at ``seen`` found nothing to do."""
-    connection.execute(_RECORD, {"id": _STATE_ID, "key": seen.key, "ranked": ranked})
+def record_idle(connection: Connection, seen: Seen, ranked: int, plain: str | None = None) -> None:
+    """Remember that an upkeep which started at ``seen`` found nothing to do, with what a quick
+    read of today's page needs (``plain``, JSON; see ``store/plain_page.py``)."""
+    connection.execute(_RECORD, {"id": STATE_ID, "key": seen.key, "ranked": ranked, "plain": plain})
 
 
 def forget_idle(connection: Connection) -> None:

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("ranked", sa.Integer(), nullable=False),
+        sa.Column("plain", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_upkeep_state")),
     )
     op.create_table(
