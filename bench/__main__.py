@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.bench_worklist import rank_as_upkeep
-from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_path
+from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_cached
 
 
 def discover() -> list[str]:
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", help="run only bench_<ONLY>")
     args = parser.parse_args(argv)
     results: list[BenchResult] = []
-    fresh = not portfolio_path(args.customers).exists()
+    fresh = not portfolio_cached(args.customers)
     started = time.perf_counter()
     cpu = time.process_time()
     url = ensure_portfolio(args.customers)

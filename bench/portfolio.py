@@ -112,6 +112,13 @@ def ensure_portfolio(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -
     return f"sqlite:///{path}"
 
 
+def portfolio_cached(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> bool:
+    """Whether a portfolio of this size and shape is cached (maybe for an older schema)."""
+    path = portfolio_path(customers, shape)
+    prefix, suffix = path.name.split(f"-r{SCHEMA_HEAD}-")
+    return path.exists() or any(path.parent.glob(f"{prefix}-r*-{suffix}"))
+
+
 def sibling_url(url: str, shape: str) -> str:
     """The portfolio of the same size as the one at ``url``, in another shape (generated if need be)."""
     customers = int(Path(url.removeprefix("sqlite:///")).name.split("-")[1])

@@ -44,6 +44,9 @@ def bring_up_to_date(ctx: AppContext) -> UpkeepReport:
     with ctx.db.engine.connect() as connection:
         seen = look(connection, rules)
     if seen.idle_since_last:
+        if ctx.config is not None and seen.recipe_config != ctx.config:  # another configuration's
+            with ctx.db.engine.begin() as connection:
+                record_idle(connection, seen, seen.ranked, _recipe(ctx, rules))
         idle = EvaluationReport(ctx.clock.today(), 0)
         return UpkeepReport(idle, 0, RankingPass("current", 0, seen.ranked), skipped=True)
     promises = evaluate_promises(ctx)

@@ -11,6 +11,7 @@ so the next upkeep runs in full.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -31,15 +32,17 @@ class Seen:
     key: str
     idle_since_last: bool  # nothing changed since the last idle upkeep with the same rules
     ranked: int  # accounts in the stored ranking, as the last idle upkeep counted them
+    recipe_config: str | None = None  # the configuration the recorded quick-read recipe is for
 
 
 def look(connection: Connection, rules: str) -> Seen:
     """The fingerprint of the data for ``rules`` (the day and every rule upkeep applies)."""
-    recorded, ranking, ranked, marked, payments, allocations, promises, _ = connection.execute(
+    recorded, ranking, ranked, marked, payments, allocations, promises, recipe = connection.execute(
         _FINGERPRINT, {"id": STATE_ID}
     ).one()
     key = idle_key(rules, ranking, payments, allocations, promises)
-    return Seen(key, bool(recorded == key and not marked and ranking is not None), int(ranked or 0))
+    idle = bool(recorded == key and not marked and ranking is not None)
+    return Seen(key, idle, int(ranked or 0), json.loads(recipe).get("config") if recipe else None)
 
 
 def record_idle(connection: Connection, seen: Seen, ranked: int, plain: str | None = None) -> None:
