@@ -144,5 +144,5 @@ def run(url: str) -> list[BenchResult]:
             passed=skipped and upkeep <= UPKEEP_TARGET,
             cpu_seconds=upkeep_cpu,
         ),
-        BenchResult("upkeep's steps run in full with nothing to do (what the skip saves)", full, target="(informational)"),
+        BenchResult("upkeep steps in full, nothing to do (what the skip saves)", full, target="(informational)"),
     ]
