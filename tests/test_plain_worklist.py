@@ -104,3 +104,17 @@ def test_quick_command_imports_neither_the_database_stack_nor_pydantic(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=dict(os.environ)
     )
     assert "BIG" in result.stdout and result.stdout.splitlines()[-1] == "0 []"
+
+
+def test_desk_first_page_comes_through_the_recipe_for_an_open_context(
+    listed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _settle(listed, capsys)
+    ctx = _context(listed)
+    try:
+        first = quick.plain_first_page(ctx, limit=200)
+        assert first is not None and first == build_worklist(ctx, limit=200)
+        add_invoice(ctx, add_customer(ctx, "LATER"), days_past_due=10)
+        assert quick.plain_first_page(ctx, limit=200) is None  # the desk reads it the usual way
+    finally:
+        ctx.close()

@@ -6,12 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from collectdesk.config_fingerprint import NotSimple, config_fingerprint, os_user, simple_value
 from collectdesk.domain.clock import Clock
 from collectdesk.paths import default_database_url
 from collectdesk.services.worklist_rows import WorklistRow, row_from
 from collectdesk.store.plain_page import read_page
+
+if TYPE_CHECKING:
+    from collectdesk.services.context import AppContext
 
 _SQLITE_FILE = "sqlite:///"
 
@@ -54,3 +58,18 @@ def plain_worklist(db_url: str | None, user_name: str | None, *, limit: int) -> 
         return None
     rows = [row_from(record, rank, page.labels) for rank, record in enumerate(page.rows, start=1)]
     return PlainWorklist(rows, list(page.labels))
+
+
+def plain_first_page(ctx: AppContext, *, limit: int) -> list[WorklistRow] | None:
+    """Today's first ``limit`` rows through the recipe, for a context that is already open (the
+    desk's first page: no statement to build and compile before the list can paint)."""
+    database = ctx.db.engine.url.database
+    if ctx.config is None or not ctx.db.is_sqlite or not database or database == ":memory:":
+        return None
+    clock = ctx.clock
+    page = read_page(
+        Path(database), config=ctx.config, today=clock.today(), now=clock.now(), user=ctx.user.name, limit=limit
+    )
+    if page is None:
+        return None
+    return [row_from(record, rank, page.labels) for rank, record in enumerate(page.rows, start=1)]
