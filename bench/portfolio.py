@@ -433,6 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = portfolio_path(args.customers, args.shape)
     path.unlink(missing_ok=True)
+    path.with_name(f"{path.stem}-settled.db").unlink(missing_ok=True)  # bench/settled.py's copy of it
     started = time.perf_counter()
     timings = generate(path, args.customers, shape=args.shape)
     for name, seconds in timings.items():
