@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from collectdesk.config_fingerprint import NotSimple, config_fingerprint, os_user, simple_value
-from collectdesk.domain.clock import Clock
+from collectdesk.domain.clock import desk_clock
 from collectdesk.paths import default_database_url
 from collectdesk.services.worklist_rows import WorklistRow, row_from
 from collectdesk.store.plain_page import read_page
@@ -45,7 +45,8 @@ def plain_worklist(db_url: str | None, user_name: str | None, *, limit: int) -> 
     try:
         url = db_url or simple_value("db") or default_database_url()
         user = user_name or simple_value("user") or os_user()
-        clock = Clock(today_override=_day(simple_value("today")))
+        timezone = simple_value("timezone")
+        clock = desk_clock(_day(simple_value("today")), timezone if isinstance(timezone, str) else None)
     except (NotSimple, ValueError):
         return None
     path = _sqlite_path(str(url))

@@ -40,6 +40,7 @@ class WorklistRow:
     late_payments: int = 0
     sales_rep: str | None = None
     on_list: bool = True
+    ready_for_referral: bool = False
 
 
 def row_from(data: Mapping[Any, Any], rank: int, labels: Mapping[str, str]) -> WorklistRow:
@@ -68,4 +69,5 @@ def row_from(data: Mapping[Any, Any], rank: int, labels: Mapping[str, str]) -> W
         late_payments=int(data["late_payments"]),
         sales_rep=data["sales_rep"],
         on_list=bool(data["on_list"]),
+        ready_for_referral=bool(data["ready_for_referral"]),
     )
