@@ -26,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from collectdesk.domain.promise_status import PROMISE_STATUSES
+from collectdesk.domain.result_codes import CODE_LENGTH
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -38,7 +41,12 @@ ROLES = ("collector", "supervisor")
 KINDS = ("business", "consumer")
 STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
 INVOICE_STATUSES = ("open", "paid", "disputed", "written_off", "agency")
-PROMISE_STATUSES = ("open", "kept", "partially_kept", "broken", "cancelled")
+
+
+def max_length(column: Any) -> int:
+    """The most characters a string column holds (the one place column widths are set)."""
+    length: int = column.property.columns[0].type.length
+    return length
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -309,7 +317,7 @@ class Call(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    result_code: Mapped[str | None] = mapped_column(String(16))
+    result_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     right_party: Mapped[bool | None] = mapped_column(Boolean)
     payment_asked: Mapped[bool | None] = mapped_column(Boolean)
     no_promise_reason: Mapped[str | None] = mapped_column(String(300))
@@ -354,6 +362,7 @@ class Promise(Base):
             "promised_on",
         ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
+        Index("ix_promises_replaced_by_id", "replaced_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -371,6 +380,8 @@ class Promise(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     instalment: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0005).
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
 
 
 class PromiseInvoice(Base):
