@@ -162,7 +162,7 @@ class Customer(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sales_rep: Mapped[str | None] = mapped_column(String(120))
-    # Billing address as the accounting system wrote it (revision 0005); `region` above is the
+    # Billing address as the accounting system wrote it (revision 0006); `region` above is the
     # calling-rules region code, `address_region` the state or province as text.
     address_street: Mapped[str | None] = mapped_column(String(400))
     address_city: Mapped[str | None] = mapped_column(String(120))
@@ -386,7 +386,7 @@ class Promise(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     instalment: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
-    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0005).
+    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0006).
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
 
 
