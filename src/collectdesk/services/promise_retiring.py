@@ -16,7 +16,7 @@ from collectdesk.domain.promises import PromiseOutcome, promise_status_as_of
 from collectdesk.services.context import AppContext
 from collectdesk.store.activity import log_activity
 from collectdesk.store.ledger_queries import load_ledgers
-from collectdesk.store.models import Activity, Promise, max_length
+from collectdesk.store.models import Activity, Customer, Promise, max_length
 
 
 @dataclass(frozen=True)
@@ -188,3 +188,22 @@ def promise_lines(ctx: AppContext, customer_id: int) -> list[PromiseLine]:
                 status = RENEGOTIATED
             lines.append(line_of(p, status, standing.paid_amount if standing else p.paid_amount, today))
     return lines
+
+
+def promise_line(ctx: AppContext, promise_id: int) -> PromiseLine:
+    """One promise as it stands today."""
+    with ctx.db.session() as session:
+        promise = session.get(Promise, promise_id)
+        if promise is None:
+            raise InputError(f"there is no promise with id {promise_id}")
+        customer_id = promise.customer_id
+    return next(line for line in promise_lines(ctx, customer_id) if line.id == promise_id)
+
+
+def account_promises(ctx: AppContext, ref: str) -> list[PromiseLine]:
+    """Every promise of the account with external reference ``ref``, newest first."""
+    with ctx.db.session() as session:
+        customer_id = session.scalar(select(Customer.id).where(Customer.ref == ref.strip()))
+    if customer_id is None:
+        raise InputError(f"there is no account with reference {ref.strip()!r}")
+    return promise_lines(ctx, customer_id)

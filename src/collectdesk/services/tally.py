@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
+from collectdesk.domain.promise_status import CANCELLED, OPEN, RENEGOTIATED, REPORTED
+from collectdesk.domain.result_codes import PTP
 from collectdesk.services.context import AppContext
 from collectdesk.services.portfolio import (
     AccountLine,
@@ -29,8 +31,6 @@ from collectdesk.services.receivables import (
     empty_receivables,
 )
 from collectdesk.services.worklist import build_worklist
-from collectdesk.domain.promise_status import CANCELLED, OPEN, RENEGOTIATED, REPORTED
-from collectdesk.domain.result_codes import PTP
 from collectdesk.store.models import Call, Customer, Promise, User
 
 ALL = "all"  # the collector name of the overall row

@@ -731,7 +731,7 @@ class DeskScreen(Screen[None]):
     @work(exclusive=True, group="call")
     async def _end_call_flow(self, call: OpenCall) -> None:
         from collectdesk.domain.result_codes import result_codes
-        from collectdesk.tui.followup import FollowUpDialog, needs_follow_up, plain_outcome
+        from collectdesk.tui.forms import follow_up_form, needs_follow_up, plain_outcome
         from collectdesk.tui.next_action import NextActionDialog
         from collectdesk.tui.outcome import OutcomeDialog
 
@@ -749,7 +749,7 @@ class DeskScreen(Screen[None]):
                 step = "followup" if needs_follow_up(code) else "next"
                 outcome = None if needs_follow_up(code) else plain_outcome(call.draft)
             elif step == "followup":
-                outcome = await self.app.push_screen_wait(FollowUpDialog(self.ctx, call, account, error))
+                outcome = await self.app.push_screen_wait(follow_up_form(self.ctx, call, account, error))
                 error = None
                 step = "outcome" if outcome is None else "next"
             else:

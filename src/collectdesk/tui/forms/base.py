@@ -55,7 +55,7 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
     """
 
     code: ClassVar[str] = ""
-    title: ClassVar[str] = ""
+    heading: ClassVar[str] = ""
     ALIASES: ClassVar[dict[str, str]] = {}
     DATE_FIELDS: ClassVar[tuple[str, ...]] = ()
 
@@ -84,7 +84,7 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
         """The form's fields, each with its message line below it, in a frame that scrolls."""
         with VerticalScroll(id="followup-dialog", classes="dialog"):
             yield Static(
-                f"{self.title} — {self.account.name} · open "
+                f"{self.heading} — {self.account.name} · open "
                 f"{format_amount(self.account.open_balance, self.account.currency)}",
                 classes="dialog-title",
             )
@@ -104,7 +104,9 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
         ]
         if live:
             parts.append(Static(id=f"live-{name}", classes="field-live"))
-        return Vertical(Horizontal(*parts, classes="field-row"), self.error_line(name), classes="field")
+        return Vertical(
+            Horizontal(*parts, classes="field-row"), self.error_line(name), id=f"field-{name}", classes="field"
+        )
 
     @staticmethod
     def error_line(name: str) -> Static:
@@ -113,6 +115,7 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
 
     def on_mount(self) -> None:
         """Focus the first field, resolve typed dates, and show an error handed back."""
+        self.clear_errors()
         self.focus_first()
         for name in self.DATE_FIELDS:
             self.resolve_date(name)
