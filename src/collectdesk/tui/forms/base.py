@@ -23,6 +23,7 @@ from collectdesk.services.accounts import AccountDetail
 from collectdesk.services.calls import CallOutcome, validate_outcome
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import CallDraft, OpenCall
+from collectdesk.tui.util import settle_cursors
 
 
 class FieldError(InputError):
@@ -115,6 +116,7 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
 
     def on_mount(self) -> None:
         """Focus the first field, resolve typed dates, and show an error handed back."""
+        settle_cursors(self)
         self.clear_errors()
         self.focus_first()
         for name in self.DATE_FIELDS:
