@@ -41,6 +41,9 @@ class ScoringWeights(BaseModel):
     max_late_payments_counted: int = Field(10, ge=0)
     promise_due_bonus: float = Field(50.0, ge=0, description="points when a promise fell due unpaid")
     callback_due_bonus: float = Field(60.0, ge=0, description="points when a callback is due")
+    ready_for_referral_bonus: float = Field(
+        100.0, ge=0, description="points when the account is ready for agency referral (escalation.agency_days)"
+    )
 
 
 class PromiseRules(BaseModel):
@@ -76,6 +79,9 @@ class EscalationRules(BaseModel):
     legal_days: int = Field(60, ge=0)
     agency_days: int = Field(90, ge=0)
     failed_attempts_per_stage: int = Field(4, ge=1, description="failed attempts in a row that also escalate")
+    final_demand_days: int = Field(
+        7, ge=1, le=60, description="days the final demand gives an account ready for referral to pay"
+    )
 
     @model_validator(mode="after")
     def _ascending(self) -> EscalationRules:
@@ -137,6 +143,7 @@ class Settings(BaseSettings):
     db: str | None = Field(None, description="database URL; default: a SQLite file in the data directory")
     user: str | None = Field(None, description="who is working; default: the OS user")
     today: date | None = Field(None, description="pretend today is this date (demos, tests)")
+    timezone: str | None = Field(None, description="the desk's own time zone (IANA name); default: the machine's")
     page_size: int = Field(200, ge=10, le=1000)
     scoring: ScoringWeights = Field(default_factory=ScoringWeights)
     promises: PromiseRules = Field(default_factory=PromiseRules)
@@ -158,6 +165,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Explicit values win over the environment, which wins over the TOML file."""
         return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from None
+        return name or None
 
     def window_for(self, country: str | None) -> CallingWindow:
         """The calling window that applies to a country (ISO alpha-2)."""

@@ -19,6 +19,7 @@ COMMANDS = {
     "export": "collectdesk.cli.cmd_export:run",
     "promise": "collectdesk.cli.cmd_promise:run",
     "users": "collectdesk.cli.cmd_users:run",
+    "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
 }
 

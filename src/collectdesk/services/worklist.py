@@ -56,6 +56,7 @@ class WorklistRow:
     late_payments: int = 0
     sales_rep: str | None = None
     on_list: bool = True
+    ready_for_referral: bool = False
 
 
 def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
@@ -68,6 +69,7 @@ def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
         callbacks_before=callbacks_before,
         weights=ctx.settings.scoring,
         receipt_confirmation_days=ctx.settings.receivables.receipt_confirmation_days,
+        agency_days=ctx.settings.escalation.agency_days,
     )
 
 
@@ -97,6 +99,7 @@ def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
         late_payments=int(data["late_payments"]),
         sales_rep=data["sales_rep"],
         on_list=bool(data["on_list"]),
+        ready_for_referral=bool(data["ready_for_referral"]),
     )
 
 
@@ -148,6 +151,7 @@ def score_account(ctx: AppContext, customer_id: int, *, as_of: date | None = Non
 
 
 def agency_ready(ctx: AppContext, *, as_of: date | None = None, limit: int | None = None) -> list[WorklistRow]:
-    """Accounts not on hold whose oldest open invoice is at or past the agency threshold."""
-    statement = agency_select(score_params(ctx, as_of), agency_days=ctx.settings.escalation.agency_days, limit=limit)
+    """Accounts ready for referral: not on hold, not referred, the oldest open invoice at or past
+    the agency threshold; toughest first."""
+    statement = agency_select(score_params(ctx, as_of), limit=limit)
     return _fetch(ctx, statement, first_rank=None)

@@ -29,6 +29,8 @@ KINDS = (
     "correction",
     "receipt_confirmed",
     "wrong_number",
+    "agency_referral",
+    "agency_recall",
 )
 
 

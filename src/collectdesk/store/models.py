@@ -26,8 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from collectdesk.domain.invoice_status import INVOICE_STATUSES, OWING_OUTSIDE_OPEN_BALANCE
 from collectdesk.domain.promise_status import PROMISE_STATUSES
 from collectdesk.domain.result_codes import CODE_LENGTH
+from collectdesk.domain.stages import REFERRED, STAGES
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -39,8 +41,6 @@ NAMING = {
 
 ROLES = ("collector", "supervisor")
 KINDS = ("business", "consumer")
-STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
-INVOICE_STATUSES = ("open", "paid", "disputed", "written_off", "agency")
 
 
 def max_length(column: Any) -> int:
@@ -98,7 +98,7 @@ class User(Base):
 # Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
 CHASEABLE_SQL = (
     "on_hold = false AND do_not_call = false AND cease_contact = false "
-    "AND lawyer_represented = false AND stage != 'agency'"
+    f"AND lawyer_represented = false AND stage != '{REFERRED}'"
 )
 WORKLIST_FACTS = (
     "oldest_open_due",
@@ -122,7 +122,7 @@ WORKLIST_FACTS = (
 
 # Partial-index conditions of the tally's invoice indexes (revision 0003).
 OPEN_BALANCE_SQL = "open_amount > 0"
-OTHER_OWING_SQL = "open_amount > 0 AND status IN ('disputed', 'agency')"
+OTHER_OWING_SQL = f"open_amount > 0 AND status IN ({', '.join(repr(s) for s in OWING_OUTSIDE_OPEN_BALANCE)})"
 
 
 class Customer(Base):

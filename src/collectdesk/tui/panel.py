@@ -32,6 +32,8 @@ def header_text(detail: AccountDetail) -> Text:
         text.append(f"✉ {detail.address}\n", style="dim")
     text.append("Stage ", style="dim")
     text.append(detail.stage.replace("_", " "), style="bold")
+    if detail.ready_for_referral:
+        text.append(" · ready for agency referral", style="bold red")
     text.append(f" — tell them: {detail.next_step}\n", style="italic")
     if not detail.contacts:
         text.append("☎ no phone number on file\n", style="yellow")
@@ -72,6 +74,8 @@ def invoices_text(detail: AccountDetail) -> Text:
         text.append(f" {format_amount(inv.open_amount, detail.currency):>12}")
         if inv.status == "disputed":
             text.append(" disputed", style="magenta")
+        elif inv.status == "agency":
+            text.append(" referred", style="magenta")
         text.append("\n")
     text.rstrip()
     return text
