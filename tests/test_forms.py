@@ -10,13 +10,13 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, OptionList, Static
 
 from collectdesk.domain import result_codes
 from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.domain.result_codes import DEFAULT_RESULT_CODES, Need, ResultCode
 from collectdesk.services.calls import CallOutcome, validate_outcome
-from collectdesk.store.models import Call, Promise
+from collectdesk.store.models import Activity, Call, Promise
 from collectdesk.tui.app import DeskApp
 from collectdesk.tui.forms import FollowUpForm, forms_by_code
 from collectdesk.tui.forms.callback import CallbackForm
@@ -25,13 +25,28 @@ from collectdesk.tui.forms.paid import PaidForm
 from collectdesk.tui.forms.promise import PromiseForm
 from collectdesk.tui.next_action import NextActionDialog
 from collectdesk.tui.outcome import OutcomeDialog
-from test_desk import SIZE, desk, error_text, make_app, open_calls, open_promise_dialog, start_acme_call, wait_for
+from collectdesk.tui.promises_dialog import PromisesDialog
+from test_desk import (
+    SIZE,
+    desk,
+    error_text,
+    make_app,
+    open_calls,
+    open_promise_dialog,
+    ready,
+    start_acme_call,
+    wait_for,
+)
 
 __all__ = ["desk"]
 
 
 def text_of(app: DeskApp, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
+
+
+def options_of(app: DeskApp, selector: str) -> str:
+    return "\n".join(str(option.prompt) for option in app.screen.query_one(selector, OptionList).options)
 
 
 async def fill(pilot: Pilot[None], app: DeskApp, field: str, text: str) -> None:
@@ -162,6 +177,43 @@ async def test_a_plan_replaces_a_missed_promise_from_the_call(desk) -> None:
         ).all()
         assert (old.status, old.replaced_by_id) == ("cancelled", new.id)
         assert (new.amount, new.promised_on, new.status) == (1_250_000, date(2026, 12, 1), "open")
+
+
+async def test_a_missed_promise_is_cancelled_from_the_desk_with_a_reason(desk) -> None:
+    ctx, built = desk
+    acme = built.customers["C001"]
+    with ctx.db.session() as session:
+        missed = Promise(
+            customer_id=acme,
+            taken_by_id=ctx.user.id,
+            amount=300_000,
+            currency="USD",
+            promised_on=date(2026, 11, 21),
+            broken_on=date(2026, 11, 24),
+            status="open",
+            created_at=datetime(2026, 11, 10, 15, tzinfo=UTC),
+        )
+        session.add(missed)
+        session.flush()
+        missed_id = missed.id
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromisesDialog))
+        await wait_for(pilot, lambda: "(missed)" in options_of(app, "#promises"))
+        assert f"#{missed_id} $3,000.00 due 2026-11-21 (missed)" in options_of(app, "#promises")
+        await pilot.press("enter")  # no reason: refused, nothing changed
+        await wait_for(pilot, lambda: "say why" in text_of(app, "#err-cancel"))
+        with ctx.db.session() as session:
+            assert session.get(Promise, missed_id).status == "open"  # type: ignore[union-attr]
+        await pilot.press(*"customer closed the branch", "enter")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+    with ctx.db.session() as session:
+        promise = session.get(Promise, missed_id)
+        assert promise is not None and (promise.status, promise.resolved_on) == ("cancelled", date(2026, 11, 23))
+        summary = session.scalars(select(Activity.summary).where(Activity.kind == "promise_cancelled")).one()
+    assert "cancelled: customer closed the branch" in summary
 
 
 # --- dates and times ----------------------------------------------------------------------------

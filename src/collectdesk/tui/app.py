@@ -76,6 +76,7 @@ class DeskApp(App[None]):
         from collectdesk.tui.help import KeyHelp, describe_bindings
         from collectdesk.tui.next_action import NextActionDialog
         from collectdesk.tui.outcome import OutcomeDialog
+        from collectdesk.tui.promises_dialog import PromisesDialog
         from collectdesk.tui.search import SearchScreen
 
         keymap = self.keymap
@@ -89,6 +90,7 @@ class DeskApp(App[None]):
         ]
         lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpForm.BINDINGS, keymap)
         lines += describe_bindings(self, "Next action", NextActionDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Open promises", PromisesDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Search", SearchScreen.BINDINGS, keymap)
         return lines
 

@@ -45,6 +45,7 @@ class DeskScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="desk.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
+        Binding("p", "promises", "Promises", id="desk.promises"),
     ]
 
     def __init__(
@@ -241,6 +242,21 @@ class DeskScreen(Screen[None]):
         self._show(choice.customer_id)
         if choice.action == "call":
             self.action_start_call()
+
+    def action_promises(self) -> None:
+        """The shown account's open promises, to cancel one with a reason."""
+        detail = self.panel.detail
+        if detail is None:
+            self.notify("Pick an account first", timeout=3)
+            return
+        from collectdesk.tui.promises_dialog import PromisesDialog
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Promise cancelled", timeout=5)
+                self._show(detail.customer_id)
+
+        self.app.push_screen(PromisesDialog(self.ctx, detail.customer_id, detail.name), done)
 
     def action_supervisor(self) -> None:
         """The supervisor view, for supervisors only."""
