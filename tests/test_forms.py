@@ -154,7 +154,7 @@ async def test_a_plan_replaces_a_missed_promise_from_the_call(desk) -> None:
         await open_promise_dialog(pilot, app)
         await wait_for(pilot, lambda: app.screen.query_one("#replace-section").display)
         assert "Replaces the missed promise" in str(app.screen.query_one("#replace", Checkbox).label)
-        assert "$12,500.00 due 2026-11-21" in str(app.screen.query_one("#replace", Checkbox).label)
+        assert "of $12,500.00 due 2026-11-21" in str(app.screen.query_one("#replace", Checkbox).label)
         await fill(pilot, app, "promised_on", "2026-12-01")
         await fill(pilot, app, "amount", "12,500.00")
         await pilot.press("enter")  # the missed promise still holds the balance

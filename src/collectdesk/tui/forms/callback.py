@@ -24,7 +24,7 @@ class CallbackForm(FollowUpForm):
     def compose_fields(self) -> ComposeResult:
         """The day and the time, in the customer's zone."""
         yield self.field("callback_on", "Date", "YYYY-MM-DD, tom, fri", live=True)
-        yield self.field("callback_time", f"Time ({self._zone_name()})", "7pm, 19:30", live=True)
+        yield self.field("callback_time", "Local time", "7pm, 19:30", live=True)
 
     def _zone_name(self) -> str:
         return self.account.zone or "UTC"
@@ -43,7 +43,7 @@ class CallbackForm(FollowUpForm):
             live.update("")
             return
         try:
-            live.update(f"→ {parse_time_of_day(text):%H:%M}")
+            live.update(f"→ {parse_time_of_day(text):%H:%M} in {self._zone_name()}")
         except DateInputError:
             live.update("?")
 

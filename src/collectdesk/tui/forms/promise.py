@@ -74,8 +74,11 @@ class PromiseForm(FollowUpForm):
             self.draft.fields.pop(REPLACE_FLAG, None)
             return
         section.display = True
-        kind = "missed promise" if self.replaceable.missed else "open promise"
-        self.query_one(f"#{REPLACE_FLAG}", Checkbox).label = f"Replaces the {kind} {self.replaceable.describe()}"
+        line = self.replaceable
+        kind = "missed promise" if line.missed else "open promise"
+        amount = format_amount(line.amount, line.currency)
+        label = f"Replaces the {kind} #{line.id} of {amount} due {line.promised_on.isoformat()}"
+        self.query_one(f"#{REPLACE_FLAG}", Checkbox).label = label
         self._show_reason()
 
     # ----- the draft ------------------------------------------------------------------------------
