@@ -199,7 +199,7 @@ async def test_a_missed_promise_is_cancelled_from_the_desk_with_a_reason(desk) -
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot, app)
-        await pilot.press("p")
+        await pilot.press("o")
         await wait_for(pilot, lambda: isinstance(app.screen, PromisesDialog))
         await wait_for(pilot, lambda: "(missed)" in options_of(app, "#promises"))
         assert f"#{missed_id} $3,000.00 due 2026-11-21 (missed)" in options_of(app, "#promises")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import tomllib
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -124,6 +125,128 @@ class ReceivablesRules(BaseModel):
         return edges
 
 
+class ReminderStep(BaseModel):
+    """One step of the reminder schedule: a day relative to the due date and the template sent."""
+
+    model_config = {"extra": "forbid"}
+
+    offset: int = Field(ge=-60, le=365, description="days after the due date (negative: before it)")
+    template: str = Field("overdue", pattern=r"^[a-z_]+$", description="courtesy, overdue (by stage), final_demand…")
+
+
+def _default_steps() -> list[ReminderStep]:
+    return [
+        ReminderStep(offset=-3, template="courtesy"),
+        ReminderStep(offset=1, template="overdue"),
+        ReminderStep(offset=7, template="overdue"),
+        ReminderStep(offset=14, template="overdue"),
+    ]
+
+
+class ReminderRules(BaseModel):
+    """When automatic reminders go out: steps by days from the due date, and then a repeat."""
+
+    model_config = {"extra": "forbid"}
+
+    steps: list[ReminderStep] = Field(default_factory=_default_steps)
+    repeat_every_days: int = Field(14, ge=0, le=365, description="after the last step, again every N days; 0 stops")
+    confirm_receipt: bool = Field(True, description="ask new and late-paying customers to confirm a new invoice")
+    promise_missed: bool = Field(True, description="write the day after a promise breaks")
+    letters: bool = Field(True, description="also write each message as a printable PDF letter")
+    outbox: Path | None = Field(None, description="where .eml files and letters go; default: data dir/outbox")
+    letter_font: Path | None = Field(None, description="a TrueType font for letters (default: built-in Helvetica)")
+
+    @model_validator(mode="after")
+    def _distinct_offsets(self) -> ReminderRules:
+        offsets = [step.offset for step in self.steps]
+        if len(offsets) != len(set(offsets)):
+            raise ValueError("reminder steps must have distinct offsets")
+        self.steps.sort(key=lambda step: step.offset)
+        return self
+
+
+class MailSettings(BaseModel):
+    """The SMTP server reminders and digests are sent through; no host means the outbox folder."""
+
+    model_config = {"extra": "forbid"}
+
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535, description="default: 587 starttls, 465 tls, 25 none")
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    sender: str = Field("collections@localhost", min_length=3, description="From: address")
+    sender_name: str = Field("Accounts receivable", description="who signs the messages")
+    reply_to: str | None = None
+    timeout_seconds: float = Field(30.0, gt=0, le=600)
+
+    def effective_port(self) -> int:
+        """The port to connect to: the configured one or the usual one for the security mode."""
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+class DatedRate(BaseModel):
+    """A central bank rate in percent, in force from a date."""
+
+    model_config = {"extra": "forbid"}
+
+    since: date
+    percent: Decimal = Field(ge=-5, le=50)
+
+
+def _boe_rates() -> list[DatedRate]:
+    return [
+        DatedRate(since=date(y, m, d), percent=Decimal(p))
+        for (y, m, d), p in (
+            ((2022, 12, 15), "3.5"),
+            ((2023, 2, 2), "4.0"),
+            ((2023, 3, 23), "4.25"),
+            ((2023, 5, 11), "4.5"),
+            ((2023, 6, 22), "5.0"),
+            ((2023, 8, 3), "5.25"),
+            ((2024, 8, 1), "5.0"),
+            ((2024, 11, 7), "4.75"),
+            ((2025, 2, 6), "4.5"),
+            ((2025, 5, 8), "4.25"),
+            ((2025, 8, 7), "4.0"),
+            ((2025, 12, 18), "3.75"),
+        )
+    ]
+
+
+def _ecb_rates() -> list[DatedRate]:
+    return [
+        DatedRate(since=date(y, m, d), percent=Decimal(p))
+        for (y, m, d), p in (
+            ((2022, 12, 21), "2.5"),
+            ((2023, 2, 8), "3.0"),
+            ((2023, 3, 22), "3.5"),
+            ((2023, 5, 10), "3.75"),
+            ((2023, 6, 21), "4.0"),
+            ((2023, 8, 2), "4.25"),
+            ((2023, 9, 20), "4.5"),
+            ((2024, 6, 12), "4.25"),
+            ((2024, 9, 18), "3.65"),
+            ((2024, 10, 23), "3.4"),
+            ((2024, 12, 18), "3.15"),
+            ((2025, 2, 5), "2.9"),
+            ((2025, 3, 12), "2.65"),
+            ((2025, 4, 23), "2.4"),
+            ((2025, 6, 11), "2.15"),
+        )
+    ]
+
+
+class InterestRules(BaseModel):
+    """Statutory late-payment interest: central bank rates with the dates they took effect."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = Field(True, description="offer statutory interest to UK and EU business accounts")
+    margin_points: Decimal = Field(Decimal(8), ge=0, le=20, description="points over the reference rate")
+    uk_base_rates: list[DatedRate] = Field(default_factory=_boe_rates, description="Bank of England base rate")
+    ecb_rates: list[DatedRate] = Field(default_factory=_ecb_rates, description="ECB main refinancing rate")
+
+
 class _TomlSource(TomlConfigSettingsSource):
     """The configuration file, read from the path :func:`load_settings` was given."""
 
@@ -153,6 +276,10 @@ class Settings(BaseSettings):
     receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
+    reminders: ReminderRules = Field(default_factory=ReminderRules)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    interest: InterestRules = Field(default_factory=InterestRules)
+    digest_recipients: dict[str, str] = Field(default_factory=dict, description="sales rep → email")
 
     @classmethod
     def settings_customise_sources(

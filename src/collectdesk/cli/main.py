@@ -21,6 +21,10 @@ COMMANDS = {
     "users": "collectdesk.cli.cmd_users:run",
     "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
+    "remind": "collectdesk.cli.cmd_remind:run",
+    "pause": "collectdesk.cli.cmd_pause:run",
+    "opt-out": "collectdesk.cli.cmd_optout:run",
+    "digest": "collectdesk.cli.cmd_digest:run",
 }
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,8 +16,11 @@ from collectdesk.domain.calling_window import candidate_zones, window_status
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.escalation import ready_for_referral, render_next_step
+from collectdesk.domain.interest import InterestClaim
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
+from collectdesk.services.interest import claim_for
+from collectdesk.services.pauses import PauseView, pauses_in_force
 from collectdesk.store.activity import log_activity
 from collectdesk.store.models import (
     Activity,
@@ -114,6 +117,9 @@ class AccountDetail:
     callable_now: CallableNow
     ready_for_referral: bool = False
     address: str | None = None
+    # Reminders held back, and what the law adds to late invoices (UK/EU business accounts).
+    reminder_pauses: list[PauseView] = field(default_factory=list)
+    statutory: InterestClaim | None = None
 
 
 @dataclass(frozen=True)
@@ -388,6 +394,14 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             ),
             callable_now=_callable(ctx, customer, _account_phones(customer)),
             ready_for_referral=ready,
+            reminder_pauses=pauses_in_force(session, today, [customer_id]).get(customer_id, []),
+            statutory=claim_for(
+                ctx.settings.interest,
+                customer.kind,
+                customer.country,
+                [(i.number, i.due_date, i.open_amount) for i in invoices if i.status == "open" and i.days_past_due],
+                today,
+            ),
         )
 
 

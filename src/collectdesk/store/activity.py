@@ -29,6 +29,10 @@ KINDS = (
     "correction",
     "receipt_confirmed",
     "wrong_number",
+    "reminder",
+    "reminder_failed",
+    "pause",
+    "email_opt_out",
     "agency_referral",
     "agency_recall",
 )

@@ -386,7 +386,7 @@ class Promise(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     instalment: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
-    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0006).
+    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0007).
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
 
 
@@ -464,3 +464,71 @@ class InvoiceTotal(Base):
     invoices: Mapped[int] = mapped_column(Integer, default=0)
     open_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+MESSAGE_STATUSES = ("sending", "sent", "failed")
+
+
+class Message(Base):
+    """A reminder, letter or confirmation sent to a customer: claimed before it is sent, then
+    marked sent (or failed, which releases its claims for the next run)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
+        Index("ix_messages_customer_created", "customer_id", "created_at"),
+        Index("ix_messages_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    template: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="sending")
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    eml_path: Mapped[str | None] = mapped_column(String(500))
+    letter_path: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any] | None]
+
+
+class MessageClaim(Base):
+    """What a message stands for (an invoice's schedule step, an account's day, a promise's
+    confirmation): the primary key makes sure no two messages ever claim the same thing."""
+
+    __tablename__ = "message_claims"
+    __table_args__ = (Index("ix_message_claims_message_id", "message_id"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+
+
+class Pause(Base):
+    """Reminders held back for an account (or one of its invoices) until a date."""
+
+    __tablename__ = "pauses"
+    __table_args__ = (Index("ix_pauses_customer_until", "customer_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    until: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class EmailOptOut(Base):
+    """An account that asked not to be emailed: it gets letters at most, never reminder emails."""
+
+    __tablename__ = "email_opt_outs"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
