@@ -143,8 +143,6 @@ DEFAULT_RESULT_CODES: tuple[ResultCode, ...] = (
     WRONGNUMBER,
 )
 
-RIGHT_PARTY_CODES = tuple(rc.code for rc in DEFAULT_RESULT_CODES if rc.right_party)
-
 
 def result_codes(result_keys: Mapping[str, str] | None = None) -> list[ResultCode]:
     """The result codes with keys remapped by ``settings.result_keys`` (code → key)."""

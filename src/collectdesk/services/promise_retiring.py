@@ -81,7 +81,7 @@ def clean_reason(reason: str | None, what: str) -> str:
     text = (reason or "").strip()
     if not text:
         raise OutcomeError("replace_reason", f"say why the promise is {what}")
-    limit = max_length(Activity.summary) - 200
+    limit = max_length(Activity.summary) - 200  # room for the promise's own words in the log line
     if len(text) > limit:
         raise OutcomeError("replace_reason", f"the reason is too long (at most {limit} characters)")
     return text
