@@ -17,6 +17,7 @@ COMMANDS = {
     "worklist": "collectdesk.cli.cmd_worklist:run",
     "tally": "collectdesk.cli.cmd_tally:run",
     "export": "collectdesk.cli.cmd_export:run",
+    "promise": "collectdesk.cli.cmd_promise:run",
     "users": "collectdesk.cli.cmd_users:run",
     "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
