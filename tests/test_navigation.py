@@ -20,7 +20,7 @@ from collectdesk.services.context import AppContext, open_context
 from collectdesk.settings import Settings
 from collectdesk.tui.app import DeskApp
 from collectdesk.tui.dialogs import ContactPicker, QuitDialog
-from collectdesk.tui.followup import FollowUpDialog
+from collectdesk.tui.forms import FollowUpForm
 from collectdesk.tui.help import HelpScreen
 from collectdesk.tui.outcome import OutcomeDialog
 from collectdesk.tui.search import SearchScreen
@@ -131,7 +131,7 @@ async def to_outcome(pilot: Pilot[None], app: DeskApp) -> type[Screen[object]]:
 async def to_promise_form(pilot: Pilot[None], app: DeskApp) -> type[Screen[object]]:
     await to_outcome(pilot, app)
     await pilot.press("y", "1")
-    await wait_for(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+    await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
     return OutcomeDialog
 
 

@@ -20,7 +20,18 @@ from collectdesk.services.tally import ALL, ActivityFigures, CurrencyTally, Prom
 Value = str | int | float | Decimal | bool | None
 RECORD_HEADERS = ("section", "metric", "collector", "value")
 
-PROMISE_COUNTS = ("made", "dated", "kept", "partially_kept", "broken", "open", "cancelled", "matured", "matured_kept")
+PROMISE_COUNTS = (
+    "made",
+    "dated",
+    "kept",
+    "partially_kept",
+    "broken",
+    "open",
+    "cancelled",
+    "renegotiated",
+    "matured",
+    "matured_kept",
+)
 PROMISE_AMOUNTS = (
     "made_amount",
     "kept_amount",
@@ -29,6 +40,7 @@ PROMISE_AMOUNTS = (
     "broken_amount",
     "open_amount",
     "cancelled_amount",
+    "renegotiated_amount",
     "collected",
 )
 

@@ -75,10 +75,11 @@ class DeskApp(SteadyScreenStack):
 
         from collectdesk.domain.result_codes import result_codes
         from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
-        from collectdesk.tui.followup import FollowUpDialog
+        from collectdesk.tui.forms import FollowUpForm
         from collectdesk.tui.help import HelpScreen, KeyHelp, current_first, describe_bindings, supervisor_help
         from collectdesk.tui.next_action import NextActionDialog
         from collectdesk.tui.outcome import OutcomeDialog
+        from collectdesk.tui.promises_dialog import PromisesDialog
         from collectdesk.tui.search import SearchScreen
         from collectdesk.tui.supervisor import CustomRangeDialog, SupervisorScreen
 
@@ -93,8 +94,9 @@ class DeskApp(SteadyScreenStack):
             KeyHelp("Outcome dialog", code.key, f"{code.code}: {code.label}", f"[result_keys] {code.code}")
             for code in result_codes(self.ctx.settings.result_keys)
         ]
-        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpForm.BINDINGS, keymap)
         lines += describe_bindings(self, "Next action", NextActionDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Open promises", PromisesDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Search", SearchScreen.BINDINGS, keymap)
         lines += describe_bindings(self, "Quit with a call open", QuitDialog.BINDINGS, keymap)
         if self.ctx.user.role == "supervisor":
@@ -106,7 +108,7 @@ class DeskApp(SteadyScreenStack):
             CustomRangeDialog: "Custom period dialog",
             SearchScreen: "Search",
             OutcomeDialog: "Outcome dialog",
-            FollowUpDialog: "Promise and other follow-up dialogs",
+            FollowUpForm: "Promise and other follow-up dialogs",
             NextActionDialog: "Next action",
             ContactPicker: "Call whom",
             OverrideDialog: "Blocked call",
