@@ -6,7 +6,7 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
@@ -118,6 +118,16 @@ class ReceivablesRules(BaseModel):
         return edges
 
 
+class TeamRules(BaseModel):
+    """Working as a team: whose accounts a collector's list holds."""
+
+    model_config = {"extra": "forbid"}
+
+    list: Literal["mine", "mine_then_pool", "all"] = Field(
+        "mine_then_pool", description="a collector's own accounts only, theirs then the unassigned pool, or all"
+    )
+
+
 class _TomlSource(TomlConfigSettingsSource):
     """The configuration file, read from the path :func:`load_settings` was given."""
 
@@ -144,6 +154,7 @@ class Settings(BaseSettings):
     escalation: EscalationRules = Field(default_factory=EscalationRules)
     calling_windows: dict[str, CallingWindow] = Field(default_factory=_default_windows)
     receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
+    team: TeamRules = Field(default_factory=TeamRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
 

@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         as_of = optional_date(args.as_of)
         if as_of is None or as_of == ctx.clock.today():
             bring_up_to_date(ctx)  # promises judged and stages moved before today's list is built
-        rows = build_worklist(ctx, as_of=as_of, limit=args.limit)
+        rows = build_worklist(ctx, as_of=as_of, limit=args.limit, collector=args.collector)
         if args.format == "table":
             write_rows(TABLE_HEADERS, [table_row(r) for r in rows], "table")
         else:

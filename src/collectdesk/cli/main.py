@@ -19,6 +19,9 @@ COMMANDS = {
     "export": "collectdesk.cli.cmd_export:run",
     "users": "collectdesk.cli.cmd_users:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
+    "team": "collectdesk.cli.cmd_team:run",
+    "assign": "collectdesk.cli.cmd_assign:run",
+    "calls": "collectdesk.cli.cmd_calls:run",
 }
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2

@@ -56,6 +56,13 @@ class WorklistRow:
     late_payments: int = 0
     sales_rep: str | None = None
     on_list: bool = True
+    collector_id: int | None = None
+    # A colleague (or this user) on a call with the account right now, and since when.
+    on_call_by: str | None = None
+    on_call_since: datetime | None = None
+    # Who closed a call on the account within the last hour, and when.
+    closed_by: str | None = None
+    closed_at: datetime | None = None
 
 
 def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
@@ -97,6 +104,11 @@ def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
         late_payments=int(data["late_payments"]),
         sales_rep=data["sales_rep"],
         on_list=bool(data["on_list"]),
+        collector_id=data["collector_id"],
+        on_call_by=data["on_call_by"],
+        on_call_since=data["on_call_since"],
+        closed_by=data["closed_by"],
+        closed_at=data["closed_at"],
     )
 
 
@@ -113,10 +125,17 @@ def _rows(ctx: AppContext, records: Sequence[Row[Any]], first_rank: int | None) 
 
 
 def build_worklist(
-    ctx: AppContext, *, as_of: date | None = None, limit: int = 200, offset: int = 0
+    ctx: AppContext,
+    *,
+    as_of: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    collector: str | None = None,
 ) -> list[WorklistRow]:
     """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts.
 
+    A collector's list holds their accounts (and those they cover) first, then the unassigned
+    pool, as ``[team] list`` says; a supervisor's holds everyone's, or ``collector``'s alone.
     Read from the ranking upkeep stored when there is one for this day and these rules (changed
     accounts scored live); otherwise every candidate is scored live. Both give the same list.
     """
@@ -125,13 +144,32 @@ def build_worklist(
     if offset < 0:
         raise InputError("the worklist offset cannot be negative")
     params = score_params(ctx, as_of)
+    scope, mine_ids = list_scope(ctx, collector, params.as_of)
     with ctx.db.engine.connect() as connection:
         if not ctx.db.is_sqlite:  # the key and the ranking it names read from one snapshot
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         ranked = stored_key(connection) == ranking_key(params)
-        statement, values = worklist_select(params, limit=limit, offset=offset, ranked=ranked)
+        statement, values = worklist_select(
+            params, limit=limit, offset=offset, ranked=ranked, scope=scope, mine_ids=mine_ids
+        )
         records = connection.execute(statement, values).all()
     return _rows(ctx, records, offset + 1)
+
+
+def list_scope(ctx: AppContext, collector: str | None, day: date) -> tuple[str, tuple[int, ...]]:
+    """Whose accounts ``ctx.user``'s list holds: the scope and the collectors counted as "mine"."""
+    from collectdesk.services.assignment import covered_by, user_id_named
+
+    if collector is not None:
+        if ctx.user.role != "supervisor" and collector != ctx.user.name:
+            raise InputError(f"only a supervisor can look at another collector's list ({collector})")
+        return "mine", (user_id_named(ctx, collector),)
+    if ctx.user.role == "supervisor":
+        return "all", ()
+    scope = ctx.settings.team.list
+    if scope == "all":
+        return "all", ()
+    return scope, (ctx.user.id, *covered_by(ctx, ctx.user.id, day))
 
 
 def rank_todays_list(ctx: AppContext) -> RankingPass:

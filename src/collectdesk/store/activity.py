@@ -28,6 +28,10 @@ KINDS = (
     "correction",
     "receipt_confirmed",
     "wrong_number",
+    "user",
+    "assignment",
+    "cover",
+    "call_released",
 )
 
 
