@@ -14,8 +14,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import login_url
-from ledger_fixtures import NOW
 from sqlalchemy import func, insert, select
 
 from collectdesk.domain.clock import Clock
@@ -25,6 +23,8 @@ from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.users import add_user
 from collectdesk.settings import Settings
 from collectdesk.store.models import Call, Customer, Invoice, Promise
+from conftest import login_url
+from ledger_fixtures import NOW
 from team_load_worker import work
 
 pytestmark = pytest.mark.load

@@ -4,7 +4,6 @@ supervisor adds users, assigns accounts or releases a call."""
 from __future__ import annotations
 
 import pytest
-from ledger_fixtures import add_customer
 
 from collectdesk.cli.main import main
 from collectdesk.domain.clock import Clock
@@ -15,6 +14,7 @@ from collectdesk.services.claims import release_call
 from collectdesk.services.context import open_context
 from collectdesk.services.users import add_user, disable_user, list_users
 from collectdesk.settings import Settings
+from ledger_fixtures import add_customer
 
 
 def test_first_user_is_the_supervisor_and_later_ones_are_collectors(sqlite_url: str, frozen_clock: Clock) -> None:
