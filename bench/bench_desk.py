@@ -134,7 +134,7 @@ async def _desk_start(url: str) -> tuple[float, float]:
 
 
 def _history_id(app: DeskApp) -> object:
-    return getattr(app.desk.query_one("#history", Static), "customer_id", None)
+    return app.desk.detail.customer_id if app.desk.detail is not None else None
 
 
 async def _moves(url: str) -> list[float]:

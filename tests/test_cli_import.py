@@ -60,17 +60,23 @@ def test_missing_file_and_unknown_kind(sqlite_url: str, tmp_path: Path, capsys: 
     assert exit_info.value.code == 2
 
 
-def test_progress_is_silent_when_stderr_is_not_a_terminal(
-    sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    rows = "".join(f"R{i},Customer {i}\n" for i in range(6000))
+def test_a_quick_import_shows_no_progress(sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = "".join(f"R{i},Customer {i}\n" for i in range(300))
     path = write(tmp_path, "many.csv", "ref,name\n" + rows)
     assert main(["--db", sqlite_url, "import", "customers", str(path)]) == 0
     captured = capsys.readouterr()
-    assert captured.err == "" and "6000 added" in captured.out
+    assert captured.err == "" and "300 added" in captured.out
 
 
-def test_progress_line_on_a_terminal() -> None:
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_on_a_terminal_shows_rows_rate_and_time_left() -> None:
     import io
 
     from collectdesk.cli.cmd_import import ProgressLine
@@ -79,13 +85,38 @@ def test_progress_line_on_a_terminal() -> None:
         def isatty(self) -> bool:
             return True
 
-    out = Tty()
-    progress = ProgressLine("big.csv", out)
-    for done in range(0, 10_001, 2000):
-        progress("checking", done, 10_000)
+    out, clock = Tty(), _Clock()
+    progress = ProgressLine("big.csv", out, now=clock)
+    progress("checking", 0, 100_000)
+    clock.now += 0.5
+    progress("checking", 10_000, 100_000)
+    assert out.getvalue() == ""  # nothing for the first second
+    clock.now += 1.5
+    progress("checking", 40_000, 100_000)
+    shown = out.getvalue()
+    assert shown.startswith("\r\033[Kchecking big.csv ")
+    assert "40,000/100,000 rows  20,000 rows/s  0:03 left" in shown
+    assert "█" in shown and "░" in shown
     progress.clear()
-    assert "\rchecking big.csv:  20%" in out.getvalue()
     assert out.getvalue().endswith("\r\033[K")
+
+
+def test_progress_off_a_terminal_is_plain_lines_every_few_seconds() -> None:
+    import io
+
+    from collectdesk.cli.cmd_import import ProgressLine
+
+    out, clock = io.StringIO(), _Clock()
+    progress = ProgressLine("big.csv", out, now=clock)
+    progress("checking", 0, 300_000)
+    for step in range(1, 31):
+        clock.now += 0.5
+        progress("checking", step * 10_000, 300_000)
+    lines = out.getvalue().splitlines()
+    assert 2 <= len(lines) <= 5, lines
+    assert lines[0].startswith("checking big.csv: ") and "rows/s" in lines[0] and "left" in lines[0]
+    assert "\r" not in out.getvalue()
+    assert lines[-1].startswith("checking big.csv: 300,000/300,000 rows")
 
 
 def test_phone_checks_never_load_the_geocoder(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ async def ready(pilot: Pilot[None], app: DeskApp) -> None:
 
 
 def shown_history_id(app: DeskApp) -> int | None:
-    return getattr(app.desk.query_one("#history", Static), "customer_id", None)
+    return app.desk.detail.customer_id if app.desk.detail is not None else None
 
 
 def list_keys(app: DeskApp) -> list[int]:
@@ -413,7 +413,7 @@ async def test_a_note_typed_before_a_crash_is_not_lost(desk) -> None:
         await ready(pilot, first)
         await pilot.press("n", *"left a voicemail with reception")
         await pilot.pause(0.4)  # the draft is kept on disk after the debounce
-        first.desk.note_owner = None  # a crash: the desk's memory is gone, the draft file stays
+        first.desk.notes.note_owner = None  # a crash: the desk's memory is gone, the draft file stays
     second = make_app(ctx)
     async with second.run_test(size=SIZE) as pilot:
         await ready(pilot, second)

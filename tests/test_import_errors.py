@@ -8,6 +8,7 @@ import pytest
 
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing import ImportFailed, import_csv
+from collectdesk.services.importing.shaping import Options
 from importing_helpers import counts, load_base, write
 
 INVOICE_HEADER = "customer_ref,number,issue_date,due_date,amount,currency\n"
@@ -19,9 +20,12 @@ CASES = {
     "wrong dates": (
         "invoices",
         INVOICE_HEADER + "C1,N-1,2026-13-01,2026-12-01,10.00,GBP\n" + "C1,N-2,01/10/2026,2026-12-01,10.00,GBP\n",
-        ["2:issue_date: '2026-13-01' is not a date (use YYYY-MM-DD)", "3:issue_date: '01/10/2026' is not a date"],
+        [
+            "2:issue_date: '2026-13-01' is not a date (use YYYY-MM-DD)",
+            "3:issue_date: '01/10/2026' could be 01 October 2026 (day first) or January 10 2026 (month first)",
+        ],
     ),
-    "due before issue": (
+    "due before issue (strict)": (
         "invoices",
         INVOICE_HEADER + "C1,N-1,2026-10-01,2026-09-01,10.00,GBP\n",
         ["2:due_date: due date 2026-09-01 is before the issue date 2026-10-01"],
@@ -61,7 +65,7 @@ CASES = {
         PAYMENT_HEADER + "C1,10.00,2026-11-01,,,R1\n" + "C1,10.00,2026-11-01,,,R1\n",
         ["3:amount: duplicate of line 2"],
     ),
-    "invalid phone numbers": (
+    "invalid phone numbers (strict)": (
         "customers",
         CUSTOMER_HEADER + "C7,Bad Phone Ltd,business,GB,GBP,020 1234,\n" + "C8,Letters Inc,business,US,USD,call me,\n",
         ["2:phone: '020 1234' is not a valid phone number for GB", "3:phone: 'call me' is not a phone number"],
@@ -110,7 +114,7 @@ def test_bad_rows_are_all_reported_and_nothing_changes(case: str, ctx: AppContex
     before = counts(ctx)
     path = write(tmp_path, "bad.csv", body)
     with pytest.raises(ImportFailed) as failure:
-        import_csv(ctx, kind, path, label="bad.csv")
+        import_csv(ctx, kind, path, label="bad.csv", options=Options(strict="strict" in case))
     reported = [str(error) for error in failure.value.errors]
     assert len(reported) == len(expected), reported
     for line, fragment in zip(reported, expected, strict=True):
@@ -142,8 +146,8 @@ def test_good_rows_are_not_written_when_another_row_is_bad(ctx: AppContext, tmp_
         ("\n\n", "mixed.csv: the file is empty"),
         (INVOICE_HEADER, "mixed.csv: the file has a header row but no data rows"),
         (
-            "customer_ref,number,issue_date,amount\nC1,N,2026-10-01,1.00\n",
-            "mixed.csv:1: missing required column 'due_date' (also accepted: Due Date, DueDate",
+            "customer_ref,number,issue_date,due_date\nC1,N,2026-10-01,2026-10-31\n",
+            "mixed.csv:1: missing required column 'amount' (also accepted: Total, Invoice Total",
         ),
         ("customer_ref,number,number,issue_date,due_date,amount\n", "mixed.csv:1:number: the column appears twice"),
     ],
@@ -154,13 +158,19 @@ def test_unusable_files_are_rejected(ctx: AppContext, tmp_path: Path, body: str,
     assert str(failure.value.errors[0]).startswith(message)
 
 
-def test_latin1_file_is_rejected_with_advice(ctx: AppContext, tmp_path: Path) -> None:
+def test_windows_1252_file_is_decoded_and_named(ctx: AppContext, tmp_path: Path) -> None:
+    body = "ref,name,country,currency\nC5,Café Zoë – Paris,FR,EUR\n"
+    report = import_csv(ctx, "customers", write(tmp_path, "c.csv", body, "cp1252"), label="c.csv")
+    assert report.added == 1 and report.encoding == "Windows-1252"
+    assert "encoding Windows-1252" in report.source()
+
+
+def test_wrongly_forced_encoding_is_refused(ctx: AppContext, tmp_path: Path) -> None:
     body = "ref,name,country\nC5,Café Zoë,FR\n"
+    path = write(tmp_path, "c.csv", body, "latin-1")
     with pytest.raises(ImportFailed) as failure:
-        import_csv(ctx, "customers", write(tmp_path, "c.csv", body, "latin-1"), label="c.csv")
-    message = str(failure.value.errors[0])
-    assert message.startswith("c.csv:2: the file is not UTF-8 (byte 0xe9")
-    assert "save or export it as CSV UTF-8" in message
+        import_csv(ctx, "customers", path, label="c.csv", options=Options(encoding="utf-8"))
+    assert str(failure.value.errors[0]).startswith("c.csv:2: the file is not utf-8 (byte 0xe9)")
     assert counts(ctx)["customers"] == 0
 
 

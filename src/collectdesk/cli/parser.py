@@ -7,6 +7,20 @@ import argparse
 from collectdesk import __version__
 
 FORMATS = ("table", "csv", "json")
+# The accounting systems `import --from` knows (kept in step with services/importing/profiles.py).
+IMPORT_SOURCES = (
+    "quickbooks",
+    "xero",
+    "freshbooks",
+    "zoho",
+    "wave",
+    "invoiceninja",
+    "invoicely",
+    "invoice2go",
+    "sage",
+    "myob",
+    "generic",
+)
 
 
 def _date(text: str) -> str:
@@ -51,10 +65,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-open", action="store_true", help="build the demo database only")
     demo.add_argument("--rebuild", action="store_true", help="rebuild it even if it exists")
 
-    imp = sub.add_parser("import", help="import customers, contacts, invoices or payments from CSV")
-    imp.add_argument("kind", choices=("customers", "contacts", "invoices", "payments"))
-    imp.add_argument("file", metavar="FILE.csv")
+    imp = sub.add_parser(
+        "import",
+        help="import customers, contacts, invoices, payments or an aged-receivables report (CSV or .xlsx)",
+        description="Import an accounting export, all or nothing. KIND 'aging' reads an A/R aging report "
+        "(customers and their open invoices in one step); 'inspect' shows what a file holds and writes nothing.",
+    )
+    imp.add_argument("kind", choices=("customers", "contacts", "invoices", "payments", "aging", "inspect"))
+    imp.add_argument("file", metavar="FILE")
     imp.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    imp.add_argument(
+        "--from",
+        dest="source",
+        choices=IMPORT_SOURCES,
+        help="the system the file came from (default: recognised from the headings)",
+    )
+    imp.add_argument(
+        "--date-format", metavar="ORDER", help="how dates are written: DMY, MDY, YMD or a strftime pattern"
+    )
+    imp.add_argument("--strict", action="store_true", help="refuse the file over unusable phones, emails, …")
+    imp.add_argument("--encoding", metavar="NAME", help="the text encoding (default: detected)")
+    imp.add_argument("--sheet", metavar="NAME", help="the worksheet of an .xlsx file (default: the first)")
+    imp.add_argument("--map", dest="mapping", metavar="MAPPING.toml", help="column → field mapping for any other file")
+    imp.add_argument(
+        "--as",
+        dest="inspect_as",
+        choices=("customers", "contacts", "invoices", "payments", "aging"),
+        help="with inspect: the kind of file to read it as (default: guessed)",
+    )
 
     work = sub.add_parser("worklist", help="print today's call list, toughest first, with scores")
     work.add_argument("--limit", type=_positive, default=50)

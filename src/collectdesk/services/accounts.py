@@ -111,6 +111,7 @@ class AccountDetail:
     open_call_id: int | None
     zone: str | None
     callable_now: CallableNow
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -323,6 +324,15 @@ def _payment_summary(payment: Payment, currency: str) -> str:
     return f"{text} ({details})" if details else text
 
 
+def billing_address(customer: Customer) -> str | None:
+    """The billing address on one line (street, city, region, postal code), or ``None`` if unknown."""
+    city_line = " ".join(
+        part for part in (customer.address_city, customer.address_region, customer.address_postal_code) if part
+    )
+    parts = [part for part in (customer.address_street, city_line) if part]
+    return ", ".join(" ".join(part.split()) for part in parts) or None
+
+
 def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50) -> AccountDetail:
     """The header, open invoices with aging and the newest history of one account."""
     today = ctx.clock.today()
@@ -365,6 +375,7 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             overdue=sum(i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"),
             history=_history(session, customer, history_limit),
             open_call_id=open_call_id,
+            address=billing_address(customer),
             zone=next(
                 iter(candidate_zones(_account_phones(customer), customer.country, customer.timezone)),
                 None,

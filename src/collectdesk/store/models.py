@@ -156,6 +156,12 @@ class Customer(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sales_rep: Mapped[str | None] = mapped_column(String(120))
+    # Billing address as the accounting system wrote it (revision 0005); `region` above is the
+    # calling-rules region code, `address_region` the state or province as text.
+    address_street: Mapped[str | None] = mapped_column(String(400))
+    address_city: Mapped[str | None] = mapped_column(String(120))
+    address_region: Mapped[str | None] = mapped_column(String(120))
+    address_postal_code: Mapped[str | None] = mapped_column(String(20))
     stage: Mapped[str] = mapped_column(String(16), default="reminder")
     on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     hold_reason: Mapped[str | None] = mapped_column(String(200))

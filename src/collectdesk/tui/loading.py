@@ -14,13 +14,12 @@ from collectdesk.services.worklist import WorklistRow, build_worklist, score_acc
 
 @dataclass(frozen=True)
 class AccountRead:
-    """An account's detail and score breakdown, or why it could not be read."""
+    """An account's detail and score breakdown."""
 
     customer_id: int
-    detail: AccountDetail | None
+    detail: AccountDetail
     breakdown: Mapping[str, float] | None
     score: float | None
-    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,19 +32,19 @@ class FirstPage:
 
 def read_account(ctx: AppContext, customer_id: int, row: WorklistRow | None) -> AccountRead:
     """An account's detail and score as the side panel needs them (runs off the event loop)."""
-    try:
-        detail = account_detail(ctx, customer_id)
-        if row is None:
-            row = score_account(ctx, customer_id)
-    except Exception as exc:  # reported to the collector; the desk keeps running
-        return AccountRead(customer_id, None, None, None, str(exc))
+    detail = account_detail(ctx, customer_id)
+    if row is None:
+        row = score_account(ctx, customer_id)
     return AccountRead(customer_id, detail, row.breakdown if row else None, row.score if row else None)
 
 
 def read_first_page(ctx: AppContext) -> FirstPage:
     """The first page of today's list and the top account's detail."""
     rows = build_worklist(ctx, limit=ctx.settings.page_size)
-    top = read_account(ctx, rows[0].customer_id, rows[0]) if rows else None
+    try:
+        top = read_account(ctx, rows[0].customer_id, rows[0]) if rows else None
+    except Exception:  # the list still paints; the panel reads the account again and reports why it cannot
+        top = None
     return FirstPage(rows, top)
 
 

@@ -28,6 +28,8 @@ def header_text(detail: AccountDetail) -> Text:
     text.append(
         f"Terms {detail.terms_days}d · collector {detail.collector or '—'} · sales rep {detail.sales_rep or '—'}\n"
     )
+    if detail.address:
+        text.append(f"✉ {detail.address}\n", style="dim")
     text.append("Stage ", style="dim")
     text.append(detail.stage.replace("_", " "), style="bold")
     text.append(f" — tell them: {detail.next_step}\n", style="italic")

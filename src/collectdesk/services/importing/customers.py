@@ -35,6 +35,10 @@ _DEFAULTS: dict[str, Any] = {
     "collector_id": None,
     "sales_rep": None,
     "do_not_call": False,
+    "address_street": None,
+    "address_city": None,
+    "address_region": None,
+    "address_postal_code": None,
 }
 _COMPARED = ("name", *_DEFAULTS)
 

@@ -67,9 +67,6 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Account Number",
             "Account No",
             "AccountNumber",
-            "ContactName",
-            "Contact Name",
-            "Customer Name",
         ),
         "number": (
             "Invoice Number",
@@ -105,9 +102,6 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             "Account Number",
             "Account No",
             "AccountNumber",
-            "ContactName",
-            "Contact Name",
-            "Customer Name",
         ),
         "amount": ("Amount Paid", "Payment Amount", "Amount Received", "Total", "Paid"),
         "received_on": (

@@ -79,6 +79,10 @@ def import_invoices(
         "customer and invoice number",
     )
     refuse_if_any(table.file, errors)
+    for _, row in rows:
+        currency = facts[row.customer_ref].currency
+        shown = row.open_amount if report.kind == "aging" and row.open_amount is not None else row.amount
+        report.totals[currency] = report.totals.get(currency, 0) + shown
     current = _existing(session, sorted({facts[row.customer_ref].id for _, row in rows}))
     changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
     now = ctx.clock.now()
@@ -87,6 +91,7 @@ def import_invoices(
         customer = facts[row.customer_ref]
         before = current.get((customer.id, row.number))
         if before is None:
+            open_amount = row.amount if row.open_amount is None else row.open_amount
             inserts.append(
                 {
                     "customer_id": customer.id,
@@ -95,13 +100,15 @@ def import_invoices(
                     "due_date": row.due_date,
                     "amount": row.amount,
                     "currency": customer.currency,
-                    "open_amount": row.amount,
-                    "status": "open" if row.amount else "paid",
-                    "paid_on": None if row.amount else row.issue_date,
+                    "open_amount": open_amount,
+                    "status": "open" if open_amount else "paid",
+                    "paid_on": None if open_amount else row.issue_date,
                     "created_at": now,
                 }
             )
-        elif any(before[column] != getattr(row, column) for column in _COMPARED):
+        elif any(before[column] != getattr(row, column) for column in _COMPARED) or (
+            row.open_amount is not None and before["open_amount"] != row.open_amount
+        ):
             changed.append((line, row, before))
         else:
             report.unchanged += 1
@@ -136,6 +143,9 @@ def _updates(
             )
             continue
         open_amount = row.amount - covered
+        if row.open_amount is not None and not covered:
+            # The accounting system's open balance stands when no payment was applied here.
+            open_amount = row.open_amount
         status, paid_on = before["status"], before["paid_on"]
         if open_amount == 0 and status == "open":
             status, paid_on = "paid", paid_on or ctx.clock.today()

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.allocation import OpenItem, allocate
+from collectdesk.domain.allocation import Allocation, OpenItem, allocate
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.headers import ColumnMap
@@ -39,19 +39,39 @@ class _Ledger:
     items: dict[int, OpenItem]
     status: dict[int, str]
     by_number: dict[str, int]
+    # Paid in the accounting system before import (amount - open - applied here): a payment naming
+    # the invoice settles this part first instead of taking the open balance down twice.
+    reflected: dict[int, int]
 
 
 def _ledgers(session: Session, customer_ids: list[int]) -> dict[int, _Ledger]:
-    ledgers: dict[int, _Ledger] = defaultdict(lambda: _Ledger({}, {}, {}))
+    ledgers: dict[int, _Ledger] = defaultdict(lambda: _Ledger({}, {}, {}, {}))
+    applied = (
+        select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount).label("applied"))
+        .group_by(PaymentAllocation.invoice_id)
+        .subquery()
+    )
     for part in chunks(customer_ids):
-        query = select(
-            Invoice.id, Invoice.customer_id, Invoice.number, Invoice.due_date, Invoice.open_amount, Invoice.status
-        ).where(Invoice.customer_id.in_(part))
-        for invoice_id, customer_id, number, due, open_amount, status in session.execute(query):
+        query = (
+            select(
+                Invoice.id,
+                Invoice.customer_id,
+                Invoice.number,
+                Invoice.due_date,
+                Invoice.open_amount,
+                Invoice.status,
+                Invoice.amount - Invoice.open_amount - func.coalesce(applied.c.applied, 0),
+            )
+            .outerjoin(applied, applied.c.invoice_id == Invoice.id)
+            .where(Invoice.customer_id.in_(part))
+        )
+        for invoice_id, customer_id, number, due, open_amount, status, reflected in session.execute(query):
             ledger = ledgers[customer_id]
             ledger.by_number[number] = invoice_id
             ledger.items[invoice_id] = OpenItem(invoice_id, number, due, open_amount)
             ledger.status[invoice_id] = status
+            if reflected and reflected > 0:
+                ledger.reflected[invoice_id] = int(reflected)
     return ledgers
 
 
@@ -104,6 +124,9 @@ def import_payments(
                 )
             )
     refuse_if_any(table.file, errors)
+    for _, row in rows:
+        currency = facts[row.customer_ref].currency
+        report.totals[currency] = report.totals.get(currency, 0) + row.amount
     existing = _existing(session, customer_ids)
     new: list[tuple[int, PaymentRow]] = []
     method_changes: list[dict[str, Any]] = []
@@ -146,14 +169,24 @@ def _apply(
             for invoice_id, item in ledger.items.items()
             if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC or invoice_id == named)
         ]
-        allocation = allocate(row.amount, candidates, named_invoice_id=named)
+        settled: list[tuple[int, int]] = []
+        amount_left = row.amount
+        if named is not None and ledger.reflected.get(named, 0) > 0:
+            take = min(ledger.reflected[named], amount_left)
+            ledger.reflected[named] -= take
+            settled.append((named, take))
+            amount_left -= take
+        allocation = allocate(amount_left, candidates, named_invoice_id=named) if amount_left else Allocation((), 0)
         closed = []
         for invoice_id, amount in allocation.parts:
             item = ledger.items[invoice_id]
             ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - amount)
             if item.open_amount == amount:
                 closed.append(invoice_id)
-        results.append(_Applied(allocation.parts, allocation.unapplied, tuple(closed)))
+        merged: dict[int, int] = dict(settled)
+        for invoice_id, amount in allocation.parts:
+            merged[invoice_id] = merged.get(invoice_id, 0) + amount
+        results.append(_Applied(tuple(merged.items()), allocation.unapplied, tuple(closed)))
     return results
 
 

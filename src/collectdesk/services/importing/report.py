@@ -58,6 +58,29 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     notes: list[str] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
+    encoding: str = "UTF-8"
+    profile: str = "generic CSV"
+    detected: bool = False
+    created_customers: int = 0
+    # Sum of the amounts written, by currency (minor units), so the report can be checked against the file.
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def source(self) -> str:
+        """How the file was read: its layout and its encoding."""
+        how = "recognised from the headings as" if self.detected else "read as"
+        return f"{self.file}: {how} {self.profile} export; encoding {self.encoding}"
+
+    def figures(self) -> str | None:
+        """The file's amounts in all (by currency) and its warnings, to check against the source."""
+        from collectdesk.domain.money import format_amount
+
+        parts = []
+        if self.totals:
+            parts.append("total " + ", ".join(format_amount(v, c) for c, v in sorted(self.totals.items())))
+        if self.warnings:
+            parts.append(f"{len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}")
+        return f"{self.file}: " + "; ".join(parts) if parts else None
 
     def summary(self) -> str:
         """The one-line summary shown at the end of an import."""

@@ -150,12 +150,21 @@ def _flag(value: Any) -> bool | None:
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 
+def email_problem(text: str) -> str | None:
+    """Why ``text`` is not an email address, or ``None`` when it is one."""
+    text = text.strip()
+    if len(text) > 200 or not _EMAIL.match(text):
+        return f"{text!r} is not an email address"
+    return None
+
+
 def _email(value: Any) -> str | None:
     if _blank(value):
         return None
     text = str(value).strip()
-    if len(text) > 200 or not _EMAIL.match(text):
-        raise ValueError(f"{text!r} is not an email address")
+    problem = email_problem(text)
+    if problem:
+        raise ValueError(problem)
     return text
 
 
@@ -245,6 +254,10 @@ class CustomerRow(_Row):
     collector: Annotated[str | None, BeforeValidator(_text(80, required=False))] = None
     sales_rep: Annotated[str | None, BeforeValidator(_text(120, required=False))] = None
     do_not_call: Annotated[bool | None, BeforeValidator(_flag)] = None
+    address_street: Annotated[str | None, BeforeValidator(_text(400, required=False))] = None
+    address_city: Annotated[str | None, BeforeValidator(_text(120, required=False))] = None
+    address_region: Annotated[str | None, BeforeValidator(_text(120, required=False))] = None
+    address_postal_code: Annotated[str | None, BeforeValidator(_text(20, required=False))] = None
 
     @field_validator("phone")
     @classmethod
@@ -282,6 +295,7 @@ class InvoiceRow(_Row):
     due_date: IsoDate
     currency: Annotated[str | None, BeforeValidator(_currency)] = None
     amount: int
+    open_amount: int | None = None
 
     _customer_exists = field_validator("customer_ref")(_check_customer_ref)
 
@@ -308,6 +322,19 @@ class InvoiceRow(_Row):
         currency = info.data.get("currency") or (customer.currency if customer else "USD")
         return _money(value, currency, allow_zero=True)
 
+    @field_validator("open_amount", mode="before")
+    @classmethod
+    def _open_amount(cls, value: Any, info: ValidationInfo) -> int | None:
+        if _blank(value):
+            return None
+        customer = _customer(info)
+        currency = info.data.get("currency") or (customer.currency if customer else "USD")
+        open_amount = _money(value, currency, allow_zero=True)
+        amount = info.data.get("amount")
+        if isinstance(amount, int) and open_amount > amount:
+            raise ValueError(f"the open balance {value} is more than the invoice amount")
+        return open_amount
+
 
 class PaymentRow(_Row):
     """A payments.csv row; ``amount`` is in minor units of the customer's currency."""
@@ -318,6 +345,8 @@ class PaymentRow(_Row):
     invoice_number: Annotated[str | None, BeforeValidator(_text(64, required=False))] = None
     method: Annotated[str | None, BeforeValidator(_text(40, required=False))] = None
     reference: RawText = None
+    # The second, third, … payment of the same row in exports that list a repeated payment twice.
+    occurrence: int = 1
 
     _customer_exists = field_validator("customer_ref")(_check_customer_ref)
 
@@ -344,6 +373,7 @@ class PaymentRow(_Row):
                 str(self.amount),
                 self.reference or "",
                 self.invoice_number or "",
+                *([str(self.occurrence)] if self.occurrence > 1 else []),
             ]
         )
 

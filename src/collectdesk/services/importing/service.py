@@ -11,11 +11,14 @@ from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.contacts import import_contacts
 from collectdesk.services.importing.customers import import_customers
-from collectdesk.services.importing.headers import ColumnMap, map_headings
+from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.invoices import import_invoices
+from collectdesk.services.importing.naming import resolve_customers
 from collectdesk.services.importing.payments import import_payments
-from collectdesk.services.importing.reading import RawTable, read_table
+from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
+from collectdesk.services.importing.shaping import Options, Shaped, shape
+from collectdesk.services.importing.sources import read_source
 from collectdesk.services.importing.validation import Progress
 from collectdesk.store.activity import log_activity
 
@@ -26,12 +29,30 @@ IMPORTERS: dict[str, Importer] = {
     "contacts": import_contacts,
     "invoices": import_invoices,
     "payments": import_payments,
+    "aging": import_invoices,
 }
 KINDS = tuple(IMPORTERS)
 
 
 class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that nothing can be committed."""
+
+
+def _merged(reading: list[RowError], checking: list[RowError]) -> list[RowError]:
+    """Every problem once, in file order: the reader's word on a cell stands over the row check's."""
+    said = {(error.line, error.column) for error in reading}
+    rest = [error for error in checking if (error.line, error.column) not in said]
+    return sorted([*reading, *rest], key=lambda e: e.line or 0)
+
+
+def read_and_shape(kind: str, path: Path, file: str, options: Options) -> Shaped:
+    """Read the file and shape its rows for ``kind``; refuses the file on any error found so far."""
+    sheet = read_source(path, file, encoding=options.encoding, sheet=options.sheet)
+    shaped = shape(sheet, kind, options)
+    if shaped.header_errors:
+        raise ImportFailed(file, shaped.header_errors)
+    shaped.encoding = sheet.encoding
+    return shaped
 
 
 def import_csv(
@@ -42,26 +63,50 @@ def import_csv(
     dry_run: bool = False,
     progress: Progress | None = None,
     label: str | None = None,
+    options: Options | None = None,
 ) -> ImportReport:
-    """Import one CSV file of ``kind``, all or nothing; raises :class:`ImportFailed` listing every
-    bad row. ``label`` is how the file is named in messages (default: the path as given)."""
+    """Import one CSV or .xlsx file of ``kind``, all or nothing; raises :class:`ImportFailed` listing
+    every bad row. ``label`` is how the file is named in messages (default: the path as given)."""
     if kind not in IMPORTERS:
         raise InputError(f"cannot import {kind!r}: choose one of {', '.join(KINDS)}")
     path = Path(path)
     file = label or str(path)
-    table = read_table(path, file)
-    columns, errors = map_headings(kind, table.headings, file)
-    if errors:
-        raise ImportFailed(file, errors)
-    if not table.rows:
+    options = options or Options()
+    shaped = read_and_shape(kind, path, file, options)
+    if not shaped.table.rows and not shaped.source_rows:
         message = "the file has a header row but no data rows; there is nothing to import"
         raise ImportFailed(file, [RowError(file, None, None, message)])
-    report = ImportReport(kind=kind, file=file, rows=len(table.rows), dry_run=dry_run)
-    if columns.ignored:
-        report.notes.append("ignored columns: " + ", ".join(columns.ignored))
+    report = ImportReport(kind=kind, file=file, rows=shaped.source_rows, dry_run=dry_run)
+    report.encoding = shaped.encoding
+    report.profile = shaped.profile.title
+    report.detected = shaped.detected
+    report.warnings = shaped.warnings
+    report.notes += shaped.notes
+    if shaped.columns.ignored:
+        shown = shaped.columns.ignored[:12]
+        more = f" and {len(shaped.columns.ignored) - 12} more" if len(shaped.columns.ignored) > 12 else ""
+        report.notes.append("ignored columns: " + ", ".join(shown) + more)
     try:
         with ctx.db.session() as session:
-            IMPORTERS[kind](session, ctx, table, columns, report, progress)
+            table, columns, resolved = resolve_customers(session, ctx, kind, shaped.table, shaped.columns, create=True)
+            if resolved.created:
+                verb = "would create" if dry_run else "created"
+                report.notes.append(
+                    f"{verb} {resolved.created} customer{'s' if resolved.created > 1 else ''} named only by name "
+                    "(each with a generated ref)"
+                )
+            if resolved.linked:
+                report.notes.append(f"{resolved.linked} rows linked to existing customers by name or email")
+            if resolved.due_from_terms:
+                report.notes.append(f"{resolved.due_from_terms} due dates worked out from payment terms")
+            report.created_customers = resolved.created
+            if table.rows:
+                try:
+                    IMPORTERS[kind](session, ctx, table, columns, report, progress)
+                except ImportFailed as failed:
+                    raise ImportFailed(file, _merged(shaped.errors, failed.errors)) from None
+            if shaped.errors:
+                raise ImportFailed(file, _merged(shaped.errors, []))
             if dry_run:
                 raise _DryRunDone
             log_activity(
@@ -83,7 +128,7 @@ def import_csv(
             )
     except _DryRunDone:
         return report
-    if kind == "payments":
+    if kind == "payments" and not dry_run:
         # Payments can keep or partly keep open promises: judge them now, not at the next start.
         from collectdesk.services.promises import evaluate_promises
 
