@@ -20,8 +20,11 @@ def trigger_ddl(dialect: str) -> list[str]:
         f"$$ BEGIN PERFORM pg_notify('{CHANNEL}', TG_TABLE_NAME); RETURN NULL; END $$"
     ]
     for table in WATCHED:
+        # Notes saved as they are typed change nothing another desk lists: a call counts when it
+        # starts, closes or changes hands.
+        update = "UPDATE OF ended_at, user_id, customer_id" if table == "calls" else "UPDATE"
         statements.append(
-            f"CREATE TRIGGER trg_{table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"CREATE TRIGGER trg_{table}_notify AFTER INSERT OR {update} OR DELETE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION collectdesk_notify_change()"
         )
     return statements
