@@ -74,3 +74,22 @@ async def test_the_list_follows_a_reassignment_without_a_key(
             assert time.monotonic() - started < 2.0, "the list did not update within 2 s"
             await pilot.pause(0.05)
         assert int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)) == kept
+
+
+async def test_a_colleagues_call_marks_the_row_live(
+    carols_desk: tuple[AppContext, AppContext, dict[str, int]],
+) -> None:
+    boss, carol, _customers = carols_desk
+    app = DeskApp(carol, cursor_blink=False, notes_delay=0.1, refresh_seconds=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.desk.query_one("#worklist", DataTable)
+        for _ in range(100):
+            if app.desk.list_loaded and table.row_count:
+                break
+            await pilot.pause(0.05)
+        key = table.coordinate_to_cell_key((1, 0)).row_key
+        start_call(boss, int(str(key.value)), override_reason="training call")
+        started = time.monotonic()
+        while not str(table.get_cell(key, "customer")).startswith("☎ "):
+            assert time.monotonic() - started < 2.0, "the row was not marked within 2 s"
+            await pilot.pause(0.05)

@@ -32,5 +32,22 @@ def bring_up_to_date(ctx: AppContext) -> UpkeepReport:
     promises = evaluate_promises(ctx)
     # Escalation reads broken promises and balances, so it runs after promises are judged; the
     # ranking reads both, so it comes last.
-    stage_changes = refresh_escalations(ctx)
+    stage_changes = _escalate(ctx)
     return UpkeepReport(promises, stage_changes, rank_todays_list(ctx))
+
+
+def _escalate(ctx: AppContext) -> int:
+    """Move accounts up the ladder; on a team database a collector's desk leaves the moves only a
+    supervisor may make (referral to an agency) to a supervisor's desk, and refuses nothing."""
+    if not ctx.team or ctx.user.role == "supervisor":
+        return refresh_escalations(ctx)
+    from sqlalchemy.exc import DBAPIError
+
+    from collectdesk.services.access import DENIED_SQLSTATE, database_error_state
+
+    try:
+        return refresh_escalations(ctx)
+    except DBAPIError as exc:
+        if database_error_state(exc) != DENIED_SQLSTATE:
+            raise
+        return 0
