@@ -65,3 +65,19 @@ def test_cli_users_and_assign(sqlite_url: str, capsys: pytest.CaptureFixture[str
     assert "olga covers pete's accounts from 2026-11-23 to 2026-11-27" in capsys.readouterr().out
     assert main(["--db", sqlite_url, "--user", "olga", "users", "list"]) == 0
     assert "pete  supervisor  yes" in capsys.readouterr().out
+
+
+def test_assign_all_matching_a_filter(sqlite_url: str, frozen_clock: Clock, capsys: pytest.CaptureFixture[str]) -> None:
+    owner = open_context(db_url=sqlite_url, user_name="olga", settings=Settings(), clock=frozen_clock)
+    add_user(owner, "pete", "collector")
+    add_customer(owner, ref="GB-BIG", country="GB", currency="GBP", open_balance=500_000)
+    add_customer(owner, ref="GB-SMALL", country="GB", currency="GBP", open_balance=1_000)
+    add_customer(owner, ref="US-BIG", country="US", open_balance=900_000)
+    owner.close()
+    args = ["--db", sqlite_url, "--user", "olga", "assign", "--country", "gb", "--min-balance", "1000", "--to", "pete"]
+    assert main(args) == 0
+    assert "assigned to pete: GB-BIG" in capsys.readouterr().out
+    assert main(["--db", sqlite_url, "--user", "olga", "assign", "--of", "pete", "--pool"]) == 0
+    assert "assigned to the unassigned pool: GB-BIG" in capsys.readouterr().out
+    assert main(["--db", sqlite_url, "--user", "olga", "assign", "US-BIG", "--stage", "legal", "--to", "pete"]) == 1
+    assert "not both" in capsys.readouterr().err

@@ -7,11 +7,12 @@ import argparse
 from collectdesk.cli.common import context_from_args
 from collectdesk.domain.dates import parse_iso_date
 from collectdesk.domain.errors import InputError
-from collectdesk.services.assignment import add_cover, assign
+from collectdesk.services.assignment import AccountFilter, add_cover, assign, matching_refs
 
 
 def run(args: argparse.Namespace) -> int:
-    """``assign REF… --to NAME`` / ``--pool``, or ``assign --cover ABSENT [--by NAME] --from D --to D``."""
+    """``assign REF…|--of/--stage/--country/--min-balance --to NAME|--pool``, or
+    ``assign --cover ABSENT [--by NAME] --from D --to D``."""
     ctx = context_from_args(args)
     try:
         if args.cover:
@@ -27,7 +28,16 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("say where the accounts go: --to NAME, or --pool")
         if args.by or args.date_from:
             raise InputError("--by and --from belong with --cover")
-        done = assign(ctx, args.refs, None if args.pool else args.to)
+        match = AccountFilter(args.of, args.stage, args.country, args.min_balance)
+        refs = args.refs
+        if not match.empty:
+            if refs:
+                raise InputError("give account refs or a filter (--of, --stage, --country, --min-balance), not both")
+            refs = matching_refs(ctx, match)
+            if not refs:
+                print("no account matches: nothing was assigned")
+                return 0
+        done = assign(ctx, refs, None if args.pool else args.to)
         if done.moved:
             print(f"assigned to {done.to}: {', '.join(done.moved)}")
         if done.unchanged:

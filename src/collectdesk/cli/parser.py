@@ -139,6 +139,10 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--cover", metavar="ABSENT", help="cover ABSENT's accounts (with --by, --from, --to)")
     assign.add_argument("--by", metavar="SUBSTITUTE", help="who covers (default: you)")
     assign.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first day of the cover")
+    assign.add_argument("--of", dest="of", metavar="NAME", help="instead of REFs: the accounts of NAME (or: pool)")
+    assign.add_argument("--stage", help="instead of REFs: the accounts at this escalation stage")
+    assign.add_argument("--country", help="instead of REFs: the accounts in this country (ISO code)")
+    assign.add_argument("--min-balance", metavar="AMOUNT", help="instead of REFs: open balance at least AMOUNT")
 
     calls = sub.add_parser("calls", help="open calls: who is on which account; release one left open")
     calls_sub = calls.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -87,6 +87,53 @@ def assign(ctx: AppContext, refs: Sequence[str], to: str | None) -> Assignment:
     return Assignment(label, moved, unchanged)
 
 
+@dataclass(frozen=True)
+class AccountFilter:
+    """Which accounts to assign: by current collector (``"pool"``: unassigned), stage, country and
+    open balance at least ``min_balance`` (major units, e.g. ``"1000"``, in each account's currency)."""
+
+    collector: str | None = None
+    stage: str | None = None
+    country: str | None = None
+    min_balance: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether no condition was given (which would match every account)."""
+        return not (self.collector or self.stage or self.country or self.min_balance)
+
+
+def matching_refs(ctx: AppContext, match: AccountFilter) -> list[str]:
+    """The refs of the accounts matching ``match``, by ref."""
+    from collectdesk.domain.money import minor_digits, parse_amount
+    from collectdesk.store.models import STAGES
+
+    if match.empty:
+        raise InputError("say which accounts: a collector, stage, country or minimum balance")
+    query = select(Customer.ref, Customer.currency, Customer.open_balance).order_by(Customer.ref)
+    if match.collector == "pool":
+        query = query.where(Customer.collector_id.is_(None))
+    elif match.collector:
+        query = query.where(Customer.collector_id == user_id_named(ctx, match.collector))
+    if match.stage:
+        if match.stage not in STAGES:
+            raise InputError(f"stage must be one of {', '.join(STAGES)}")
+        query = query.where(Customer.stage == match.stage)
+    if match.country:
+        query = query.where(Customer.country == match.country.upper())
+    with ctx.db.session() as session:
+        rows = session.execute(query).all()
+    if not match.min_balance:
+        return [row.ref for row in rows]
+    cents = parse_amount(match.min_balance, "USD")  # validated once; scaled per currency below
+    wanted: list[str] = []
+    for row in rows:
+        digits = minor_digits(row.currency)
+        if row.open_balance * 10 ** (2 - digits) >= cents:
+            wanted.append(row.ref)
+    return wanted
+
+
 def add_cover(ctx: AppContext, absent: str, substitute: str, from_on: date, to_on: date) -> Cover:
     """Let ``substitute`` work ``absent``'s accounts from ``from_on`` to ``to_on`` (inclusive);
     afterwards they are ``absent``'s alone again."""
