@@ -132,7 +132,8 @@ def build_portfolio(ctx: AppContext) -> Portfolio:
 
         koala = customer("C003", "Koala Supplies Pty", country="AU", currency="AUD", stage="sales_rep")
         contact(koala, "Jack Nguyen", "+61293744000")
-        invoice(koala, "INV-3001", date(2026, 7, 16), date(2026, 8, 15), 720_000)
+        # 85 days past due: tough, but short of ready for referral (that has its own tests).
+        invoice(koala, "INV-3001", date(2026, 7, 31), date(2026, 8, 30), 720_000)
 
         delta = customer(
             "C004",

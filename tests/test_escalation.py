@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
+from datetime import date
 
 import pytest
 from sqlalchemy import select, update
@@ -11,6 +11,7 @@ from account_factory import add_customer, add_invoice
 from collectdesk.domain.escalation import (
     LADDER,
     next_step_wording,
+    ready_for_referral,
     render_next_step,
     target_stage,
 )
@@ -32,8 +33,8 @@ RULES = EscalationRules()
         (45, "management"),
         (60, "legal"),
         (89, "legal"),
-        (90, "agency"),
-        (400, "agency"),
+        (90, "legal"),
+        (400, "legal"),
     ],
 )
 def test_days_past_due_set_the_stage(days: int, expected: str) -> None:
@@ -50,6 +51,18 @@ def test_failed_attempts_escalate_but_never_to_an_agency(attempts: int, expected
     )
 
 
+def test_no_number_of_days_refers_an_account_to_an_agency() -> None:
+    assert target_stage("legal", days_past_due=120, failed_attempts=40, fully_paid=False, rules=RULES) == "legal"
+    assert ready_for_referral("legal", 90, RULES) and ready_for_referral("reminder", 120, RULES)
+    assert not ready_for_referral("legal", 89, RULES)
+    assert not ready_for_referral("agency", 120, RULES)  # already referred
+
+
+def test_a_referred_account_stays_referred() -> None:
+    assert target_stage("agency", days_past_due=0, failed_attempts=0, fully_paid=True, rules=RULES) == "agency"
+    assert target_stage("agency", days_past_due=10, failed_attempts=0, fully_paid=False, rules=RULES) == "agency"
+
+
 def test_accounts_never_move_down_unless_paid() -> None:
     assert target_stage("legal", days_past_due=5, failed_attempts=0, fully_paid=False, rules=RULES) == "legal"
     assert target_stage("legal", days_past_due=0, failed_attempts=0, fully_paid=True, rules=RULES) == "reminder"
@@ -62,6 +75,16 @@ def test_every_stage_has_next_step_wording() -> None:
     assert "Pat Lee will be in touch" in render_next_step("sales_rep", sales_rep="Pat Lee", agency_days=90)
     with pytest.raises(ValueError):
         next_step_wording("prison")
+
+
+def test_only_a_referred_account_is_told_it_has_been_referred() -> None:
+    assert "has been referred" in render_next_step("agency", sales_rep=None, agency_days=90)
+    for stage in LADDER[:-1]:
+        assert "has been referred" not in render_next_step(stage, sales_rep=None, agency_days=90)
+    final = render_next_step("legal", sales_rep=None, agency_days=90, final_demand_by=date(2026, 6, 22))
+    assert final == (
+        "This is our final demand: unless it is paid by Monday 22 June 2026, we will refer it to a collection agency."
+    )
 
 
 def _stage(ctx: AppContext, customer: int) -> str:
@@ -80,16 +103,45 @@ def _log(ctx: AppContext, customer: int) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    "days, stage", [(16, "follow_up"), (31, "sales_rep"), (46, "management"), (61, "legal"), (95, "agency")]
+    "days, stage", [(16, "follow_up"), (31, "sales_rep"), (46, "management"), (61, "legal"), (120, "legal")]
 )
-def test_refresh_moves_accounts_up_logging_every_step(ctx: AppContext, days: int, stage: str) -> None:
+def test_refresh_moves_an_account_up_with_one_entry_per_move(ctx: AppContext, days: int, stage: str) -> None:
     customer = add_customer(ctx, "UP", sales_rep="Pat Lee")
     add_invoice(ctx, customer, days_past_due=days)
     assert refresh_escalations(ctx) == 1
     assert _stage(ctx, customer) == stage
-    path = LADDER[: LADDER.index(stage) + 1]
-    assert _log(ctx, customer) == list(pairwise(path))
+    assert _log(ctx, customer) == [("reminder", stage)]
     assert refresh_escalations(ctx) == 0  # nothing more to do
+
+
+def test_a_jump_of_several_stages_writes_one_entry_with_one_next_step(ctx: AppContext) -> None:
+    customer = add_customer(ctx, "JUMP", sales_rep="Pat Lee")
+    add_invoice(ctx, customer, days_past_due=95)
+    refresh_escalations(ctx)
+    with ctx.db.session() as session:
+        (summary,) = session.scalars(select(Activity.summary).where(Activity.kind == "escalation")).all()
+    assert summary.startswith("Escalated reminder → legal (95 days past due")
+    assert summary.count("Tell the customer") == 1
+    assert "has been referred" not in summary
+
+
+def test_a_long_break_is_one_move_too(ctx: AppContext) -> None:
+    from datetime import timedelta
+
+    from account_factory import TODAY
+
+    customer = add_customer(ctx, "BREAK")
+    add_invoice(ctx, customer, days_past_due=16)
+    refresh_escalations(ctx)
+    refresh_escalations(ctx, as_of=TODAY + timedelta(days=50))  # nobody ran the desk for 50 days
+    assert _log(ctx, customer) == [("reminder", "follow_up"), ("follow_up", "legal")]
+
+
+def test_a_referred_account_is_left_alone_by_the_pass(ctx: AppContext) -> None:
+    customer = add_customer(ctx, "REFERRED", stage="agency")
+    add_invoice(ctx, customer, days_past_due=120, status="agency")
+    assert refresh_escalations(ctx) == 0
+    assert _stage(ctx, customer) == "agency"
 
 
 def test_escalation_summary_tells_the_next_step(ctx: AppContext) -> None:

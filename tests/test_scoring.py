@@ -44,6 +44,7 @@ def test_breakdown_adds_up_to_the_score(ctx: AppContext) -> None:
         "broken": 40.0,
         "attempts": 24.0,
         "stage": 15.0,
+        "referral": 0.0,
         "late": 5.0,
         "promise": 0.0,
         "callback": 0.0,

@@ -43,6 +43,8 @@ def test_installed_wheel_finds_styles_and_sample_data(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert any(n.startswith("collectdesk/styles/") and n.endswith(".tcss") for n in names)
     assert "collectdesk/sample_data/customers.csv" in names
+    assert "collectdesk/templates/email/overdue_reminder.txt" in names
+    assert "collectdesk/templates/letter/final_demand.txt" in names
 
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], tmp_path, clean_env)

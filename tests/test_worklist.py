@@ -12,6 +12,7 @@ from sqlalchemy import update
 from account_factory import NOW, TODAY, add_customer, add_invoice, add_promise
 from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
+from collectdesk.services.upkeep import bring_up_to_date
 from collectdesk.services.worklist import (
     WorklistRow,
     agency_ready,
@@ -20,7 +21,7 @@ from collectdesk.services.worklist import (
     score_account,
     score_params,
 )
-from collectdesk.store.models import Invoice
+from collectdesk.store.models import Customer, Invoice
 from collectdesk.store.worklist_cache import ranking_key, stored_key
 
 _build_worklist = build_worklist
@@ -210,7 +211,23 @@ def test_agency_ready_lists_accounts_at_the_threshold(ctx: AppContext) -> None:
     _overdue(ctx, "OVER", days=130)
     _overdue(ctx, "UNDER", days=89)
     _overdue(ctx, "HELD", days=200, on_hold=True)
+    referred = _overdue(ctx, "REFERRED", days=150)
+    with ctx.db.session() as session:
+        session.execute(update(Customer).where(Customer.id == referred).values(stage="agency"))
     assert [r.ref for r in agency_ready(ctx)] == ["OVER", "AT"]
+    assert all(r.ready_for_referral for r in agency_ready(ctx))
+
+
+def test_the_toughest_accounts_stay_on_the_list_ready_for_referral(ctx: AppContext) -> None:
+    _overdue(ctx, "DAYS12", days=12)
+    _overdue(ctx, "DAYS120", days=120)
+    _overdue(ctx, "DAYS95", days=95)
+    bring_up_to_date(ctx)  # the upkeep runs escalation: nobody is referred by the calendar
+    rows = build_worklist(ctx)
+    assert [r.ref for r in rows] == ["DAYS120", "DAYS95", "DAYS12"]
+    assert [r.ready_for_referral for r in rows] == [True, True, False]
+    assert rows[0].breakdown["referral"] == 100.0 and rows[2].breakdown["referral"] == 0.0
+    assert {r.stage for r in rows[:2]} == {"legal"}
 
 
 def test_unknown_account_scores_none(ctx: AppContext) -> None:
@@ -233,8 +250,8 @@ def test_same_order_on_every_backend(ctx: AppContext) -> None:
     rows = build_worklist(ctx)
     assert [(r.ref, round(r.score, 5)) for r in rows] == [
         ("F", 1 + 200 + 80),
+        ("E", 180.00002 + 100),  # 200 days past due: ready for referral
         ("D", 29 + 180 + 24),
-        ("E", 180.00002),
         ("A", 30 + 100 + 16),
         ("B", 146),
         ("C", 31.002),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from datetime import date, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +42,9 @@ class ScoringWeights(BaseModel):
     max_late_payments_counted: int = Field(10, ge=0)
     promise_due_bonus: float = Field(50.0, ge=0, description="points when a promise fell due unpaid")
     callback_due_bonus: float = Field(60.0, ge=0, description="points when a callback is due")
+    ready_for_referral_bonus: float = Field(
+        100.0, ge=0, description="points when the account is ready for agency referral (escalation.agency_days)"
+    )
 
 
 class PromiseRules(BaseModel):
@@ -76,6 +80,9 @@ class EscalationRules(BaseModel):
     legal_days: int = Field(60, ge=0)
     agency_days: int = Field(90, ge=0)
     failed_attempts_per_stage: int = Field(4, ge=1, description="failed attempts in a row that also escalate")
+    final_demand_days: int = Field(
+        7, ge=1, le=60, description="days the final demand gives an account ready for referral to pay"
+    )
 
     @model_validator(mode="after")
     def _ascending(self) -> EscalationRules:
@@ -128,6 +135,128 @@ class TeamRules(BaseModel):
     )
 
 
+class ReminderStep(BaseModel):
+    """One step of the reminder schedule: a day relative to the due date and the template sent."""
+
+    model_config = {"extra": "forbid"}
+
+    offset: int = Field(ge=-60, le=365, description="days after the due date (negative: before it)")
+    template: str = Field("overdue", pattern=r"^[a-z_]+$", description="courtesy, overdue (by stage), final_demand…")
+
+
+def _default_steps() -> list[ReminderStep]:
+    return [
+        ReminderStep(offset=-3, template="courtesy"),
+        ReminderStep(offset=1, template="overdue"),
+        ReminderStep(offset=7, template="overdue"),
+        ReminderStep(offset=14, template="overdue"),
+    ]
+
+
+class ReminderRules(BaseModel):
+    """When automatic reminders go out: steps by days from the due date, and then a repeat."""
+
+    model_config = {"extra": "forbid"}
+
+    steps: list[ReminderStep] = Field(default_factory=_default_steps)
+    repeat_every_days: int = Field(14, ge=0, le=365, description="after the last step, again every N days; 0 stops")
+    confirm_receipt: bool = Field(True, description="ask new and late-paying customers to confirm a new invoice")
+    promise_missed: bool = Field(True, description="write the day after a promise breaks")
+    letters: bool = Field(True, description="also write each message as a printable PDF letter")
+    outbox: Path | None = Field(None, description="where .eml files and letters go; default: data dir/outbox")
+    letter_font: Path | None = Field(None, description="a TrueType font for letters (default: built-in Helvetica)")
+
+    @model_validator(mode="after")
+    def _distinct_offsets(self) -> ReminderRules:
+        offsets = [step.offset for step in self.steps]
+        if len(offsets) != len(set(offsets)):
+            raise ValueError("reminder steps must have distinct offsets")
+        self.steps.sort(key=lambda step: step.offset)
+        return self
+
+
+class MailSettings(BaseModel):
+    """The SMTP server reminders and digests are sent through; no host means the outbox folder."""
+
+    model_config = {"extra": "forbid"}
+
+    host: str | None = None
+    port: int | None = Field(None, ge=1, le=65535, description="default: 587 starttls, 465 tls, 25 none")
+    security: Literal["starttls", "tls", "none"] = "starttls"
+    username: str | None = None
+    sender: str = Field("collections@localhost", min_length=3, description="From: address")
+    sender_name: str = Field("Accounts receivable", description="who signs the messages")
+    reply_to: str | None = None
+    timeout_seconds: float = Field(30.0, gt=0, le=600)
+
+    def effective_port(self) -> int:
+        """The port to connect to: the configured one or the usual one for the security mode."""
+        return self.port or {"starttls": 587, "tls": 465, "none": 25}[self.security]
+
+
+class DatedRate(BaseModel):
+    """A central bank rate in percent, in force from a date."""
+
+    model_config = {"extra": "forbid"}
+
+    since: date
+    percent: Decimal = Field(ge=-5, le=50)
+
+
+def _boe_rates() -> list[DatedRate]:
+    return [
+        DatedRate(since=date(y, m, d), percent=Decimal(p))
+        for (y, m, d), p in (
+            ((2022, 12, 15), "3.5"),
+            ((2023, 2, 2), "4.0"),
+            ((2023, 3, 23), "4.25"),
+            ((2023, 5, 11), "4.5"),
+            ((2023, 6, 22), "5.0"),
+            ((2023, 8, 3), "5.25"),
+            ((2024, 8, 1), "5.0"),
+            ((2024, 11, 7), "4.75"),
+            ((2025, 2, 6), "4.5"),
+            ((2025, 5, 8), "4.25"),
+            ((2025, 8, 7), "4.0"),
+            ((2025, 12, 18), "3.75"),
+        )
+    ]
+
+
+def _ecb_rates() -> list[DatedRate]:
+    return [
+        DatedRate(since=date(y, m, d), percent=Decimal(p))
+        for (y, m, d), p in (
+            ((2022, 12, 21), "2.5"),
+            ((2023, 2, 8), "3.0"),
+            ((2023, 3, 22), "3.5"),
+            ((2023, 5, 10), "3.75"),
+            ((2023, 6, 21), "4.0"),
+            ((2023, 8, 2), "4.25"),
+            ((2023, 9, 20), "4.5"),
+            ((2024, 6, 12), "4.25"),
+            ((2024, 9, 18), "3.65"),
+            ((2024, 10, 23), "3.4"),
+            ((2024, 12, 18), "3.15"),
+            ((2025, 2, 5), "2.9"),
+            ((2025, 3, 12), "2.65"),
+            ((2025, 4, 23), "2.4"),
+            ((2025, 6, 11), "2.15"),
+        )
+    ]
+
+
+class InterestRules(BaseModel):
+    """Statutory late-payment interest: central bank rates with the dates they took effect."""
+
+    model_config = {"extra": "forbid"}
+
+    enabled: bool = Field(True, description="offer statutory interest to UK and EU business accounts")
+    margin_points: Decimal = Field(Decimal(8), ge=0, le=20, description="points over the reference rate")
+    uk_base_rates: list[DatedRate] = Field(default_factory=_boe_rates, description="Bank of England base rate")
+    ecb_rates: list[DatedRate] = Field(default_factory=_ecb_rates, description="ECB main refinancing rate")
+
+
 class _TomlSource(TomlConfigSettingsSource):
     """The configuration file, read from the path :func:`load_settings` was given."""
 
@@ -147,6 +276,7 @@ class Settings(BaseSettings):
     db: str | None = Field(None, description="database URL; default: a SQLite file in the data directory")
     user: str | None = Field(None, description="who is working; default: the OS user")
     today: date | None = Field(None, description="pretend today is this date (demos, tests)")
+    timezone: str | None = Field(None, description="the desk's own time zone (IANA name); default: the machine's")
     page_size: int = Field(200, ge=10, le=1000)
     scoring: ScoringWeights = Field(default_factory=ScoringWeights)
     promises: PromiseRules = Field(default_factory=PromiseRules)
@@ -157,6 +287,10 @@ class Settings(BaseSettings):
     team: TeamRules = Field(default_factory=TeamRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
+    reminders: ReminderRules = Field(default_factory=ReminderRules)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    interest: InterestRules = Field(default_factory=InterestRules)
+    digest_recipients: dict[str, str] = Field(default_factory=dict, description="sales rep → email")
 
     @classmethod
     def settings_customise_sources(
@@ -169,6 +303,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Explicit values win over the environment, which wins over the TOML file."""
         return (init_settings, env_settings, _TomlSource(settings_cls))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {name!r} (use an IANA name such as Europe/London)") from None
+        return name or None
 
     def window_for(self, country: str | None) -> CallingWindow:
         """The calling window that applies to a country (ISO alpha-2)."""

@@ -18,10 +18,15 @@ COMMANDS = {
     "tally": "collectdesk.cli.cmd_tally:run",
     "export": "collectdesk.cli.cmd_export:run",
     "users": "collectdesk.cli.cmd_users:run",
+    "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
     "team": "collectdesk.cli.cmd_team:run",
     "assign": "collectdesk.cli.cmd_assign:run",
     "calls": "collectdesk.cli.cmd_calls:run",
+    "remind": "collectdesk.cli.cmd_remind:run",
+    "pause": "collectdesk.cli.cmd_pause:run",
+    "opt-out": "collectdesk.cli.cmd_optout:run",
+    "digest": "collectdesk.cli.cmd_digest:run",
 }
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2

@@ -111,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("calls", "promises", "activity"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    agency = sub.add_parser("agency", help="refer accounts to a collection agency (supervisors), the placement file")
+    agency_sub = agency.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, text in (
+        ("refer", "refer an account to a collection agency (supervisors)"),
+        ("recall", "recall a referred account from the agency (supervisors)"),
+    ):
+        decide = agency_sub.add_parser(action, help=text)
+        decide.add_argument("ref", metavar="REF", help="the account's ref")
+        decide.add_argument("--reason", metavar="TEXT", help="why (goes to the activity log)")
+    placements = agency_sub.add_parser("placements", help="one row per referred invoice, for the agency")
+    placements.add_argument("--format", choices=("csv", "json"), default="csv")
+
     users = sub.add_parser("users", help="manage users and roles")
     users_sub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = users_sub.add_parser("add", help="add a user (on a team database: their login) or change a user's role")
@@ -156,4 +168,28 @@ def build_parser() -> argparse.ArgumentParser:
     set_.add_argument("name", choices=("db-password", "mail-password"))
     delete = secrets_sub.add_parser("delete", help="remove a stored secret")
     delete.add_argument("name", choices=("db-password", "mail-password"))
+    _add_reminder_commands(sub)
     return parser
+
+
+def _add_reminder_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    remind = sub.add_parser("remind", help="show the reminders due and why (writes nothing); --send sends them")
+    remind.add_argument("--as-of", type=_date, metavar="DATE", help="apply the schedule as of this day")
+    remind.add_argument("--send", action="store_true", help="send them (SMTP, or .eml files in the outbox)")
+    remind.add_argument("--release", type=_positive, metavar="ID", help="let the next run resend an interrupted one")
+
+    pause = sub.add_parser("pause", help="hold back reminders to an account or one invoice until a date")
+    pause.add_argument("ref", metavar="REF")
+    pause.add_argument("--invoice", metavar="N", help="pause only this invoice")
+    pause.add_argument("--until", type=_date, metavar="DATE", required=True, help="reminders resume on this day")
+    pause.add_argument("--reason", metavar="TEXT", required=True)
+
+    optout = sub.add_parser("opt-out", help="an account that refuses email gets no reminders")
+    optout.add_argument("ref", metavar="REF")
+    optout.add_argument("--reason", metavar="TEXT")
+    optout.add_argument("--undo", action="store_true", help="allow email again")
+
+    digest = sub.add_parser("digest", help="the day's call summaries per sales rep / owner")
+    digest.add_argument("--date", type=_date, metavar="DATE", help="default: today")
+    digest.add_argument("--send", action="store_true", help="email each owner's digest (or write it to the outbox)")
+    digest.add_argument("--to", metavar="EMAIL", help="send every digest to this address")

@@ -1,21 +1,22 @@
 """The escalation ladder: which stage an account belongs on, and what the collector says next.
 
-reminder → follow_up → sales_rep → management → legal → agency. Days past due of the oldest open
-invoice set a floor (``settings.escalation``; agency by 90 days by default); every
-``failed_attempts_per_stage`` failed attempts in a row move one more step up, as far as legal
-(only days send an account to an agency). An account never moves down, except that a fully
-paid account goes back to reminder.
+reminder → follow_up → sales_rep → management → legal, then agency. Days past due of the oldest
+open invoice set a floor (``settings.escalation``); every ``failed_attempts_per_stage`` failed
+attempts in a row move one more step up. Neither goes past legal: at ``agency_days`` an account is
+*ready for referral* and stays on the list with the final demand until a supervisor refers it
+(``services/agency.py``). An account never moves down, except that a fully paid account goes back
+to reminder; a referred account stays where the supervisor put it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from datetime import date
 
+from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED, STAGES, stage_index
 from collectdesk.settings import EscalationRules
 
-LADDER = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
-# Failed attempts alone move an account at most this far.
-HIGHEST_BY_ATTEMPTS = "legal"
+# The ladder is the stage list; kept under this name for readers of the escalation rule.
+LADDER = STAGES
 
 _WORDING = {
     "reminder": "If we can't settle this today, we'll follow up with you again in a few days.",
@@ -25,22 +26,16 @@ _WORDING = {
     "management": "Our management team is reviewing your account; if the balance stays unpaid it "
     "will be passed to our legal department.",
     "legal": "Your account is with our legal department and a formal letter will follow; "
-    "balances unpaid at {agency_days} days past due are referred to a collection agency.",
+    "a balance still unpaid at {agency_days} days past due may be referred to a collection agency.",
     "agency": "Your account has been referred to a collection agency, who will contact you about the balance.",
 }
-
-
-def stage_index(stage: str) -> int:
-    """The stage's position on the ladder (reminder is 0)."""
-    if stage not in LADDER:
-        raise ValueError(f"unknown escalation stage {stage!r}")
-    return LADDER.index(stage)
+_FINAL_DEMAND = "This is our final demand: unless it is paid by {pay_by}, we will refer it to a collection agency."
 
 
 def day_thresholds(rules: EscalationRules) -> list[tuple[str, int]]:
-    """Each stage above reminder with the days past due that reach it, highest first."""
+    """Each stage the calendar can reach above reminder, with the days past due that reach it,
+    highest first."""
     return [
-        ("agency", rules.agency_days),
         ("legal", rules.legal_days),
         ("management", rules.management_days),
         ("sales_rep", rules.sales_rep_days),
@@ -49,27 +44,29 @@ def day_thresholds(rules: EscalationRules) -> list[tuple[str, int]]:
 
 
 def stage_by_days(days_past_due: int, rules: EscalationRules) -> str:
-    """The lowest stage an account this many days past due belongs on."""
+    """The lowest stage an account this many days past due belongs on (at most legal)."""
     if days_past_due <= 0:
-        return "reminder"
+        return FIRST_STAGE
     for stage, days in day_thresholds(rules):
         if days_past_due >= days:
             return stage
-    return "reminder"
+    return FIRST_STAGE
 
 
 def steps_by_attempts(failed_attempts: int, rules: EscalationRules) -> int:
     """How many steps above reminder failed attempts in a row justify (capped at legal)."""
-    return min(failed_attempts // rules.failed_attempts_per_stage, stage_index(HIGHEST_BY_ATTEMPTS))
+    return min(failed_attempts // rules.failed_attempts_per_stage, stage_index(HIGHEST_AUTOMATIC))
 
 
 def target_stage(
     current: str, *, days_past_due: int, failed_attempts: int, fully_paid: bool, rules: EscalationRules
 ) -> str:
-    """Where an account belongs now: up to what days or attempts call for, never down unless
-    it is fully paid (then back to reminder)."""
+    """Where an account belongs now: up to what days or attempts call for, never down unless it is
+    fully paid (then back to reminder), never into or out of a referral."""
+    if current == REFERRED:
+        return current
     if fully_paid:
-        return "reminder"
+        return FIRST_STAGE
     if days_past_due <= 0:
         return current
     index = max(
@@ -77,17 +74,13 @@ def target_stage(
         stage_index(stage_by_days(days_past_due, rules)),
         steps_by_attempts(failed_attempts, rules),
     )
-    return LADDER[index]
+    return STAGES[index]
 
 
-def steps(current: str, target: str) -> Iterator[tuple[str, str]]:
-    """The single steps from ``current`` to ``target`` (one, straight down, when going back)."""
-    start, end = stage_index(current), stage_index(target)
-    if end < start:
-        yield current, target
-        return
-    for index in range(start, end):
-        yield LADDER[index], LADDER[index + 1]
+def ready_for_referral(stage: str, days_past_due: int, rules: EscalationRules) -> bool:
+    """Whether the account is due a supervisor's referral decision: ``agency_days`` past due and
+    not referred yet."""
+    return stage != REFERRED and days_past_due > 0 and days_past_due >= rules.agency_days
 
 
 def next_step_wording(stage: str) -> str:
@@ -97,7 +90,13 @@ def next_step_wording(stage: str) -> str:
     return _WORDING[stage]
 
 
-def render_next_step(stage: str, *, sales_rep: str | None, agency_days: int) -> str:
-    """The next-step wording with the account's sales rep and the agency threshold filled in."""
-    text = next_step_wording(stage).format(sales_rep=sales_rep or "", agency_days=agency_days)
+def render_next_step(
+    stage: str, *, sales_rep: str | None, agency_days: int, final_demand_by: date | None = None
+) -> str:
+    """The next-step wording with the sales rep and the agency threshold filled in; with
+    ``final_demand_by`` (an account ready for referral) the final demand naming that date."""
+    if final_demand_by is not None and stage != REFERRED:
+        text = _FINAL_DEMAND.format(pay_by=f"{final_demand_by:%A} {final_demand_by.day} {final_demand_by:%B %Y}")
+    else:
+        text = next_step_wording(stage).format(sales_rep=sales_rep or "", agency_days=agency_days)
     return " ".join(text.split())

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from collectdesk.domain.money import minor_digits
 from collectdesk.settings import ScoringWeights
 
-STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
-
 # Currencies whose minor unit is not the cent; every other currency has 2 decimals.
 UNUSUAL_MINOR_UNIT_CURRENCIES = (
     "JPY",
@@ -81,6 +79,12 @@ def components(weights: ScoringWeights) -> tuple[ScoreComponent, ...]:
         ),
         ScoreComponent("stage", "stage", f"{w.per_stage:g} per escalation stage above reminder", w.per_stage),
         ScoreComponent(
+            "referral",
+            "referral",
+            f"{w.ready_for_referral_bonus:g} when the account is ready for agency referral",
+            w.ready_for_referral_bonus,
+        ),
+        ScoreComponent(
             "late",
             "late",
             f"{w.per_late_payment:g} per invoice paid after its due date (at most {w.max_late_payments_counted})",
@@ -94,11 +98,6 @@ def components(weights: ScoringWeights) -> tuple[ScoreComponent, ...]:
             "callback", "callback", f"{w.callback_due_bonus:g} when a callback is due", w.callback_due_bonus
         ),
     )
-
-
-def stage_index(stage: str) -> int:
-    """How many steps above ``reminder`` a stage is (0 for reminder, 5 for agency)."""
-    return STAGES.index(stage)
 
 
 def minor_units_per_major(currency: str) -> int:

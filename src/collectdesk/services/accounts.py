@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from collectdesk.domain import invoice_status
 from collectdesk.domain.calling_window import candidate_zones, window_status
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
-from collectdesk.domain.escalation import render_next_step
+from collectdesk.domain.escalation import ready_for_referral, render_next_step
+from collectdesk.domain.interest import InterestClaim
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
+from collectdesk.services.interest import claim_for
+from collectdesk.services.pauses import PauseView, pauses_in_force
 from collectdesk.store.activity import log_activity
 from collectdesk.store.models import (
     Activity,
@@ -32,7 +36,7 @@ from collectdesk.store.models import (
 # Calls, promises and payments are shown from their own rows (with today's status), so their
 # activity entries would only repeat them.
 _COVERED_KINDS = ("call", "promise", "payment")
-_OPEN_STATUSES = ("open", "disputed")
+_OPEN_STATUSES = invoice_status.OWING
 _NOTE_LIMIT = 4000
 
 
@@ -111,7 +115,11 @@ class AccountDetail:
     open_call_id: int | None
     zone: str | None
     callable_now: CallableNow
+    ready_for_referral: bool = False
     address: str | None = None
+    # Reminders held back, and what the law adds to late invoices (UK/EU business accounts).
+    reminder_pauses: list[PauseView] = field(default_factory=list)
+    statutory: InterestClaim | None = None
 
 
 @dataclass(frozen=True)
@@ -348,6 +356,9 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             .order_by(Call.started_at.desc())
             .limit(1)
         )
+        rules = ctx.settings.escalation
+        oldest_days = max((i.days_past_due for i in invoices if i.status == invoice_status.OPEN), default=0)
+        ready = ready_for_referral(customer.stage, oldest_days, rules)
         return AccountDetail(
             customer_id=customer.id,
             ref=customer.ref,
@@ -362,7 +373,8 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             next_step=render_next_step(
                 customer.stage,
                 sales_rep=customer.sales_rep,
-                agency_days=ctx.settings.escalation.agency_days,
+                agency_days=rules.agency_days,
+                final_demand_by=today + timedelta(days=rules.final_demand_days) if ready else None,
             ),
             next_action_on=customer.next_action_on,
             next_action=customer.next_action,
@@ -381,6 +393,15 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
                 None,
             ),
             callable_now=_callable(ctx, customer, _account_phones(customer)),
+            ready_for_referral=ready,
+            reminder_pauses=pauses_in_force(session, today, [customer_id]).get(customer_id, []),
+            statutory=claim_for(
+                ctx.settings.interest,
+                customer.kind,
+                customer.country,
+                [(i.number, i.due_date, i.open_amount) for i in invoices if i.status == "open" and i.days_past_due],
+                today,
+            ),
         )
 
 

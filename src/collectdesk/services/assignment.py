@@ -106,7 +106,7 @@ class AccountFilter:
 def matching_refs(ctx: AppContext, match: AccountFilter) -> list[str]:
     """The refs of the accounts matching ``match``, by ref."""
     from collectdesk.domain.money import minor_digits, parse_amount
-    from collectdesk.store.models import STAGES
+    from collectdesk.domain.stages import STAGES
 
     if match.empty:
         raise InputError("say which accounts: a collector, stage, country or minimum balance")

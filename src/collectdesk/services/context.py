@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from collectdesk.domain.clock import Clock
+from collectdesk.domain.clock import Clock, desk_clock
 from collectdesk.settings import Settings, data_dir, load_settings
 from collectdesk.store.database import Database, default_url
 from collectdesk.store.models import User
@@ -67,7 +67,7 @@ def open_context(
     settings = settings or load_settings(config_path)
     url = db_url or settings.db or default_url(data_dir())
     db = Database.open(url)
-    clock = clock or Clock(today_override=settings.today)
+    clock = clock or desk_clock(settings.today, settings.timezone)
     from collectdesk.services.identity import team_user
 
     try:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from collectdesk.domain.clock import Clock
+from collectdesk.domain.clock import Clock, desk_clock
 from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.demo_history import load_history
@@ -138,7 +138,7 @@ def ensure_demo(
     """The demo database for today, built from ``sample_dir`` when missing, when asked to, or
     when it was built for another day. ``user_name`` becomes a supervisor in it either way."""
     settings = settings or Settings()
-    clock = clock or Clock(today_override=settings.today)
+    clock = clock or desk_clock(settings.today, settings.timezone)
     today = clock.today()
     path = demo_path(data_dir)
     if not rebuild and built_for(path) == today:

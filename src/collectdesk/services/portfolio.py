@@ -9,10 +9,12 @@ from typing import Any
 from sqlalchemy import Select, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from collectdesk.store.models import STAGES, Customer, Invoice
+from collectdesk.domain import invoice_status
+from collectdesk.domain.stages import REFERRED, STAGES
+from collectdesk.store.models import Customer, Invoice
 
-OPEN_STATUSES = ("open", "disputed", "agency")
-OTHER_OWING_STATUSES = ("disputed", "agency")  # owing, but not in ``open_balance``
+OPEN_STATUSES = invoice_status.OWING
+OTHER_OWING_STATUSES = invoice_status.OWING_OUTSIDE_OPEN_BALANCE
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def agency_ready(session: Session, as_of: date, agency_days: int, limit: int = 2
     # ``oldest_open_due`` (kept by triggers) is the oldest open invoice's due date; once it is
     # past due it is also the oldest past-due one, so no invoice needs aggregating to select.
     cutoff = min(as_of - timedelta(days=agency_days), as_of - timedelta(days=1))
-    ready = [Customer.stage != "agency", Customer.oldest_open_due <= cutoff]
+    ready = [Customer.stage != REFERRED, Customer.oldest_open_due <= cutoff]
     count = session.scalar(select(func.count()).select_from(Customer).where(*ready)) or 0
     if limit < 1 or count == 0:
         return int(count), []

@@ -63,6 +63,7 @@ class WorklistRow:
     # Who closed a call on the account within the last hour, and when.
     closed_by: str | None = None
     closed_at: datetime | None = None
+    ready_for_referral: bool = False
 
 
 def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
@@ -75,6 +76,7 @@ def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
         callbacks_before=callbacks_before,
         weights=ctx.settings.scoring,
         receipt_confirmation_days=ctx.settings.receivables.receipt_confirmation_days,
+        agency_days=ctx.settings.escalation.agency_days,
     )
 
 
@@ -109,6 +111,7 @@ def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
         on_call_since=data["on_call_since"],
         closed_by=data["closed_by"],
         closed_at=data["closed_at"],
+        ready_for_referral=bool(data["ready_for_referral"]),
     )
 
 
@@ -186,6 +189,7 @@ def score_account(ctx: AppContext, customer_id: int, *, as_of: date | None = Non
 
 
 def agency_ready(ctx: AppContext, *, as_of: date | None = None, limit: int | None = None) -> list[WorklistRow]:
-    """Accounts not on hold whose oldest open invoice is at or past the agency threshold."""
-    statement = agency_select(score_params(ctx, as_of), agency_days=ctx.settings.escalation.agency_days, limit=limit)
+    """Accounts ready for referral: not on hold, not referred, the oldest open invoice at or past
+    the agency threshold; toughest first."""
+    statement = agency_select(score_params(ctx, as_of), limit=limit)
     return _fetch(ctx, statement, first_rank=None)

@@ -32,6 +32,12 @@ KINDS = (
     "assignment",
     "cover",
     "call_released",
+    "reminder",
+    "reminder_failed",
+    "pause",
+    "email_opt_out",
+    "agency_referral",
+    "agency_recall",
 )
 
 

@@ -26,6 +26,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from collectdesk.domain.invoice_status import INVOICE_STATUSES, OWING_OUTSIDE_OPEN_BALANCE
+from collectdesk.domain.stages import REFERRED, STAGES
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -36,8 +39,6 @@ NAMING = {
 
 ROLES = ("collector", "supervisor")
 KINDS = ("business", "consumer")
-STAGES = ("reminder", "follow_up", "sales_rep", "management", "legal", "agency")
-INVOICE_STATUSES = ("open", "paid", "disputed", "written_off", "agency")
 PROMISE_STATUSES = ("open", "kept", "partially_kept", "broken", "cancelled")
 
 
@@ -85,14 +86,14 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="collector")
     created_at: Mapped[datetime]
-    # A disabled user keeps their history but can no longer log in (revision 0005).
+    # A disabled user keeps their history but can no longer log in (revision 0007).
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 # Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
 CHASEABLE_SQL = (
     "on_hold = false AND do_not_call = false AND cease_contact = false "
-    "AND lawyer_represented = false AND stage != 'agency'"
+    f"AND lawyer_represented = false AND stage != '{REFERRED}'"
 )
 WORKLIST_FACTS = (
     "oldest_open_due",
@@ -116,7 +117,7 @@ WORKLIST_FACTS = (
 
 # Partial-index conditions of the tally's invoice indexes (revision 0003).
 OPEN_BALANCE_SQL = "open_amount > 0"
-OTHER_OWING_SQL = "open_amount > 0 AND status IN ('disputed', 'agency')"
+OTHER_OWING_SQL = f"open_amount > 0 AND status IN ({', '.join(repr(s) for s in OWING_OUTSIDE_OPEN_BALANCE)})"
 
 
 class Customer(Base):
@@ -306,7 +307,7 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
-        # One open call per account and per user: the claim a call start makes (revision 0005).
+        # One open call per account and per user: the claim a call start makes (revision 0007).
         Index(
             "uq_calls_open_account",
             "customer_id",
@@ -488,4 +489,72 @@ class Cover(Base):
     substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     from_on: Mapped[date]
     to_on: Mapped[date]
+    created_at: Mapped[datetime]
+
+
+MESSAGE_STATUSES = ("sending", "sent", "failed")
+
+
+class Message(Base):
+    """A reminder, letter or confirmation sent to a customer: claimed before it is sent, then
+    marked sent (or failed, which releases its claims for the next run)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        CheckConstraint(_in("status", MESSAGE_STATUSES), name="status"),
+        Index("ix_messages_customer_created", "customer_id", "created_at"),
+        Index("ix_messages_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    template: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="sending")
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    eml_path: Mapped[str | None] = mapped_column(String(500))
+    letter_path: Mapped[str | None] = mapped_column(String(500))
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any] | None]
+
+
+class MessageClaim(Base):
+    """What a message stands for (an invoice's schedule step, an account's day, a promise's
+    confirmation): the primary key makes sure no two messages ever claim the same thing."""
+
+    __tablename__ = "message_claims"
+    __table_args__ = (Index("ix_message_claims_message_id", "message_id"),)
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+
+
+class Pause(Base):
+    """Reminders held back for an account (or one of its invoices) until a date."""
+
+    __tablename__ = "pauses"
+    __table_args__ = (Index("ix_pauses_customer_until", "customer_id", "until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    until: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class EmailOptOut(Base):
+    """An account that asked not to be emailed: it gets letters at most, never reminder emails."""
+
+    __tablename__ = "email_opt_outs"
+
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]

@@ -42,7 +42,7 @@ _LOCK_ID = 7_340_001  # PostgreSQL advisory lock: one ranking pass at a time
 
 def ranking_key(params: ScoreParams) -> str:
     """What a stored ranking is valid for: the day, the receipt window and every weight."""
-    rules = f"{params.receipt_confirmation_days}|{params.weights.model_dump_json()}"
+    rules = f"{params.receipt_confirmation_days}|{params.agency_days}|{params.weights.model_dump_json()}"
     return f"{params.as_of.isoformat()}:{hashlib.sha1(rules.encode()).hexdigest()[:16]}"
 
 

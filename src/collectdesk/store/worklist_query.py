@@ -40,11 +40,11 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.scoring import (
-    STAGES,
     UNUSUAL_MINOR_UNIT_CURRENCIES,
     components,
     minor_units_per_major,
 )
+from collectdesk.domain.stages import REFERRED
 from collectdesk.settings import ScoringWeights
 from collectdesk.store.models import (
     Call,
@@ -57,6 +57,7 @@ from collectdesk.store.models import (
     WorklistScore,
 )
 from collectdesk.store.sqlfuncs import days_between, least_of
+from collectdesk.store.stage_sql import stage_literal, stage_number
 
 INVOICES = Invoice.__table__
 CUSTOMERS = Customer.__table__
@@ -75,7 +76,7 @@ RECENTLY_CLOSED = timedelta(hours=1)
 # Literals, not bound parameters: SQLite only uses a partial index whose WHERE the query repeats.
 _OPEN: ColumnElement[Any] = literal_column("'open'")
 _BROKEN: ColumnElement[Any] = literal_column("'broken'")
-_AGENCY: ColumnElement[Any] = literal_column("'agency'")
+_REFERRED: ColumnElement[Any] = stage_literal(REFERRED)
 _ZERO: ColumnElement[Any] = literal_column("0")
 _FALSE: ColumnElement[Any] = literal_column("false")
 
@@ -109,6 +110,7 @@ class ScoreParams:
     callbacks_before: datetime
     weights: ScoringWeights
     receipt_confirmation_days: int
+    agency_days: int = 90
 
 
 def flag(condition: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -128,6 +130,7 @@ class _Terms:
     days_past_due: ColumnElement[Any]
     broken_promises: ColumnElement[Any]
     stage_number: ColumnElement[Any]
+    ready_for_referral: ColumnElement[Any]
     promise_due: ColumnElement[Any]
     callback_due: ColumnElement[Any]
     action_due: ColumnElement[Any]
@@ -248,18 +251,21 @@ def _terms(params: ScoreParams) -> _Terms:
         c.do_not_call == _FALSE,
         c.cease_contact == _FALSE,
         c.lawyer_represented == _FALSE,
-        c.stage != _AGENCY,
+        c.stage != _REFERRED,
     )
     overdue = _overdue_amount(as_of)
     days_past_due = case((has_overdue, days_between(as_of, c.oldest_open_due)), else_=0)
     broken = _broken_promises(as_of, since)
-    stage_number = case(*[(c.stage == literal_column(f"'{s}'"), i) for i, s in enumerate(STAGES)], else_=0)
+    stage = stage_number(c.stage)
+    # Ready for a supervisor's referral decision (domain.escalation.ready_for_referral).
+    ready = and_(has_overdue, c.stage != _REFERRED, days_past_due >= bindparam("agency_days", type_=Integer))
     points = {
         "dpd": _points(params, "dpd", days_past_due),
         "balance": _points(params, "balance", overdue),
         "broken": _points(params, "broken", broken),
         "attempts": _points(params, "attempts", c.failed_attempts),
-        "stage": _points(params, "stage", stage_number),
+        "stage": _points(params, "stage", stage),
+        "referral": _points(params, "referral", flag(ready)),
         "late": _points(params, "late", c.late_payments),
         "promise_due": _points(params, "promise_due", flag(promise_due)),
         "callback": _points(params, "callback", flag(callback_due)),
@@ -272,7 +278,8 @@ def _terms(params: ScoreParams) -> _Terms:
         overdue=overdue,
         days_past_due=days_past_due,
         broken_promises=broken,
-        stage_number=stage_number,
+        stage_number=stage,
+        ready_for_referral=ready,
         promise_due=promise_due,
         callback_due=callback_due,
         action_due=action_due,
@@ -370,6 +377,7 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool, gro
             terms.broken_promises.label("broken_promises"),
             reason.label("reason"),
             flag(on_list).label("on_list"),
+            flag(terms.ready_for_referral).label("ready_for_referral"),
             *[getattr(c, name) for name in DISPLAY_COLUMNS],
             *[expr.label(f"points_{key}") for key, expr in terms.points.items()],
             on_call_by.label("on_call_by"),
@@ -392,6 +400,7 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
         "day_start": start_of_day(params.as_of),
         "day_end": start_of_day(params.as_of + timedelta(days=1)),
         "closed_since": params.callbacks_before - RECENTLY_CLOSED,
+        "agency_days": params.agency_days,
     }
     for component in components(params.weights):
         values[f"w_{component.key}"] = component.per_unit
@@ -512,9 +521,8 @@ def _account_template() -> Select[Any]:
 @lru_cache(maxsize=2)
 def _agency_template(paged: bool) -> Select[Any]:
     terms = _terms(_TEMPLATE)
-    threshold = bindparam("agency_days", type_=Integer)
     ranked = _ranking(terms, literal_column(str(TIER_OVERDUE_WORK))).where(
-        terms.days_past_due >= threshold, CUSTOMERS.c.on_hold == false()
+        terms.ready_for_referral, CUSTOMERS.c.on_hold == false()
     )
     return _page(terms, ranked, by_tier=False, paged=paged)
 
@@ -551,9 +559,10 @@ def account_select(params: ScoreParams, customer_id: int) -> Query:
     return _account_template(), {**parameter_values(params), "customer_id": customer_id}
 
 
-def agency_select(params: ScoreParams, *, agency_days: int, limit: int | None = None) -> Query:
-    """Accounts not on hold with an invoice ``agency_days`` or more past due, toughest first."""
-    values = {**parameter_values(params), "agency_days": agency_days}
+def agency_select(params: ScoreParams, *, limit: int | None = None) -> Query:
+    """Accounts ready for referral (``params.agency_days`` or more past due, not referred yet),
+    not on hold, toughest first."""
+    values = parameter_values(params)
     if limit is None:
         return _agency_template(False), values
     return _agency_template(True), {**values, "page_limit": limit, "page_offset": 0}

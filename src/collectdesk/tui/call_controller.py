@@ -68,12 +68,13 @@ class CallController(ReportsWorkFailures, Widget):
             self.call = call
 
     class Closed(Message):
-        """The call was closed with ``result_code``."""
+        """The call was closed with ``result_code`` (``promise_id``: the first promise it took)."""
 
-        def __init__(self, call: OpenCall, result_code: str) -> None:
+        def __init__(self, call: OpenCall, result_code: str, promise_id: int | None = None) -> None:
             super().__init__()
             self.call = call
             self.result_code = result_code
+            self.promise_id = promise_id
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -163,7 +164,8 @@ class CallController(ReportsWorkFailures, Widget):
             return
         assert closing.outcome is not None
         self.call = None
-        self.post_message(self.Closed(call, closing.outcome.result_code))
+        promises = closing.closed.promises if closing.closed is not None else []
+        self.post_message(self.Closed(call, closing.outcome.result_code, promises[0].id if promises else None))
 
     async def _ask_outcome(self, closing: _Closing) -> CloseStep:
         from collectdesk.tui.followup import needs_follow_up, plain_outcome

@@ -12,6 +12,8 @@ DESK_COMMANDS = [
     ("End the call", "record the outcome of the open call", "screen.end_call"),
     ("Search accounts", "any account by name, ref, invoice number or phone", "screen.search"),
     ("Notes", "write in the notes pane", "screen.notes"),
+    ("Send a reminder", "preview and send the account's next reminder, or another message", "screen.reminder"),
+    ("Pause reminders", "hold back the account's reminders until a date", "screen.pause_reminders"),
     ("Refresh the call list", "reload today's list", "screen.refresh"),
     ("Supervisor view", "promise tally and portfolio (supervisors)", "screen.supervisor"),
     ("Keys", "every key of the desk", "app.help"),

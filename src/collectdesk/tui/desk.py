@@ -45,6 +45,8 @@ class DeskScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="desk.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
+        Binding("m", "reminder", "Remind", show=False, id="desk.remind"),
+        Binding("p", "pause_reminders", "Pause", show=False, id="desk.pause"),
     ]
 
     def __init__(
@@ -58,6 +60,7 @@ class DeskScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
+        self._unconfirmed_promise: tuple[int, int] | None = None  # (account, promise) from the last PTP close
         self.call_list = CallList(ctx, first_page=first_page, id="list-pane")
         self.panel = AccountPanel(ctx, id="account")
         self.notes = NotesArea(ctx, delay=notes_delay, id="notes")
@@ -180,6 +183,11 @@ class DeskScreen(Screen[None]):
             timeout=5,
         )
         self.call_list.load(after_close=call.customer_id)
+        if message.promise_id is not None:
+            self._unconfirmed_promise = (call.customer_id, message.promise_id)
+            self.notify(
+                "Press m to send the customer the promise confirmation.", title="Confirm the promise", timeout=8
+            )
 
     @on(WorkFailed)
     def _work_failed(self, message: WorkFailed) -> None:
@@ -245,6 +253,36 @@ class DeskScreen(Screen[None]):
         self._show(choice.customer_id)
         if choice.action == "call":
             self.action_start_call()
+
+    def action_reminder(self) -> None:
+        """Preview the account's next reminder (or a chosen one, or the promise just taken) and send it."""
+        detail = self.panel.detail
+        if detail is None or self.panel.shown_id != detail.customer_id:
+            self.notify("Pick an account first", timeout=3)
+            return
+        from collectdesk.tui.reminder_dialog import ReminderDialog
+
+        pending = self._unconfirmed_promise
+        promise_id = pending[1] if pending and pending[0] == detail.customer_id else None
+        self._unconfirmed_promise = None
+        self.app.push_screen(
+            ReminderDialog(self.ctx, detail.customer_id, detail.name, promise_id=promise_id), self._reminder_done
+        )
+
+    def action_pause_reminders(self) -> None:
+        """Pause the account's reminders until a date, with a reason."""
+        detail = self.panel.detail
+        if detail is None or self.panel.shown_id != detail.customer_id:
+            self.notify("Pick an account first", timeout=3)
+            return
+        from collectdesk.tui.reminder_dialog import PauseDialog
+
+        self.app.push_screen(PauseDialog(self.ctx, detail.ref, detail.name), self._reminder_done)
+
+    def _reminder_done(self, result: str | None) -> None:
+        if result is not None:
+            self.notify(result, timeout=5)
+            self.panel.reload()
 
     def action_supervisor(self) -> None:
         """The supervisor view, for supervisors only."""

@@ -32,6 +32,8 @@ def header_text(detail: AccountDetail) -> Text:
         text.append(f"✉ {detail.address}\n", style="dim")
     text.append("Stage ", style="dim")
     text.append(detail.stage.replace("_", " "), style="bold")
+    if detail.ready_for_referral:
+        text.append(" · ready for agency referral", style="bold red")
     text.append(f" — tell them: {detail.next_step}\n", style="italic")
     if not detail.contacts:
         text.append("☎ no phone number on file\n", style="yellow")
@@ -56,6 +58,9 @@ def header_text(detail: AccountDetail) -> Text:
             text.append(f" ({detail.next_action})", style="dim")
     for block in detail.blocks:
         text.append(f"\n⚠ {block}", style="bold red")
+    for pause in detail.reminder_pauses:
+        what = f"invoice {pause.invoice_number}" if pause.invoice_number else "reminders"
+        text.append(f"\n⏸ {what} paused until {pause.until.isoformat()}: {pause.reason}", style="yellow")
     return text
 
 
@@ -72,9 +77,34 @@ def invoices_text(detail: AccountDetail) -> Text:
         text.append(f" {format_amount(inv.open_amount, detail.currency):>12}")
         if inv.status == "disputed":
             text.append(" disputed", style="magenta")
+        elif inv.status == "agency":
+            text.append(" referred", style="magenta")
         text.append("\n")
+    _statutory_text(text, detail)
     text.rstrip()
     return text
+
+
+def _statutory_text(text: Text, detail: AccountDetail) -> None:
+    """Statutory interest to date and fixed compensation, per late invoice and in total."""
+    claim = detail.statutory
+    if claim is None:
+        return
+    law = "Late Payment Act 1998" if claim.regime == "UK" else "EU Late Payment Directive"
+    comp = claim.compensation_currency
+    text.append(f"Statutory interest ({law}):\n", style="bold cyan")
+    for line in claim.invoices:
+        rate = "rate unknown" if line.rate_percent is None else f"{line.rate_percent.normalize()}%"
+        text.append(
+            f"{line.number:<12} {line.days_late:>3}d @ {rate:<6} {format_amount(line.interest, detail.currency):>10}"
+            f" + {format_amount(line.compensation, comp)}\n",
+            style="cyan",
+        )
+    text.append(
+        f"Total interest {format_amount(claim.interest, detail.currency)} + compensation "
+        f"{format_amount(claim.compensation, comp)}\n",
+        style="bold cyan",
+    )
 
 
 _POINT_NAMES = {

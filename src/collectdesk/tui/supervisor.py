@@ -27,6 +27,7 @@ from collectdesk.services.tally import Tally, compute_tally
 from collectdesk.services.tally_report import csv_cell, major
 from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
 from collectdesk.settings import data_dir
+from collectdesk.tui.referral import ReferralPanel
 
 STYLES = str(styles_dir() / "supervisor.tcss")
 Column = tuple[str, str]  # (label, key)
@@ -134,6 +135,7 @@ class SupervisorScreen(Screen[None]):
             yield DataTable(id="broken", cursor_type="row", zebra_stripes=True)
             yield Label("Toughest accounts", classes="section", id="toughest-title")
             yield DataTable(id="toughest", cursor_type="row", zebra_stripes=True)
+            yield ReferralPanel(self.ctx)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -150,6 +152,8 @@ class SupervisorScreen(Screen[None]):
     def action_reload(self) -> None:
         """Recompute the tally for the current period in the background."""
         self._compute(self.period)
+        if not self.refused and self.is_mounted:
+            self.query_one(ReferralPanel).reload()
 
     def action_period(self, name: str) -> None:
         """Switch to today, this week or this month."""
@@ -183,6 +187,10 @@ class SupervisorScreen(Screen[None]):
             self.post_message(self.TallyFailed(str(exc) or type(exc).__name__))
             return
         self.post_message(self.TallyReady(tally))
+
+    def on_referral_panel_referred(self) -> None:
+        """A referral changes the figures: recompute them."""
+        self._compute(self.period)
 
     def on_supervisor_screen_tally_failed(self, message: TallyFailed) -> None:
         """Say what went wrong; keep showing the last figures."""

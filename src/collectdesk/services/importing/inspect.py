@@ -48,8 +48,11 @@ def inspect_file(path: str | Path, options: Options, kind: str | None = None) ->
     out.append(f"read as {kind}; {how} {shaped.profile.title} export")
     out.append("")
     out.append("recognised columns:")
+    _, heading_row = sheet.rows[find_heading_row(sheet, kind) if not options.columns else options.skip_rows]
+    present = {cell.strip() for cell in heading_row}
     for field, heading in shaped.columns.headings.items():
-        out.append(f"  {heading!r:40} → {field}")
+        if heading in present:
+            out.append(f"  {heading!r:40} → {field}")
     if shaped.columns.ignored:
         out.append("not recognised (ignored): " + ", ".join(repr(h) for h in shaped.columns.ignored))
     out.extend(f"note: {note}" for note in shaped.notes)
@@ -73,8 +76,6 @@ def inspect_file(path: str | Path, options: Options, kind: str | None = None) ->
     if skip:
         out.append(f"skip_rows = {skip}")
     out.append("[columns]")
-    _, heading_row = sheet.rows[skip]
-    present = {cell.strip() for cell in heading_row}
     for field, heading in shaped.columns.headings.items():
         if heading in present:
             out.append(f"{field} = {_quoted(heading)}")

@@ -36,7 +36,13 @@ def find_heading_row(sheet: Sheet, kind: str) -> int:
         score = len({key for key in map(normalise_heading, cells) if key in known})
         if score > best_score:
             best_index, best_score = index, score
-    return best_index
+    if best_score > 1:
+        return best_index
+    # No known headings: the first row as wide as the widest early row (title rows have one cell or two).
+    early = sheet.rows[:_LOOK_FOR_HEADING]
+    widths = [sum(1 for cell in cells if cell.strip()) for _, cells in early]
+    widest = max(widths, default=0)
+    return next((index for index, width in enumerate(widths) if width == widest), 0)
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.report import ImportReport
 from collectdesk.store.models import Base
+
+_BATCH = 50_000
 
 
 def write_changes(
@@ -23,6 +25,10 @@ def write_changes(
     if report.dry_run:
         return
     if inserts:
-        session.execute(insert(model), inserts)
+        # Core on the session's connection: the ORM's per-row bookkeeping is most of a bulk insert's cost.
+        table = cast(Table, model.__table__)
+        connection = session.connection()
+        for start in range(0, len(inserts), _BATCH):
+            connection.execute(insert(table), inserts[start : start + _BATCH])
     if updates:
         session.execute(update(model), updates)
