@@ -28,6 +28,12 @@ COLLECTOR_WRITES = {
     "worklist_dirty": "INSERT, UPDATE, DELETE",
     "worklist_state": "INSERT, UPDATE, DELETE",
     "invoice_totals": "INSERT, UPDATE, DELETE",
+    # What a desk may do for the customer on the phone: pause reminders, stop emails, and the
+    # messages (and their claims) a desk sends after a call.
+    "pauses": "INSERT, UPDATE, DELETE",
+    "email_opt_outs": "INSERT, UPDATE, DELETE",
+    "messages": "INSERT, UPDATE",
+    "message_claims": "INSERT, UPDATE, DELETE",
 }
 # Who-columns set from the login on every insert, and kept on every update.
 WHO_COLUMNS = {"calls": "user_id", "promises": "taken_by_id", "activity": "user_id"}
