@@ -3,6 +3,10 @@
 Today is Monday 2026-11-23 (the frozen clock). Amounts are cents. Users: alice and bob (collectors,
 who took every promise and made every call), carol (a collector with no activity) and the
 supervisor ``tester`` from the ``ctx`` fixture.
+
+Promises are written open, as the desk takes them; their outcomes come from the payments below
+through the real allocation and judging (``evaluate_promises``), never set by hand. Only P6's
+cancellation is a person's act. ``PROMISE_PAYMENTS`` says which payment keeps which promise.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from collectdesk.services.context import AppContext
+from collectdesk.services.promises import evaluate_promises
 from collectdesk.store.models import (
     Call,
     Customer,
@@ -34,6 +39,19 @@ def at(month: int, day: int, hour: int = 12, minute: int = 0, second: int = 0) -
 def d(month: int, day: int) -> date:
     """A day in 2026."""
     return date(2026, month, day)
+
+
+# (customer, invoice applied to or None for a payment on account, amount, received on, currency)
+PAYMENTS: list[tuple[str, str | None, int, date, str]] = [
+    ("C1", "I1", 30_000, d(11, 6), "USD"),  # keeps P1 on its promised day
+    ("C1", "I1", 10_000, d(11, 10), "USD"),  # the only payment in P3's window: partially kept
+    ("C5", "I6", 40_000, d(11, 20), "USD"),  # keeps P9 the day it was made
+    ("C1", "I7", 60_000, d(10, 20), "USD"),  # before any promise
+    ("C5", "I11", 150_000, d(11, 12), "USD"),  # before P9 was made
+    ("C4", None, 25_000, d(11, 12), "EUR"),  # on account, not yet applied: keeps P5
+]
+# What each payment above pays towards a promise, by the promise rules: the source of "collected".
+PROMISE_PAYMENTS = {"P1": 30_000, "P3": 10_000, "P5": 25_000, "P9": 8_000}
 
 
 def _users(ctx: AppContext) -> dict[str, int]:
@@ -117,31 +135,26 @@ def build_portfolio(ctx: AppContext) -> dict[str, int]:
             ],
         )
         invoices = dict(session.execute(select(Invoice.number, Invoice.id)).all())
-        payments = [
-            ("C1", "I1", 40_000, d(11, 10)),
-            ("C5", "I6", 40_000, d(11, 20)),
-            ("C1", "I7", 60_000, d(10, 20)),
-            ("C5", "I11", 150_000, d(11, 12)),
-        ]
-        for ref, number, amount, received in payments:
+        for ref, number, amount, received, currency in PAYMENTS:
             payment_id = session.execute(
                 insert(Payment).returning(Payment.id),
                 [
                     {
                         "customer_id": ids[ref],
                         "amount": amount,
-                        "currency": "USD",
+                        "currency": currency,
                         "received_on": received,
                         "invoice_number": number,
-                        "import_key": f"{ref}-{number}",
+                        "import_key": f"{ref}-{number}-{received.isoformat()}",
                         "created_at": NOW,
                     }
                 ],
             ).scalar_one()
-            session.execute(
-                insert(PaymentAllocation),
-                [{"payment_id": payment_id, "invoice_id": invoices[number], "amount": amount}],
-            )
+            if number is not None:
+                session.execute(
+                    insert(PaymentAllocation),
+                    [{"payment_id": payment_id, "invoice_id": invoices[number], "amount": amount}],
+                )
 
         def promise(
             who: str,
@@ -150,10 +163,8 @@ def build_portfolio(ctx: AppContext) -> dict[str, int]:
             made: datetime,
             promised: date,
             broken: date,
-            status: str,
-            paid: int = 0,
-            resolved: date | None = None,
             currency: str = "USD",
+            cancelled_on: date | None = None,
         ) -> dict[str, Any]:
             return {
                 "taken_by_id": ids[who],
@@ -163,31 +174,23 @@ def build_portfolio(ctx: AppContext) -> dict[str, int]:
                 "created_at": made,
                 "promised_on": promised,
                 "broken_on": broken,
-                "status": status,
-                "paid_amount": paid,
-                "resolved_on": resolved,
+                "status": "open" if cancelled_on is None else "cancelled",
+                "paid_amount": 0,
+                "resolved_on": cancelled_on,
             }
 
         session.execute(
             insert(Promise),
             [
-                promise("alice", "C1", 30_000, at(11, 2, 10), d(11, 6), d(11, 9), "kept", 30_000, d(11, 6)),  # P1
-                promise("alice", "C2", 50_000, at(11, 3), d(11, 10), d(11, 13), "broken", 0, d(11, 13)),  # P2
-                promise(
-                    "alice", "C1", 20_000, at(11, 10), d(11, 14), d(11, 17), "partially_kept", 5_000, d(11, 17)
-                ),  # P3
-                promise("bob", "C2", 40_000, at(11, 12, 23, 30), d(11, 25), d(11, 28), "open"),  # P4
-                promise(
-                    "bob", "C4", 25_000, at(11, 5), d(11, 10), d(11, 13), "kept", 25_000, d(11, 12), currency="EUR"
-                ),  # P5
-                promise("bob", "C1", 10_000, at(11, 15), d(11, 18), d(11, 21), "cancelled", 0, d(11, 16)),  # P6
-                promise("alice", "C2", 15_000, at(11, 18), d(11, 20), d(11, 23), "open"),  # P7
-                promise(
-                    "bob", "C1", 12_000, at(10, 28), d(11, 1), d(11, 4), "broken", 0, d(11, 4)
-                ),  # P8: made before the period
-                promise(
-                    "alice", "C5", 8_000, at(11, 20), d(12, 1), d(12, 4), "kept", 8_000, d(11, 21)
-                ),  # P9: kept early
+                promise("alice", "C1", 30_000, at(11, 2, 10), d(11, 6), d(11, 9)),  # P1
+                promise("alice", "C2", 50_000, at(11, 3), d(11, 10), d(11, 13)),  # P2
+                promise("alice", "C1", 20_000, at(11, 10), d(11, 14), d(11, 17)),  # P3
+                promise("bob", "C2", 40_000, at(11, 12, 23, 30), d(11, 25), d(11, 28)),  # P4
+                promise("bob", "C4", 25_000, at(11, 5), d(11, 10), d(11, 13), currency="EUR"),  # P5
+                promise("bob", "C1", 10_000, at(11, 15), d(11, 18), d(11, 21), cancelled_on=d(11, 16)),  # P6
+                promise("alice", "C2", 15_000, at(11, 18), d(11, 20), d(11, 23)),  # P7
+                promise("bob", "C1", 12_000, at(10, 28), d(11, 1), d(11, 4)),  # P8: made before the period
+                promise("alice", "C5", 8_000, at(11, 20), d(12, 1), d(12, 4)),  # P9: kept early
             ],
         )
 
@@ -220,4 +223,5 @@ def build_portfolio(ctx: AppContext) -> dict[str, int]:
                 call("alice", "C1", at(10, 30, 9), 120, "PTP", True),  # K8: before the period
             ],
         )
+    evaluate_promises(ctx)  # the real judging, as the upkeep runs it today
     return ids

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select, text
 
 from collectdesk.cli.main import main
+from collectdesk.store.models import Invoice
 from importing_helpers import CUSTOMERS, INVOICES, write
 
 
@@ -145,3 +147,36 @@ def test_phone_checks_never_load_the_geocoder(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_killed_import_leaves_the_database_as_it_was(sqlite_url: str, tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from collectdesk.services.context import open_context
+
+    assert main(["--db", sqlite_url, "import", "customers", str(write(tmp_path, "c.csv", "ref,name\nC1,Acme\n"))]) == 0
+    rows = "".join(f"C1,N-{i},2026-10-01,2026-10-31,{i % 900}.50\n" for i in range(60_000))
+    path = write(tmp_path, "big.csv", "customer_ref,number,issue_date,due_date,amount\n" + rows)
+    command = [sys.executable, "-m", "collectdesk", "--db", sqlite_url, "import", "invoices", str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    assert process.stderr is not None
+    # The last progress line says every row was checked: the writing has begun.
+    line = b""
+    while b"60,000/60,000 rows" not in line:
+        line = process.stderr.readline()
+        assert line, "the import ended before it could be killed"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    ctx = open_context(db_url=sqlite_url)
+    try:
+        with ctx.db.session() as session:
+            assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+            assert session.scalar(text("PRAGMA integrity_check")) == "ok"
+            # The per-row triggers a large import drops for its duration are back.
+            assert session.scalar(text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")) >= 10
+    finally:
+        ctx.close()
+    assert main(["--db", sqlite_url, "import", "invoices", str(path)]) == 0

@@ -39,7 +39,7 @@ def test_csv_is_the_service_figure_for_figure(
     cells = {(s, m, c): v for s, m, c, v in rows[1:]}
     assert cells[("promises", "made", "all")] == "8"
     assert cells[("promises", "made_amount", "alice")] == "1230.00"  # major units
-    assert cells[("promises", "kept_rate", "all")] == "0.4"
+    assert cells[("promises", "kept_rate", "all")] == "0.5"
     assert cells[("promises", "kept_rate", "carol")] == ""  # nothing matured: no rate
     assert cells[("aging", "61–90", "all")] == "2000.00"
     assert cells[("receivables", "dso", "all")] == "48.3"
@@ -137,7 +137,7 @@ def test_export_promises_csv(portfolio: AppContext, db_url: str, capsys: pytest.
         "plan_id",
         "instalment",
     ]
-    assert (rows[2]["amount"], rows[2]["paid_amount"], rows[2]["status"]) == ("200.00", "50.00", "partially_kept")
+    assert (rows[2]["amount"], rows[2]["paid_amount"], rows[2]["status"]) == ("200.00", "100.00", "partially_kept")
 
 
 def test_export_calls_json(portfolio: AppContext, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -122,6 +122,7 @@ def test_a_jump_of_several_stages_writes_one_entry_with_one_next_step(ctx: AppCo
         (summary,) = session.scalars(select(Activity.summary).where(Activity.kind == "escalation")).all()
     assert summary.startswith("Escalated reminder → legal (95 days past due")
     assert summary.count("Tell the customer") == 1
+    assert "final demand: unless it is paid by Monday 30 November 2026" in summary  # ready for referral
     assert "has been referred" not in summary
 
 
@@ -142,6 +143,20 @@ def test_a_referred_account_is_left_alone_by_the_pass(ctx: AppContext) -> None:
     add_invoice(ctx, customer, days_past_due=120, status="agency")
     assert refresh_escalations(ctx) == 0
     assert _stage(ctx, customer) == "agency"
+
+
+def test_an_account_the_calendar_sent_to_the_agency_comes_back_to_the_list(ctx: AppContext) -> None:
+    from collectdesk.services.agency import refer_account
+
+    stranded = add_customer(ctx, "STRANDED", stage="agency")  # moved there by an earlier version
+    add_invoice(ctx, stranded, days_past_due=120)
+    referred = add_customer(ctx, "DECIDED")
+    add_invoice(ctx, referred, days_past_due=120)
+    refer_account(ctx, "DECIDED", reason="no answer to the final demand")
+    assert refresh_escalations(ctx) == 1
+    assert (_stage(ctx, stranded), _stage(ctx, referred)) == ("legal", "agency")
+    assert _log(ctx, stranded) == [("agency", "legal")]
+    assert refresh_escalations(ctx) == 0
 
 
 def test_escalation_summary_tells_the_next_step(ctx: AppContext) -> None:

@@ -37,7 +37,7 @@ async def test_screen_shows_the_tally_and_switches_periods(ctx: AppContext, tmp_
         assert isinstance(screen, SupervisorScreen)
         promises = screen.query_one("#promises", DataTable)
         assert [_row(promises, i)[0] for i in range(promises.row_count)] == ["all", "alice", "bob", "carol"]
-        assert _row(promises, 0)[1] == "8" and _row(promises, 0)[9] == "40.0%"
+        assert _row(promises, 0)[1] == "8" and _row(promises, 0)[9] == "50.0%"
         activity = screen.query_one("#activity", DataTable)
         assert _row(activity, 0)[3] == "71.4%" and _row(activity, 0)[6] == "31m 30s"
         assert _row(screen.query_one("#aging", DataTable), 3) == ["61–90", "$2,000.00", "47.6%"]
@@ -69,7 +69,7 @@ async def test_x_exports_the_focused_table(ctx: AppContext, tmp_path: Path) -> N
         assert path.name == "collectdesk-promises-2026-11-01-2026-11-30-2026-11-23.csv"
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         assert rows[0]["collector"] == "all"
-        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == ("1730.00", "0.4", "430.00")
+        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == ("1730.00", "0.5", "480.00")
         assert any(str(path) in n.message for n in app._notifications)
 
 

@@ -11,7 +11,7 @@ from collectdesk.services.context import AppContext
 from collectdesk.services.periods import period_for
 from collectdesk.services.tally import Tally, compute_tally
 from collectdesk.settings import ReceivablesRules, Settings
-from tally_fixtures import build_portfolio, d
+from tally_fixtures import PROMISE_PAYMENTS, build_portfolio, d
 
 
 @pytest.fixture
@@ -33,14 +33,16 @@ def test_promise_tally_overall(november: Tally) -> None:
     assert p.made == 8
     assert p.made_amount == 30_000 + 50_000 + 20_000 + 40_000 + 10_000 + 15_000 + 8_000
     assert (p.kept, p.kept_amount) == (3, 30_000 + 8_000)  # P1 P5 P9; P5's amount is in EUR
-    assert (p.partially_kept, p.partially_kept_amount, p.partially_kept_paid) == (1, 20_000, 5_000)
+    assert (p.partially_kept, p.partially_kept_amount, p.partially_kept_paid) == (1, 20_000, 10_000)
     assert (p.broken, p.broken_amount) == (1, 50_000)  # P2
     assert (p.open, p.open_amount) == (2, 40_000 + 15_000)  # P4, P7
     assert (p.cancelled, p.cancelled_amount) == (1, 10_000)  # P6
-    # Matured (broken-on ≤ Nov 23, not cancelled): P1 P2 P3 P5 P7; kept among them: P1 P5.
-    assert p.matured == 5
-    assert p.kept_rate == pytest.approx(2 / 5)
-    assert p.collected == 30_000 + 5_000 + 8_000  # USD paid against P1 P3 P9
+    # Matured (broken-on before Nov 23, not cancelled): P1 P2 P3 P5; kept among them: P1 P5.
+    # P7's broken-on date is today: a payment today still keeps it, so it is open, not matured.
+    assert p.matured == 4
+    assert p.kept_rate == pytest.approx(2 / 4)
+    # "Collected" is what the ledger's payments paid towards the promises (USD: P1 P3 P9).
+    assert p.collected == PROMISE_PAYMENTS["P1"] + PROMISE_PAYMENTS["P3"] + PROMISE_PAYMENTS["P9"] == 48_000
 
 
 def test_promise_tally_per_collector(november: Tally) -> None:
@@ -49,7 +51,7 @@ def test_promise_tally_per_collector(november: Tally) -> None:
     alice, bob, carol = by_name["alice"], by_name["bob"], by_name["carol"]
     assert (alice.made, alice.made_amount) == (5, 30_000 + 50_000 + 20_000 + 15_000 + 8_000)
     assert (alice.kept, alice.broken, alice.partially_kept, alice.open) == (2, 1, 1, 1)
-    assert alice.kept_rate == pytest.approx(1 / 4)  # matured P1 P2 P3 P7, kept P1
+    assert alice.kept_rate == pytest.approx(1 / 3)  # matured P1 P2 P3, kept P1
     assert (bob.made, bob.made_amount) == (3, 40_000 + 10_000)  # P5 counted, its EUR left out
     assert (bob.kept, bob.open, bob.cancelled) == (1, 1, 1)
     assert bob.kept_rate == pytest.approx(1 / 1)  # matured: P5 only
@@ -66,8 +68,8 @@ def test_activity(november: Tally) -> None:
     assert a.ptp_rate == pytest.approx(4 / 5)
     assert a.talk_seconds == 300 + 600 + 60 + 270 + 480 + 180  # closed calls only
     assert a.promised_amount == november.promises.made_amount
-    assert a.collected_amount == 43_000
-    assert a.collected_per_hour == round(43_000 * 3600 / 1890)
+    assert a.collected_amount == 48_000
+    assert a.collected_per_hour == round(48_000 * 3600 / 1890)
 
 
 def test_activity_per_collector(november: Tally) -> None:
@@ -75,7 +77,7 @@ def test_activity_per_collector(november: Tally) -> None:
     alice, bob, carol = by_name["alice"], by_name["bob"], by_name["carol"]
     assert (alice.calls, alice.right_party, alice.ptp_calls) == (4, 3, 3)
     assert alice.talk_seconds == 300 + 600 + 60 + 270
-    assert alice.collected_per_hour == round(43_000 * 3600 / 1230)
+    assert alice.collected_per_hour == round(48_000 * 3600 / 1230)
     assert (bob.calls, bob.right_party, bob.ptp_calls, bob.talk_seconds) == (3, 2, 1, 480 + 180)
     assert bob.ptp_rate == pytest.approx(1 / 2)
     assert carol.calls == 0 and carol.rpc_rate is None and carol.collected_per_hour is None
@@ -162,12 +164,13 @@ def test_broken_promises_to_chase(november: Tally) -> None:
 def test_trend(november: Tally) -> None:
     assert len(november.trend) == 23
     by_day = {p.day: (p.kept, p.partially_kept, p.broken) for p in november.trend}
-    assert by_day[d(11, 4)] == (0, 0, 1)  # P8
+    # Broken and partially kept count the day after the broken-on date (the promise rules).
+    assert by_day[d(11, 5)] == (0, 0, 1)  # P8
     assert by_day[d(11, 6)] == (1, 0, 0)  # P1
     assert by_day[d(11, 12)] == (1, 0, 0)  # P5
-    assert by_day[d(11, 13)] == (0, 0, 1)  # P2
-    assert by_day[d(11, 17)] == (0, 1, 0)  # P3
-    assert by_day[d(11, 21)] == (1, 0, 0)  # P9
+    assert by_day[d(11, 14)] == (0, 0, 1)  # P2
+    assert by_day[d(11, 18)] == (0, 1, 0)  # P3
+    assert by_day[d(11, 20)] == (1, 0, 0)  # P9, paid the day it was made
     assert sum(k + pk + b for k, pk, b in by_day.values()) == 6  # P6 was cancelled
 
 
@@ -180,7 +183,7 @@ def test_as_of_an_earlier_day(ctx: AppContext) -> None:
     # P2 broke on Nov 13 and P3 was settled on Nov 17: both were still open on Nov 12.
     assert (p.kept, p.broken, p.partially_kept, p.open) == (2, 0, 0, 3)
     assert p.matured == 1 and p.kept_rate == 1.0  # only P1 (broken-on Nov 9) had fallen due
-    assert p.collected == 30_000  # P3's 5,000 was not yet known
+    assert p.collected == 30_000 + 10_000  # P1, and the 10,000 paid towards P3 on Nov 10
     assert tally.broken_to_chase == []
     assert [(b.label, b.amount) for b in tally.receivables.buckets] == [
         ("current", 50_000),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from collectdesk.domain import invoice_status
 from collectdesk.domain.calling_window import candidate_zones, window_status
-from collectdesk.domain.clock import start_of_day
+from collectdesk.domain.clock import Clock
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.escalation import ready_for_referral, render_next_step
 from collectdesk.domain.interest import InterestClaim
@@ -253,7 +253,7 @@ def _invoice_lines(session: Session, customer_id: int, today: date) -> list[Invo
     ]
 
 
-def _history(session: Session, customer: Customer, limit: int) -> list[HistoryEntry]:
+def _history(session: Session, customer: Customer, limit: int, clock: Clock) -> list[HistoryEntry]:
     currency = customer.currency
     entries: list[HistoryEntry] = []
     activity = session.scalars(
@@ -287,8 +287,12 @@ def _history(session: Session, customer: Customer, limit: int) -> list[HistoryEn
         .order_by(Payment.received_on.desc(), Payment.id.desc())
         .limit(limit)
     )
-    entries += [HistoryEntry(start_of_day(p.received_on), "payment", _payment_summary(p, currency)) for p in payments]
+    entries += [
+        HistoryEntry(clock.day_start(p.received_on), "payment", _payment_summary(p, currency)) for p in payments
+    ]
     entries.sort(key=lambda e: e.at, reverse=True)
+    # Shown in the collector's own time zone (stored in UTC).
+    entries = [HistoryEntry(clock.local_time(e.at), e.kind, e.summary) for e in entries]
     return entries[:limit]
 
 
@@ -385,7 +389,7 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             invoices=invoices,
             open_balance=sum(i.open_amount for i in invoices),
             overdue=sum(i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"),
-            history=_history(session, customer, history_limit),
+            history=_history(session, customer, history_limit, ctx.clock),
             open_call_id=open_call_id,
             address=billing_address(customer),
             zone=next(

@@ -24,9 +24,10 @@ from collectdesk.services.access import require_supervisor
 from collectdesk.services.context import AppContext
 from collectdesk.services.worklist import WorklistRow, agency_ready
 from collectdesk.store.activity import log_activity
+from collectdesk.store.escalation_query import REFERRAL_KIND
 from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise
 
-REFER_KIND, RECALL_KIND = "agency_referral", "agency_recall"
+REFER_KIND, RECALL_KIND = REFERRAL_KIND, "agency_recall"
 _REASON_LIMIT = 300
 # The billing address as imported (customers' address columns), one column each.
 ADDRESS_COLUMNS = ("address_street", "address_city", "address_region", "address_postal_code")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -138,14 +140,19 @@ def _contact(session: Session, customer: Customer, contact_id: int | None) -> Co
     return contact
 
 
-def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableStatus:
+def _zones(session: Session, customer: Customer) -> list[str]:
+    """Every time zone the debtor may be in, from the numbers and the override."""
     phones = [
         customer.phone,
         *session.scalars(
             select(Contact.phone).where(Contact.customer_id == customer.id, Contact.wrong_number.is_(False))
         ),
     ]
-    zones = candidate_zones(phones, customer.country, customer.timezone)
+    return candidate_zones(phones, customer.country, customer.timezone)
+
+
+def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableStatus:
+    zones = _zones(session, customer)
     return window_status(zones, ctx.clock.now(), ctx.settings.window_for(customer.country))
 
 
@@ -179,7 +186,7 @@ def _assess(
             )
         )
     ]
-    frequency = check_frequency(customer.kind, customer.country, customer.region, past, now)
+    frequency = check_frequency(customer.kind, customer.country, customer.region, past, now, _zones(session, customer))
     blocks.extend(frequency.blocks)
     warnings.extend(frequency.warnings)
     if customer.on_hold:
@@ -431,16 +438,19 @@ def _first_promised_on(outcome: CallOutcome) -> date | None:
     return outcome.plan.first_on if outcome.plan is not None else None
 
 
-def _proposal(ctx: AppContext, customer: Customer, rc: ResultCode, outcome: CallOutcome) -> date:
+def _proposal(ctx: AppContext, customer: Customer, rc: ResultCode, outcome: CallOutcome, zones: Sequence[str]) -> date:
     today = ctx.clock.today()
-    callback_on = outcome.callback_at.astimezone(UTC).date() if outcome.callback_at else None
+    callback_on = ctx.clock.local_date(outcome.callback_at) if outcome.callback_at else None
+    # The conversation is dated in the debtor's own calendar (Regulation F counts their days);
+    # the latest of their possible dates keeps the proposal allowed in every one of them.
+    spoke_on = max((ctx.clock.now().astimezone(ZoneInfo(z)).date() for z in zones), default=ctx.clock.now().date())
     return next_action_on(
         rc.code,
         today=today,
         rules=ctx.settings.cadence,
         promised_on=_first_promised_on(outcome),
         callback_on=callback_on,
-        not_before=earliest_follow_up(customer.kind, customer.country, rc.right_party, rc.code, today),
+        not_before=earliest_follow_up(customer.kind, customer.country, rc.right_party, rc.code, spoke_on),
     )
 
 
@@ -455,7 +465,7 @@ def propose_next_action(ctx: AppContext, call_id: int, outcome: CallOutcome) -> 
             rc = find_result_code(outcome.result_code, available_result_codes(ctx))
         except InputError as exc:
             raise OutcomeError("result_code", str(exc)) from None
-        return _proposal(ctx, customer, rc, outcome)
+        return _proposal(ctx, customer, rc, outcome, _zones(session, customer))
 
 
 def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCall:
@@ -469,7 +479,7 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         spec = outcome.promise or outcome.plan
         if rc.code == "PTP" and spec is not None:
             promises = record_promises(session, ctx, customer, spec, call_id=call.id)
-        next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome)
+        next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome, _zones(session, customer))
         amount_text = format_amount(promises[0].amount, customer.currency) if promises else None
         next_text = next_action_text(
             rc.code,

@@ -3,14 +3,16 @@ per move."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from collectdesk.domain.escalation import render_next_step
-from collectdesk.domain.stages import FIRST_STAGE
+from sqlalchemy.orm import Session
+
+from collectdesk.domain.escalation import ready_for_referral, render_next_step
+from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED
 from collectdesk.services.context import AppContext
 from collectdesk.store.activity import log_many
-from collectdesk.store.escalation_query import apply_stage_changes, stage_changes_select
+from collectdesk.store.escalation_query import apply_stage_changes, stage_changes_select, unreferred_at_agency
 
 
 def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
@@ -24,9 +26,10 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
     rules = ctx.settings.escalation
     now = ctx.clock.now()
     with ctx.db.session() as session:
+        restored = _restore_unreferred(ctx, session, rules.agency_days)
         changes = session.execute(stage_changes_select(day, rules)).all()
         if not changes:
-            return 0
+            return restored
         session.execute(apply_stage_changes(day, rules, now))
         entries: list[dict[str, Any]] = [
             {
@@ -41,6 +44,9 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
                     failed_attempts=change.failed_attempts,
                     sales_rep=change.sales_rep,
                     agency_days=rules.agency_days,
+                    final_demand_by=day + timedelta(days=rules.final_demand_days)
+                    if ready_for_referral(change.target, change.days_past_due, rules)
+                    else None,
                 ),
                 "details": {
                     "from": change.stage,
@@ -53,16 +59,51 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
             for change in changes
         ]
         log_many(session, entries)
-    return len(changes)
+    return restored + len(changes)
+
+
+def _restore_unreferred(ctx: AppContext, session: Session, agency_days: int) -> int:
+    """Put back on the list the accounts the calendar once moved to the agency stage without
+    anyone referring them (databases from before referral was a decision)."""
+    now = ctx.clock.now()
+    found, back = unreferred_at_agency(now)
+    accounts = session.execute(found).all()
+    if not accounts:
+        return 0
+    session.execute(back)
+    wording = render_next_step(HIGHEST_AUTOMATIC, sales_rep=None, agency_days=agency_days)
+    log_many(
+        session,
+        [
+            {
+                "at": now,
+                "kind": "escalation",
+                "customer_id": account.id,
+                "user_id": ctx.user.id,
+                "summary": f"Back to {HIGHEST_AUTOMATIC} from agency: nobody referred the account, so it is back "
+                f"on the list. Tell the customer: {wording}",
+                "details": {"from": REFERRED, "to": HIGHEST_AUTOMATIC, "reason": "not referred"},
+            }
+            for account in accounts
+        ],
+    )
+    return len(accounts)
 
 
 def escalation_summary(
-    before: str, after: str, *, days_past_due: int, failed_attempts: int, sales_rep: str | None, agency_days: int
+    before: str,
+    after: str,
+    *,
+    days_past_due: int,
+    failed_attempts: int,
+    sales_rep: str | None,
+    agency_days: int,
+    final_demand_by: date | None = None,
 ) -> str:
     """The log line for one move: from where to where, why, and the one next step to tell."""
     if after == FIRST_STAGE:
         return f"Back to reminder from {before}: the account is fully paid."
-    wording = render_next_step(after, sales_rep=sales_rep, agency_days=agency_days)
+    wording = render_next_step(after, sales_rep=sales_rep, agency_days=agency_days, final_demand_by=final_demand_by)
     return (
         f"Escalated {before} → {after} ({days_past_due} days past due, {failed_attempts} "
         f"failed attempts in a row). Tell the customer: {wording}"

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
+from collectdesk.domain.promises import PromiseOutcome, promise_status_as_of
 from collectdesk.services.context import AppContext
 from collectdesk.services.portfolio import (
     AccountLine,
@@ -29,6 +30,7 @@ from collectdesk.services.receivables import (
     empty_receivables,
 )
 from collectdesk.services.worklist import build_worklist
+from collectdesk.store.ledger_queries import load_ledgers
 from collectdesk.store.models import Call, Customer, Promise, User
 
 ALL = "all"  # the collector name of the overall row
@@ -192,14 +194,15 @@ def compute_tally(
     with ctx.db.session() as session:
         names = _user_names(session)
         roster = [names[user_id] for user_id in _collectors(session)] if by_collector else []
-        promise_rows = _promise_rows(session, date_from, end, as_of)
+        judged = _judged_as_of(session, date_from, end, as_of, today=ctx.clock.today())
+        promise_rows = _promise_rows(session, date_from, end, as_of, judged)
         call_rows = _call_rows(session, date_from, end)
         health = compute_receivables(session, dates, rules.aging_edges, rules.collected_within_30_goal)
         currency = _reporting_currency(health, promise_rows)
         receivables = health.get(currency) or empty_receivables(
             currency, dates, rules.aging_edges, rules.collected_within_30_goal
         )
-        broken = _broken_promises(session, date_from, end, as_of)
+        broken = _broken_promises(session, date_from, end, as_of, judged)
         trend = _trend(session, date_from, end)
         stages = accounts_per_stage(session)
         ready_count, ready = agency_ready(session, as_of, ctx.settings.escalation.agency_days)
@@ -243,15 +246,54 @@ def _status_as_of(as_of: date) -> Any:
     return case((and_(Promise.status != "open", resolved <= as_of), Promise.status), else_="open")
 
 
+@dataclass(frozen=True)
+class _Judged:
+    """Promises whose stored status cannot answer for ``as_of``, judged from the ledger instead."""
+
+    condition: Any  # which promises (an SQL condition over promises)
+    outcomes: dict[int, PromiseOutcome]
+    rows: dict[int, Any]  # id → taker, currency, amount
+
+
+def _needs_judging(as_of: date, today: date) -> Any:
+    """Promises open as of ``as_of`` by their stored status that the day would see otherwise:
+    matured by then (the daily judging has not reached that day), or any of them when ``as_of``
+    is not today (what was paid by then comes from the payments received by then)."""
+    still_open = _status_as_of(as_of) == "open"
+    return still_open if as_of != today else and_(still_open, Promise.broken_on < as_of)
+
+
+def _judged_as_of(session: Session, date_from: date, end: date, as_of: date, *, today: date) -> _Judged:
+    condition = _needs_judging(as_of, today)
+    rows = {
+        row.id: row
+        for row in session.execute(
+            select(Promise.id, Promise.customer_id, Promise.taken_by_id, Promise.currency, Promise.amount).where(
+                *_made_between(date_from, end), condition
+            )
+        )
+    }
+    outcomes: dict[int, PromiseOutcome] = {}
+    if rows:
+        ledgers = load_ledgers(session, sorted({row.customer_id for row in rows.values()}), as_of)
+        for ledger in ledgers.values():
+            for promise_id, outcome in promise_status_as_of(ledger.promises, ledger.payments, as_of).items():
+                if promise_id in rows:
+                    outcomes[promise_id] = outcome
+    return _Judged(condition, outcomes, rows)
+
+
 def _made_between(date_from: date, end: date) -> list[Any]:
     return [Promise.created_at >= start_of_day(date_from), Promise.created_at < start_of_day(end + timedelta(days=1))]
 
 
-def _promise_rows(session: Session, date_from: date, end: date, as_of: date) -> list[dict[str, Any]]:
+def _promise_rows(session: Session, date_from: date, end: date, as_of: date, judged: _Judged) -> list[dict[str, Any]]:
     """Promises made in the period per taker and currency: counts and amounts by status as of
-    ``as_of``. SQL groups them by that status (worked out once a row); the sums are folded here."""
+    ``as_of``. SQL groups them by that status (worked out once a row); the sums are folded here,
+    with the promises judged from the ledger added one by one."""
     status = _status_as_of(as_of).label("status")
-    matured = case((Promise.broken_on <= as_of, 1), else_=0).label("matured")
+    # Matured: past its broken-on date, when the promise rules judge it (domain.promises.status_of).
+    matured = case((Promise.broken_on < as_of, 1), else_=0).label("matured")
     # Payments on a promise resolved after as_of were not known as of as_of.
     known = case((_status_as_of(as_of) == Promise.status, 1), else_=0).label("known")
     query = (
@@ -265,11 +307,26 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date) -> 
             func.sum(Promise.amount).label("amount"),
             func.sum(Promise.paid_amount).label("paid"),
         )
-        .where(*_made_between(date_from, end))
+        .where(*_made_between(date_from, end), ~judged.condition)
         .group_by(Promise.taken_by_id, Promise.currency, status, matured, known)
     )
     rows: dict[tuple[int, str], dict[str, Any]] = {}
-    for group in session.execute(query).mappings():
+    groups: list[Any] = list(session.execute(query).mappings())
+    for promise_id, outcome in judged.outcomes.items():
+        facts = judged.rows[promise_id]
+        groups.append(
+            {
+                "user_id": facts.taken_by_id,
+                "currency": facts.currency,
+                "status": outcome.status,
+                "matured": 1 if outcome.status not in ("open", "cancelled") else 0,
+                "known": 1,
+                "count": 1,
+                "amount": facts.amount,
+                "paid": outcome.paid_amount,
+            }
+        )
+    for group in groups:
         key = (group["user_id"], group["currency"])
         row = rows.setdefault(
             key,
@@ -374,7 +431,12 @@ def _by_name(figures: dict[str, Any]) -> list[Any]:
     return [figures[name] for name in sorted(figures, key=str.casefold) if name != ALL]
 
 
-def _broken_promises(session: Session, date_from: date, end: date, as_of: date) -> list[BrokenPromise]:
+def _broken_promises(session: Session, date_from: date, end: date, as_of: date, judged: _Judged) -> list[BrokenPromise]:
+    broken_ids = [pid for pid, outcome in judged.outcomes.items() if outcome.status == "broken"]
+    broken_now = or_(
+        and_(~judged.condition, _status_as_of(as_of) == "broken"),
+        Promise.id.in_(broken_ids) if broken_ids else false(),
+    )
     query = (
         select(
             Promise.id,
@@ -390,7 +452,7 @@ def _broken_promises(session: Session, date_from: date, end: date, as_of: date) 
         )
         .join(Customer, Customer.id == Promise.customer_id)
         .join(User, User.id == Promise.taken_by_id)
-        .where(*_made_between(date_from, end), _status_as_of(as_of) == "broken")
+        .where(*_made_between(date_from, end), broken_now)
         .order_by(Promise.broken_on.desc(), (Promise.amount - Promise.paid_amount).desc(), Promise.id)
         .limit(BROKEN_LIST_LIMIT)
     )

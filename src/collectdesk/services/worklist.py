@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Row
 
-from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.scoring import components
 from collectdesk.services.context import AppContext
@@ -70,7 +69,7 @@ def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
     """Scoring inputs for ``as_of`` (default today); callbacks count until now or that day ends."""
     today = ctx.clock.today()
     day = as_of or today
-    callbacks_before = ctx.clock.now() if day == today else start_of_day(day + timedelta(days=1))
+    callbacks_before = ctx.clock.now() if day == today else ctx.clock.day_start(day + timedelta(days=1))
     return ScoreParams(
         as_of=day,
         callbacks_before=callbacks_before,

@@ -19,11 +19,13 @@ from collectdesk.domain import invoice_status
 from collectdesk.domain.escalation import day_thresholds
 from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED, stage_index
 from collectdesk.settings import EscalationRules
-from collectdesk.store.models import Customer, Invoice, UTCDateTime
+from collectdesk.store.models import Activity, Customer, Invoice, UTCDateTime
 from collectdesk.store.sqlfuncs import days_between, greatest_of
 from collectdesk.store.stage_sql import stage_literal, stage_named, stage_number
 
 CUSTOMERS = Customer.__table__
+# The activity kind a supervisor's referral writes (services/agency.py).
+REFERRAL_KIND = "agency_referral"
 INVOICES = Invoice.__table__
 
 
@@ -86,6 +88,25 @@ def stage_changes_select(as_of: date, rules: EscalationRules) -> Select[Any]:
         .where(ladder.moves)
         .order_by(c.id)
     )
+
+
+def unreferred_at_agency(now: datetime) -> tuple[Select[Any], Update]:
+    """Accounts at the agency stage that nobody referred and with no referred invoice (the calendar
+    used to put them there):
+    which they are, and the UPDATE that puts them back at the top of the automatic ladder."""
+    c, a, inv = CUSTOMERS.c, Activity.__table__.c, INVOICES.c
+    unreferred = and_(
+        c.stage == stage_literal(REFERRED),
+        ~exists().where(a.customer_id == c.id, a.kind == literal_column(f"'{REFERRAL_KIND}'")),
+        ~exists().where(inv.customer_id == c.id, inv.status == literal_column(f"'{invoice_status.REFERRED}'")),
+    )
+    found = select(c.id, c.sales_rep).where(unreferred).order_by(c.id)
+    back = (
+        update(Customer)
+        .where(unreferred)
+        .values(stage=HIGHEST_AUTOMATIC, updated_at=bindparam("now", now, type_=UTCDateTime()))
+    )
+    return found, back
 
 
 def apply_stage_changes(as_of: date, rules: EscalationRules, now: datetime) -> Update:

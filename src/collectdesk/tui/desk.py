@@ -158,7 +158,7 @@ class DeskScreen(Screen[None]):
         self._call_opened(call)
         self.notify(
             f"The call with {call.customer_name} started "
-            f"{call.started_at.strftime('%H:%M')} UTC was not closed. Its notes are back; "
+            f"{self.ctx.clock.local_time(call.started_at):%H:%M} was not closed. Its notes are back; "
             "press e to record the outcome and close it properly.",
             title="Unfinished call restored",
             severity="warning",
@@ -208,7 +208,7 @@ class DeskScreen(Screen[None]):
             Text.assemble(
                 ("collectdesk", "bold"),
                 f"  {self.ctx.user.name} ({self.ctx.user.role})  ·  "
-                f"{now.strftime('%a %Y-%m-%d %H:%M')} UTC  ·  no call open",
+                f"{self.ctx.clock.local_time(now):%a %Y-%m-%d %H:%M %Z}  ·  no call open",
             )
         )
 

@@ -69,6 +69,14 @@ def invoices_text(detail: AccountDetail) -> Text:
     text = Text()
     if not detail.invoices:
         return Text("No open invoices", style="dim")
+    if detail.statutory is not None:
+        claim = detail.statutory
+        law = "UK late payment 1998" if claim.regime == "UK" else "EU late payment"
+        text.append(
+            f"§ {law}: {format_amount(claim.interest, detail.currency)} interest + "
+            f"{format_amount(claim.compensation, claim.compensation_currency)} compensation\n",
+            style="bold cyan",
+        )
     for inv in detail.invoices:
         late = f"{inv.days_past_due:>3}d" if inv.days_past_due else "  current"
         style = "red" if inv.days_past_due > 60 else ("yellow" if inv.days_past_due else "")
@@ -79,32 +87,12 @@ def invoices_text(detail: AccountDetail) -> Text:
             text.append(" disputed", style="magenta")
         elif inv.status == "agency":
             text.append(" referred", style="magenta")
+        statutory = _statutory_line(detail, inv.number)
+        if statutory:
+            text.append(statutory, style="cyan")
         text.append("\n")
-    _statutory_text(text, detail)
     text.rstrip()
     return text
-
-
-def _statutory_text(text: Text, detail: AccountDetail) -> None:
-    """Statutory interest to date and fixed compensation, per late invoice and in total."""
-    claim = detail.statutory
-    if claim is None:
-        return
-    law = "Late Payment Act 1998" if claim.regime == "UK" else "EU Late Payment Directive"
-    comp = claim.compensation_currency
-    text.append(f"Statutory interest ({law}):\n", style="bold cyan")
-    for line in claim.invoices:
-        rate = "rate unknown" if line.rate_percent is None else f"{line.rate_percent.normalize()}%"
-        text.append(
-            f"{line.number:<12} {line.days_late:>3}d @ {rate:<6} {format_amount(line.interest, detail.currency):>10}"
-            f" + {format_amount(line.compensation, comp)}\n",
-            style="cyan",
-        )
-    text.append(
-        f"Total interest {format_amount(claim.interest, detail.currency)} + compensation "
-        f"{format_amount(claim.compensation, comp)}\n",
-        style="bold cyan",
-    )
 
 
 _POINT_NAMES = {
@@ -170,3 +158,13 @@ def last_contact(at: datetime | None, now: datetime) -> str:
         return "—"
     days = (now.date() - at.date()).days
     return "today" if days <= 0 else f"{days}d"
+
+
+def _statutory_line(detail: AccountDetail, number: str) -> str:
+    """One late invoice's statutory interest to date and fixed compensation, e.g. `` §£171.74+£70``."""
+    claim = detail.statutory
+    line = next((line for line in claim.invoices if line.number == number), None) if claim else None
+    if claim is None or line is None:
+        return ""
+    compensation = format_amount(line.compensation, claim.compensation_currency).removesuffix(".00")
+    return f" §{format_amount(line.interest, detail.currency)}+{compensation}"

@@ -79,6 +79,7 @@ class ReferralPanel(Vertical):
     DEFAULT_CSS = """
     ReferralPanel { height: auto; }
     ReferralPanel DataTable { height: auto; max-height: 12; margin: 0 1; }
+    ReferralPanel DataTable:focus { border-left: thick $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(REFER_KEY, "refer", "Refer to agency…", id="supervisor.refer"),

@@ -201,7 +201,7 @@ class SupervisorScreen(Screen[None]):
         tally = self.tally = message.tally
         self._show_status(
             f"{self.period.label} · as of {tally.as_of.isoformat()} · amounts in {tally.currency}"
-            f" · updated {self.ctx.clock.now():%H:%M:%S} UTC"
+            f" · updated {self.ctx.clock.local_now():%H:%M:%S %Z}"
         )
         self._fill_promises(tally)
         self._fill_activity(tally)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, false, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import Allocation, OpenItem, allocate
@@ -25,6 +25,7 @@ from collectdesk.services.importing.validation import (
     refuse_if_any,
     validate_rows,
 )
+from collectdesk.services.importing.writing import update_by_id
 from collectdesk.store.activity import log_many
 from collectdesk.store.models import Invoice, Payment, PaymentAllocation
 
@@ -221,7 +222,7 @@ def _write(
     """Insert the new payments and their allocations, update the invoices, log each payment."""
     now = ctx.clock.now()
     if method_changes:
-        session.execute(update(Payment), method_changes)
+        update_by_id(session, Payment, method_changes)
     if not new:
         return
     payment_rows = [
@@ -238,16 +239,14 @@ def _write(
         }
         for _, row in new
     ]
-    payment_ids = list(
-        session.scalars(insert(Payment).returning(Payment.id, sort_by_parameter_order=True), payment_rows)
-    )
+    payment_ids = _insert_with_ids(session, cast(Table, Payment.__table__), payment_rows)
     allocations = [
         {"payment_id": payment_id, "invoice_id": invoice_id, "amount": amount}
         for payment_id, result in zip(payment_ids, applied, strict=True)
         for invoice_id, amount in result.parts
     ]
     if allocations:
-        session.execute(insert(PaymentAllocation), allocations)
+        session.connection().execute(insert(cast(Table, PaymentAllocation.__table__)), allocations)
     paid_on: dict[int, date] = {}
     numbers: dict[int, str] = {}
     touched: dict[int, _Ledger] = {}
@@ -270,8 +269,7 @@ def _write(
                 "paid_on": paid_on.get(invoice_id) if closed else None,
             }
         )
-    if invoice_updates:
-        session.execute(update(Invoice), invoice_updates)
+    update_by_id(session, Invoice, invoice_updates)
     log_many(
         session,
         [
@@ -279,6 +277,20 @@ def _write(
             for (_, row), result in zip(new, applied, strict=True)
         ],
     )
+
+
+def _insert_with_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` and return their ids in order. SQLite cannot return ids of a batched insert in
+    order, so there the ids are handed out after taking the write lock (nobody else can insert then)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.execute(returning, rows).scalars())
+    connection.execute(update(table).where(false()).values(id=table.c.id))  # takes the write lock
+    first = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    ids = list(range(first, first + len(rows)))
+    connection.execute(insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+    return ids
 
 
 def _activity(

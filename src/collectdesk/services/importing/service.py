@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import Connection, false, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.errors import InputError
@@ -23,6 +24,7 @@ from collectdesk.services.importing.sources import read_source
 from collectdesk.services.importing.validation import Progress
 from collectdesk.store.activity import log_activity
 from collectdesk.store.derived import bulk_load
+from collectdesk.store.models import Customer
 
 Importer = Callable[[Session, AppContext, RawTable, ColumnMap, ImportReport, Progress | None], None]
 
@@ -39,6 +41,16 @@ BULK_ROWS = 10_000
 
 class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that nothing can be committed."""
+
+
+def _in_transaction(session: Session) -> Connection:
+    """The session's connection with its transaction really open. Python's sqlite3 begins one only at
+    the first INSERT/UPDATE/DELETE, so DDL before that (dropping triggers) would commit by itself and
+    survive a killed import; a no-op UPDATE opens it first."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(update(Customer).where(false()).values(id=Customer.id))
+    return connection
 
 
 def _merged(reading: list[RowError], checking: list[RowError]) -> list[RowError]:
@@ -105,7 +117,7 @@ def import_csv(
             report.created_customers = resolved.created
             # Large files are written without per-row triggers; what they keep is rebuilt set-based after.
             quick = len(table.rows) < BULK_ROWS or bool(shaped.errors)
-            with contextlib.nullcontext() if quick else bulk_load(session.connection()):
+            with contextlib.nullcontext() if quick else bulk_load(_in_transaction(session)):
                 if table.rows:
                     try:
                         IMPORTERS[kind](session, ctx, table, columns, report, progress)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.report import ImportReport
@@ -31,4 +31,21 @@ def write_changes(
         for start in range(0, len(inserts), _BATCH):
             connection.execute(insert(table), inserts[start : start + _BATCH])
     if updates:
-        session.execute(update(model), updates)
+        update_by_id(session, model, updates)
+
+
+def update_by_id(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
+    """``UPDATE … WHERE id = :id`` for each row (all with the same keys), as one Core executemany."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    columns = [key for key in rows[0] if key != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({column: bindparam(f"_{column}") for column in columns})
+    )
+    connection = session.connection()
+    for start in range(0, len(rows), _BATCH):
+        part = rows[start : start + _BATCH]
+        connection.execute(statement, [{f"_{key}": value for key, value in row.items()} for row in part])
