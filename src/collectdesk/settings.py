@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date, time
 from decimal import Decimal
@@ -17,7 +16,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-APP_NAME = "collectdesk"
+# Re-exported: the paths used to live here.
+from collectdesk.paths import APP_NAME as APP_NAME
+from collectdesk.paths import config_dir as config_dir
+from collectdesk.paths import config_file as config_file
+from collectdesk.paths import data_dir as data_dir
 
 
 class ConfigError(Exception):
@@ -319,32 +322,6 @@ class Settings(BaseSettings):
     def window_for(self, country: str | None) -> CallingWindow:
         """The calling window that applies to a country (ISO alpha-2)."""
         return self.calling_windows.get((country or "").upper(), self.calling_windows["default"])
-
-
-def config_dir() -> Path:
-    """The user configuration directory (``COLLECTDESK_CONFIG_DIR`` overrides it)."""
-    override = os.environ.get("COLLECTDESK_CONFIG_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME))
-
-
-def data_dir() -> Path:
-    """The user data directory where the default database lives (``COLLECTDESK_DATA_DIR`` overrides)."""
-    override = os.environ.get("COLLECTDESK_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME))
-
-
-def config_file() -> Path:
-    """The TOML configuration file (``COLLECTDESK_CONFIG`` names another)."""
-    override = os.environ.get("COLLECTDESK_CONFIG")
-    return Path(override) if override else config_dir() / "config.toml"
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:

@@ -111,6 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("calls", "promises", "activity"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
 
+    promise = sub.add_parser("promise", help="list an account's promises; cancel or replace (renegotiate) one")
+    promise_sub = promise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = promise_sub.add_parser("list", help="every promise of an account, newest first, with its id")
+    listing.add_argument("ref", help="the account's reference")
+    listing.add_argument("--format", choices=FORMATS, default="table")
+    cancel = promise_sub.add_parser("cancel", help="cancel an open (or missed) promise")
+    cancel.add_argument("id", type=_positive, help="the promise id (see `promise list`)")
+    cancel.add_argument("--reason", required=True, metavar="TEXT", help="why (goes to the activity log)")
+    replace = promise_sub.add_parser("replace", help="replace an open (or missed) promise by a new promise or plan")
+    replace.add_argument("id", type=_positive, help="the promise id (see `promise list`)")
+    replace.add_argument("--amount", required=True, help="the new amount (a plan's total), e.g. 1234.56")
+    replace.add_argument("--on", required=True, type=_date, metavar="DATE", help="the new date (a plan's first)")
+    replace.add_argument("--instalments", type=_positive, metavar="N", help="a plan of N instalments")
+    replace.add_argument("--every", choices=("week", "month"), default="month", help="a plan's instalments")
+    replace.add_argument("--method", metavar="TEXT", help="how they will pay")
+    replace.add_argument("--reason", required=True, metavar="TEXT", help="why (goes to the activity log)")
+
     agency = sub.add_parser("agency", help="refer accounts to a collection agency (supervisors), the placement file")
     agency_sub = agency.add_subparsers(dest="action", metavar="ACTION", required=True)
     for action, text in (

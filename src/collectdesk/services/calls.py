@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -22,7 +23,7 @@ from collectdesk.domain.errors import InputError
 from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
 from collectdesk.domain.money import format_amount
 from collectdesk.domain.outcomes import OutcomeError
-from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
+from collectdesk.domain.result_codes import Effect, Need, ResultCode, find_result_code, result_codes
 from collectdesk.services.context import AppContext
 from collectdesk.services.promises import (
     OWING_STATUSES,
@@ -32,7 +33,7 @@ from collectdesk.services.promises import (
     validate_promise,
 )
 from collectdesk.store.activity import log_activity
-from collectdesk.store.models import Call, Contact, Customer, Invoice, Promise, User
+from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, User, max_length
 
 __all__ = [
     "AccountOnCall",
@@ -106,6 +107,7 @@ class CallOutcome:
     paid_claim: str | None = None
     next_action_on: date | None = None
     notes: str | None = None
+    paid_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,9 @@ def start_call(
 ) -> Call:
     """Start a call: the row is written at once; guard rails block unless a reason overrides."""
     reason = (override_reason or "").strip() or None
-    if reason and len(reason) > 300:
-        raise InputError("the override reason is too long (at most 300 characters)")
+    limit = max_length(Call.override_reason)
+    if reason and len(reason) > limit:
+        raise InputError(f"the override reason is too long (at most {limit} characters)")
     try:
         return _claim(ctx, customer_id, contact_id, reason)
     except IntegrityError:
@@ -324,10 +327,35 @@ def unfinished_call(ctx: AppContext) -> Call | None:
         return call
 
 
-def _text(value: str | None, field_name: str, limit: int, missing: str) -> str:
+@dataclass(frozen=True)
+class _TextNeed:
+    """A need met by one line of text: where the outcome carries it and the call keeps it."""
+
+    attribute: str
+    field: str
+    column: Any
+    missing: str
+
+
+_TEXT_NEEDS = {
+    Need.PAID_CLAIM: _TextNeed(
+        "paid_claim", "paid_claim", Call.paid_claim, "say when and how they paid (date, reference) so it can be checked"
+    ),
+    Need.NO_PROMISE_REASON: _TextNeed(
+        "no_promise_reason",
+        "reason",
+        Call.no_promise_reason,
+        "give the reason there is no promise (refused, can't pay yet, needs approval…)",
+    ),
+    Need.SPOKE_WITH: _TextNeed("spoke_with", "spoke_with", Call.spoke_with, "say who you spoke with"),
+}
+
+
+def _text(value: str | None, field_name: str, column: Any, missing: str) -> str:
     text = (value or "").strip()
     if not text:
         raise OutcomeError(field_name, missing)
+    limit = max_length(column)
     if len(text) > limit:
         raise OutcomeError(field_name, f"too long: at most {limit} characters")
     return text
@@ -342,7 +370,7 @@ def _validate(
     *,
     check_promise: bool = True,
 ) -> ResultCode:
-    """Check the outcome against what its result code requires (OutcomeError names the field)."""
+    """Check the outcome against what its result code needs (OutcomeError names the field)."""
     try:
         rc = find_result_code(outcome.result_code, available_result_codes(ctx))
     except InputError as exc:
@@ -350,38 +378,37 @@ def _validate(
     if rc.right_party and outcome.payment_asked is None:
         raise OutcomeError("payment_asked", "say whether payment was asked for (yes or no)")
     has_promise = outcome.promise is not None or outcome.plan is not None
-    if rc.code != "PTP" and has_promise:
+    if Need.PROMISE not in rc.needs and has_promise:
         raise OutcomeError("result_code", f"only a PTP close records a promise, not {rc.code}")
-    if rc.code == "PTP":
-        if outcome.promise is not None and outcome.plan is not None:
-            raise OutcomeError("plan", "give either one promise or a plan, not both")
-        spec = outcome.promise or outcome.plan
-        if spec is None:
-            raise OutcomeError("amount", "a promise to pay needs an exact amount and date")
-        if check_promise:
-            validate_promise(session, ctx, customer, spec)
-    elif rc.code == "PAID":
-        _text(
-            outcome.paid_claim, "paid_claim", 300, "say when and how they paid (date, reference) so it can be checked"
-        )
-    elif rc.code == "DISPUTE":
-        _check_dispute(session, customer, outcome)
-    elif rc.code == "NOPROMISE":
-        _text(
-            outcome.no_promise_reason,
-            "reason",
-            300,
-            "give the reason there is no promise (refused, can't pay yet, needs approval…)",
-        )
-    elif rc.code == "CALLBACK":
-        _check_callback(ctx, outcome.callback_at)
-    elif rc.code == "GATEKEEPER":
-        _text(outcome.spoke_with, "spoke_with", 200, "say who you spoke with")
+    for need in rc.needs:
+        if need in _TEXT_NEEDS:
+            spec = _TEXT_NEEDS[need]
+            _text(getattr(outcome, spec.attribute), spec.field, spec.column, spec.missing)
+        elif need is Need.PROMISE:
+            _check_promise(session, ctx, customer, outcome, check_promise=check_promise)
+        elif need is Need.DISPUTE:
+            _check_dispute(session, customer, outcome)
+        elif need is Need.CALLBACK:
+            _check_callback(session, ctx, customer, outcome.callback_at)
+    if Need.PAID_CLAIM in rc.needs and outcome.paid_on is not None and outcome.paid_on > ctx.clock.today():
+        raise OutcomeError("paid_on", f"{outcome.paid_on.isoformat()} is in the future: a payment made has a past date")
     if outcome.next_action_on is not None and outcome.next_action_on < ctx.clock.today():
         raise OutcomeError(
             "next_action_on", f"the next action date {outcome.next_action_on.isoformat()} is in the past"
         )
     return rc
+
+
+def _check_promise(
+    session: Session, ctx: AppContext, customer: Customer, outcome: CallOutcome, *, check_promise: bool
+) -> None:
+    if outcome.promise is not None and outcome.plan is not None:
+        raise OutcomeError("plan", "give either one promise or a plan, not both")
+    spec = outcome.promise or outcome.plan
+    if spec is None:
+        raise OutcomeError("amount", "a promise to pay needs an exact amount and date")
+    if check_promise:
+        validate_promise(session, ctx, customer, spec)
 
 
 def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -> None:
@@ -399,10 +426,10 @@ def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -
     closed = [r.number for r in rows if r.status not in OWING_STATUSES]
     if closed:
         raise OutcomeError("invoices", f"invoice(s) {', '.join(sorted(closed))} are not open")
-    _text(outcome.dispute_reason, "reason", 500, "say why the customer disputes the invoice(s)")
+    _text(outcome.dispute_reason, "reason", Call.dispute_reason, "say why the customer disputes the invoice(s)")
 
 
-def _check_callback(ctx: AppContext, callback_at: datetime | None) -> None:
+def _check_callback(session: Session, ctx: AppContext, customer: Customer, callback_at: datetime | None) -> None:
     if callback_at is None:
         raise OutcomeError("callback_at", "give the callback date and time")
     if callback_at.tzinfo is None:
@@ -412,6 +439,18 @@ def _check_callback(ctx: AppContext, callback_at: datetime | None) -> None:
         raise OutcomeError("callback_at", "the callback time must be in the future")
     if callback_at > now + CALLBACK_HORIZON:
         raise OutcomeError("callback_at", "the callback must be within a year")
+    window = ctx.settings.window_for(customer.country)
+    status = window_status(_zones(session, customer), callback_at, window)
+    if not status.callable:
+        weekend = any(local.weekday() >= 5 for local in status.local_times.values())
+        start, end = (
+            (window.weekend_start, window.weekend_end) if weekend else (window.weekday_start, window.weekday_end)
+        )
+        raise OutcomeError(
+            "callback_at",
+            f"the callback would be {status.reason.removeprefix('outside the calling window: ')}, "
+            f"outside the calling window ({start:%H:%M}–{end:%H:%M} there)",
+        )
 
 
 def _load_open_call(session: Session, ctx: AppContext, call_id: int, *, lock: bool = False) -> Call:
@@ -477,7 +516,7 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         now = ctx.clock.now()
         promises: list[Promise] = []
         spec = outcome.promise or outcome.plan
-        if rc.code == "PTP" and spec is not None:
+        if Need.PROMISE in rc.needs and spec is not None:
             promises = record_promises(session, ctx, customer, spec, call_id=call.id)
         next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome, _zones(session, customer))
         amount_text = format_amount(promises[0].amount, customer.currency) if promises else None
@@ -489,8 +528,8 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         )
         _complete_call(call, rc, outcome, now, next_on, next_text)
         customer.next_action_on = next_on
-        customer.next_action = next_text[:200]
-        customer.next_action_at = outcome.callback_at if rc.code == "CALLBACK" else None
+        customer.next_action = next_text[: max_length(Customer.next_action)]
+        customer.next_action_at = outcome.callback_at if Need.CALLBACK in rc.needs else None
         customer.last_attempt_at = now
         customer.updated_at = now
         if rc.right_party:
@@ -500,9 +539,9 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
             customer.failed_attempts = (customer.failed_attempts or 0) + 1
         contact = session.get(Contact, call.contact_id) if call.contact_id else None
         _log_call(session, ctx, call, customer, contact, rc, now)
-        if rc.code == "DISPUTE":
+        if Effect.HOLD_DISPUTED in rc.effects:
             _apply_dispute(session, ctx, call, customer, outcome, now)
-        if rc.code == "WRONGNUMBER":
+        if Effect.FLAG_NUMBER in rc.effects:
             _flag_wrong_number(session, ctx, call, customer, contact, now)
         session.flush()
         session.expunge_all()
@@ -520,21 +559,19 @@ def _complete_call(
         outcome.payment_asked if outcome.payment_asked is not None else False if not rc.right_party else None
     )
     call.next_action_on = next_on
-    call.next_action = next_text[:200]
+    call.next_action = next_text[: max_length(Call.next_action)]
     if outcome.notes is not None:
         call.notes = outcome.notes
-    if rc.code == "NOPROMISE":
-        call.no_promise_reason = (outcome.no_promise_reason or "").strip()
-    elif rc.code == "CALLBACK":
-        call.callback_at = outcome.callback_at
-    elif rc.code == "GATEKEEPER":
-        call.spoke_with = (outcome.spoke_with or "").strip()
-    elif rc.code == "PAID":
-        call.paid_claim = (outcome.paid_claim or "").strip()
-    elif rc.code == "DISPUTE":
-        call.dispute_reason = (outcome.dispute_reason or "").strip()
-    if outcome.spoke_with and rc.code != "GATEKEEPER":
-        call.spoke_with = outcome.spoke_with.strip()[:200]
+    for need in rc.needs:
+        if need in _TEXT_NEEDS:
+            spec = _TEXT_NEEDS[need]
+            setattr(call, spec.column.key, (getattr(outcome, spec.attribute) or "").strip())
+        elif need is Need.CALLBACK:
+            call.callback_at = outcome.callback_at
+        elif need is Need.DISPUTE:
+            call.dispute_reason = (outcome.dispute_reason or "").strip()
+    if outcome.spoke_with and Need.SPOKE_WITH not in rc.needs:
+        call.spoke_with = outcome.spoke_with.strip()[: max_length(Call.spoke_with)]
 
 
 def _log_call(
@@ -585,7 +622,7 @@ def _apply_dispute(
     session.execute(
         update(Invoice)
         .where(Invoice.customer_id == customer.id, Invoice.id.in_(ids))
-        .values(status="disputed", dispute_reason=reason[:500])
+        .values(status="disputed", dispute_reason=reason[: max_length(Invoice.dispute_reason)])
     )
     numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.id.in_(ids))))
     log_activity(
@@ -610,7 +647,7 @@ def _apply_dispute(
     )
     if not undisputed_overdue and not customer.on_hold:
         customer.on_hold = True
-        customer.hold_reason = f"dispute: {reason}"[:200]
+        customer.hold_reason = f"dispute: {reason}"[: max_length(Customer.hold_reason)]
         log_activity(
             session,
             at=now,
@@ -618,7 +655,7 @@ def _apply_dispute(
             customer_id=customer.id,
             user_id=ctx.user.id,
             call_id=call.id,
-            summary=f"Account on hold: every overdue invoice is disputed ({reason})"[:500],
+            summary=f"Account on hold: every overdue invoice is disputed ({reason})"[: max_length(Activity.summary)],
             details={"reason": reason},
         )
 

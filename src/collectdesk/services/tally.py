@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
+from collectdesk.domain.promise_status import CANCELLED, OPEN, RENEGOTIATED, REPORTED
 from collectdesk.domain.promises import PromiseOutcome, promise_status_as_of
+from collectdesk.domain.result_codes import PTP
 from collectdesk.services.context import AppContext
 from collectdesk.services.portfolio import (
     AccountLine,
@@ -37,7 +39,7 @@ ALL = "all"  # the collector name of the overall row
 DEFAULT_CURRENCY = "USD"
 BROKEN_LIST_LIMIT = 100
 TOUGHEST_LIMIT = 10
-STATUSES = ("kept", "partially_kept", "broken", "open", "cancelled")
+STATUSES = REPORTED
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,9 @@ class PromiseFigures:
     open_amount: int = 0
     cancelled: int = 0
     cancelled_amount: int = 0
+    # Cancelled because a new promise or plan replaced it (not a broken promise).
+    renegotiated: int = 0
+    renegotiated_amount: int = 0
     matured: int = 0
     matured_kept: int = 0
     collected: int = 0
@@ -243,7 +248,12 @@ def _status_as_of(as_of: date) -> Any:
     # A stored outcome counts only from the day it was resolved (or its broken-on date when the
     # ledger left resolved_on empty); before that the promise was still open.
     resolved = func.coalesce(Promise.resolved_on, Promise.broken_on)
-    return case((and_(Promise.status != "open", resolved <= as_of), Promise.status), else_="open")
+    ended = and_(Promise.status != OPEN, resolved <= as_of)
+    return case(
+        (and_(ended, Promise.status == CANCELLED, Promise.replaced_by_id.is_not(None)), RENEGOTIATED),
+        (ended, Promise.status),
+        else_=OPEN,
+    )
 
 
 @dataclass(frozen=True)
@@ -295,7 +305,8 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
     # Matured: past its broken-on date, when the promise rules judge it (domain.promises.status_of).
     matured = case((Promise.broken_on < as_of, 1), else_=0).label("matured")
     # Payments on a promise resolved after as_of were not known as of as_of.
-    known = case((_status_as_of(as_of) == Promise.status, 1), else_=0).label("known")
+    resolved = func.coalesce(Promise.resolved_on, Promise.broken_on)
+    known = case((or_(Promise.status == OPEN, resolved <= as_of), 1), else_=0).label("known")
     query = (
         select(
             Promise.taken_by_id.label("user_id"),
@@ -350,7 +361,7 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
         row[f"{name}_amount"] += amount
         if name == "partially_kept":
             row["partially_kept_paid"] += paid
-        if group["matured"] and name != "cancelled":
+        if group["matured"] and name not in (CANCELLED, RENEGOTIATED):
             row["matured"] += count
             row["matured_kept"] += count if name == "kept" else 0
         if group["known"]:
@@ -364,7 +375,7 @@ def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, A
             Call.user_id.label("user_id"),
             func.count().label("calls"),
             func.coalesce(func.sum(case((Call.right_party.is_(True), 1), else_=0)), 0).label("rpc"),
-            func.coalesce(func.sum(case((Call.result_code == "PTP", 1), else_=0)), 0).label("ptp"),
+            func.coalesce(func.sum(case((Call.result_code == PTP.code, 1), else_=0)), 0).label("ptp"),
             func.coalesce(func.sum(Call.talk_seconds), 0).label("talk"),
         )
         .where(Call.started_at >= start_of_day(date_from), Call.started_at < start_of_day(end + timedelta(days=1)))

@@ -18,7 +18,17 @@ from collectdesk.services.tally import ALL, ActivityFigures, PromiseFigures, Tal
 Value = str | int | float | Decimal | bool | None
 RECORD_HEADERS = ("section", "metric", "collector", "value")
 
-PROMISE_COUNTS = ("made", "kept", "partially_kept", "broken", "open", "cancelled", "matured", "matured_kept")
+PROMISE_COUNTS = (
+    "made",
+    "kept",
+    "partially_kept",
+    "broken",
+    "open",
+    "cancelled",
+    "renegotiated",
+    "matured",
+    "matured_kept",
+)
 PROMISE_AMOUNTS = (
     "made_amount",
     "kept_amount",
@@ -27,6 +37,7 @@ PROMISE_AMOUNTS = (
     "broken_amount",
     "open_amount",
     "cancelled_amount",
+    "renegotiated_amount",
     "collected",
 )
 

@@ -19,6 +19,7 @@ KINDS = (
     "promise_partially_kept",
     "promise_broken",
     "promise_cancelled",
+    "promise_renegotiated",
     "payment",
     "escalation",
     "dispute",

@@ -27,6 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from collectdesk.domain.invoice_status import INVOICE_STATUSES, OWING_OUTSIDE_OPEN_BALANCE
+from collectdesk.domain.promise_status import PROMISE_STATUSES
+from collectdesk.domain.result_codes import CODE_LENGTH
 from collectdesk.domain.stages import REFERRED, STAGES
 
 NAMING = {
@@ -39,7 +41,12 @@ NAMING = {
 
 ROLES = ("collector", "supervisor")
 KINDS = ("business", "consumer")
-PROMISE_STATUSES = ("open", "kept", "partially_kept", "broken", "cancelled")
+
+
+def max_length(column: Any) -> int:
+    """The most characters a string column holds (the one place column widths are set)."""
+    length: int = column.property.columns[0].type.length
+    return length
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -86,7 +93,7 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="collector")
     created_at: Mapped[datetime]
-    # A disabled user keeps their history but can no longer log in (revision 0007).
+    # A disabled user keeps their history but can no longer log in (revision 0009).
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
@@ -157,7 +164,7 @@ class Customer(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sales_rep: Mapped[str | None] = mapped_column(String(120))
-    # Billing address as the accounting system wrote it (revision 0005); `region` above is the
+    # Billing address as the accounting system wrote it (revision 0006); `region` above is the
     # calling-rules region code, `address_region` the state or province as text.
     address_street: Mapped[str | None] = mapped_column(String(400))
     address_city: Mapped[str | None] = mapped_column(String(120))
@@ -307,7 +314,7 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
-        # One open call per account and per user: the claim a call start makes (revision 0007).
+        # One open call per account and per user: the claim a call start makes (revision 0009).
         Index(
             "uq_calls_open_account",
             "customer_id",
@@ -334,7 +341,7 @@ class Call(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    result_code: Mapped[str | None] = mapped_column(String(16))
+    result_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     right_party: Mapped[bool | None] = mapped_column(Boolean)
     payment_asked: Mapped[bool | None] = mapped_column(Boolean)
     no_promise_reason: Mapped[str | None] = mapped_column(String(300))
@@ -379,6 +386,7 @@ class Promise(Base):
             "promised_on",
         ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
+        Index("ix_promises_replaced_by_id", "replaced_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -396,6 +404,8 @@ class Promise(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     instalment: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0007).
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
 
 
 class PromiseInvoice(Base):
@@ -458,6 +468,30 @@ class WorklistState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     key: Mapped[str] = mapped_column(String(64))
+
+
+class AllocationTotal(Base):
+    """Payment allocations grouped by the day received and the invoice's currency, issue date and
+    due date (store/allocation_totals.py); allocations to written-off invoices left out."""
+
+    __tablename__ = "allocation_totals"
+
+    received_on: Mapped[date] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class UpkeepState(Base):
+    """The last upkeep that found nothing to do, and what it saw (store/upkeep_state.py)."""
+
+    __tablename__ = "upkeep_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(300))
+    ranked: Mapped[int] = mapped_column(Integer, default=0)
+    plain: Mapped[str | None] = mapped_column(Text)  # JSON: the recipe of a quick page read
 
 
 class InvoiceTotal(Base):

@@ -72,10 +72,11 @@ class DeskApp(App[None]):
         from textual.widgets import DataTable
 
         from collectdesk.domain.result_codes import result_codes
-        from collectdesk.tui.followup import FollowUpDialog
+        from collectdesk.tui.forms import FollowUpForm
         from collectdesk.tui.help import KeyHelp, describe_bindings
         from collectdesk.tui.next_action import NextActionDialog
         from collectdesk.tui.outcome import OutcomeDialog
+        from collectdesk.tui.promises_dialog import PromisesDialog
         from collectdesk.tui.search import SearchScreen
 
         keymap = self.keymap
@@ -87,8 +88,9 @@ class DeskApp(App[None]):
             KeyHelp("Outcome dialog", code.key, f"{code.code}: {code.label}")
             for code in result_codes(self.ctx.settings.result_keys)
         ]
-        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpForm.BINDINGS, keymap)
         lines += describe_bindings(self, "Next action", NextActionDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Open promises", PromisesDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Search", SearchScreen.BINDINGS, keymap)
         return lines
 

@@ -47,6 +47,7 @@ class DeskScreen(Screen[None]):
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
         Binding("m", "reminder", "Remind", show=False, id="desk.remind"),
         Binding("p", "pause_reminders", "Pause", show=False, id="desk.pause"),
+        Binding("o", "promises", "Promises", id="desk.promises"),
     ]
 
     def __init__(
@@ -253,6 +254,21 @@ class DeskScreen(Screen[None]):
         self._show(choice.customer_id)
         if choice.action == "call":
             self.action_start_call()
+
+    def action_promises(self) -> None:
+        """The shown account's open promises, to cancel one with a reason."""
+        detail = self.panel.detail
+        if detail is None:
+            self.notify("Pick an account first", timeout=3)
+            return
+        from collectdesk.tui.promises_dialog import PromisesDialog
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Promise cancelled", timeout=5)
+                self._show(detail.customer_id)
+
+        self.app.push_screen(PromisesDialog(self.ctx, detail.customer_id, detail.name), done)
 
     def action_reminder(self) -> None:
         """Preview the account's next reminder (or a chosen one, or the promise just taken) and send it."""

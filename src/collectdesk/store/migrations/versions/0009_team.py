@@ -1,8 +1,8 @@
 """a team on one database: one open call per account and per user, users that can be disabled,
 cover for absent collectors, and change notifications for live desks (PostgreSQL)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-02
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from collectdesk.store import change_feed_ddl
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
