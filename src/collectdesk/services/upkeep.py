@@ -66,6 +66,8 @@ def _recipe(ctx: AppContext, rules: str) -> str | None:
     """What a quick read of today's page needs, when this process's configuration is known."""
     if ctx.config is None or not ctx.db.is_sqlite:
         return None
+    if ctx.settings.team.list != "all" and _several_users(ctx):
+        return None  # each collector's list is their own: read through the scoped query
     from collectdesk.domain.scoring import components
     from collectdesk.store.plain_recipe import page_recipe
 
@@ -88,3 +90,12 @@ def _escalate(ctx: AppContext) -> int:
         if database_error_state(exc) != DENIED_SQLSTATE:
             raise
         return 0
+
+
+def _several_users(ctx: AppContext) -> bool:
+    from sqlalchemy import func, select
+
+    from collectdesk.store.models import User
+
+    with ctx.db.session() as session:
+        return (session.scalar(select(func.count()).select_from(User)) or 0) > 1
