@@ -128,6 +128,16 @@ class ReceivablesRules(BaseModel):
         return edges
 
 
+class TeamRules(BaseModel):
+    """Working as a team: whose accounts a collector's list holds."""
+
+    model_config = {"extra": "forbid"}
+
+    list: Literal["mine", "mine_then_pool", "all"] = Field(
+        "mine_then_pool", description="a collector's own accounts only, theirs then the unassigned pool, or all"
+    )
+
+
 class ReminderStep(BaseModel):
     """One step of the reminder schedule: a day relative to the due date and the template sent."""
 
@@ -277,6 +287,7 @@ class Settings(BaseSettings):
     escalation: EscalationRules = Field(default_factory=EscalationRules)
     calling_windows: dict[str, CallingWindow] = Field(default_factory=_default_windows)
     receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
+    team: TeamRules = Field(default_factory=TeamRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
     reminders: ReminderRules = Field(default_factory=ReminderRules)

@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if as_of is None or as_of == ctx.clock.today():
             bring_up_to_date(ctx)  # promises judged and stages moved before today's list is built
-        rows = build_worklist(ctx, as_of=as_of, limit=args.limit)
+        rows = build_worklist(ctx, as_of=as_of, limit=args.limit, collector=args.collector)
         _write(rows, [c.key for c in components(ctx.settings.scoring)], args.format)
     finally:
         ctx.close()

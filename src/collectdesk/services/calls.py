@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.cadence import next_action_on, next_action_text
@@ -35,6 +36,7 @@ from collectdesk.store.activity import log_activity
 from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, User, max_length
 
 __all__ = [
+    "AccountOnCall",
     "CallBlocked",
     "CallInProgress",
     "CallOutcome",
@@ -74,6 +76,19 @@ class CallInProgress(InputError):
     def __init__(self, call_id: int, message: str) -> None:
         super().__init__(message)
         self.call_id = call_id
+
+
+class AccountOnCall(InputError):
+    """Someone else has an open call on the account: one open call per account (the database's
+    ``uq_calls_open_account``)."""
+
+    def __init__(self, holder: str, customer_name: str, since: datetime) -> None:
+        super().__init__(
+            f"{holder} is already on a call with {customer_name} (since {since:%H:%M} UTC, {since:%Y-%m-%d}): "
+            "pick another account"
+        )
+        self.holder = holder
+        self.since = since
 
 
 @dataclass
@@ -221,17 +236,39 @@ def start_call(
     limit = max_length(Call.override_reason)
     if reason and len(reason) > limit:
         raise InputError(f"the override reason is too long (at most {limit} characters)")
+    try:
+        return _claim(ctx, customer_id, contact_id, reason)
+    except IntegrityError:
+        # Another desk claimed the account (or this user's other desk opened a call) between the
+        # check and the insert; the unique indexes let exactly one through. Say who won.
+        with ctx.db.session() as session:
+            _refuse_if_taken(session, ctx, customer_id)
+        raise
+
+
+def _refuse_if_taken(session: Session, ctx: AppContext, customer_id: int) -> None:
+    """Raise when this user already has an open call, or someone is on a call with the account."""
+    current = _open_call(session, ctx.user.id)
+    if current is not None:
+        other = session.get(Customer, current.customer_id)
+        name = other.name if other else f"account {current.customer_id}"
+        started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
+        raise CallInProgress(
+            current.id, f"You already have a call open with {name} (started {started}): close it first"
+        )
+    holder = session.execute(
+        select(User.name, Call.started_at, Customer.name)
+        .join_from(Call, User, User.id == Call.user_id)
+        .join(Customer, Customer.id == Call.customer_id)
+        .where(Call.customer_id == customer_id, Call.ended_at.is_(None))
+    ).first()
+    if holder is not None:
+        raise AccountOnCall(holder[0], holder[2], holder[1])
+
+
+def _claim(ctx: AppContext, customer_id: int, contact_id: int | None, reason: str | None) -> Call:
     with ctx.db.session() as session:
-        # Serialise call starts per user on PostgreSQL so two terminals cannot both open a call.
-        session.scalar(select(User.id).where(User.id == ctx.user.id).with_for_update())
-        current = _open_call(session, ctx.user.id)
-        if current is not None:
-            other = session.get(Customer, current.customer_id)
-            name = other.name if other else f"account {current.customer_id}"
-            started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
-            raise CallInProgress(
-                current.id, f"You already have a call open with {name} (started {started}): close it first"
-            )
+        _refuse_if_taken(session, ctx, customer_id)
         customer = _customer(session, customer_id)
         contact = _contact(session, customer, contact_id)
         blocks, _warnings = _assess(session, ctx, customer, contact)

@@ -24,6 +24,8 @@ class AppContext:
     db: Database
     clock: Clock
     user: User
+    # A PostgreSQL database set up with `team init`: the user is the login, roles enforced by it.
+    team: bool = False
     config: str | None = None  # fingerprint of the configuration the settings were loaded from
 
     def close(self) -> None:
@@ -32,11 +34,13 @@ class AppContext:
 
 
 def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> User:
-    """The user with this name, created with ``role`` the first time it is seen."""
+    """The user with this name, created the first time it is seen: as supervisor (the owner) when
+    it is the database's first user, else with ``role``."""
     with db.session() as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         if user is None:
-            user = User(name=name, role=role, created_at=now or datetime.now(UTC))
+            first = session.scalar(select(User.id).limit(1)) is None
+            user = User(name=name, role="supervisor" if first else role, created_at=now or datetime.now(UTC))
             session.add(user)
             session.flush()
         session.expunge(user)
@@ -64,5 +68,14 @@ def open_context(
     url = db_url or settings.db or default_url(data_dir())
     db = Database.open(url, create=create)
     clock = clock or desk_clock(settings.today, settings.timezone)
+    from collectdesk.services.identity import team_user
+
+    try:
+        user = team_user(db, user_name or settings.user)
+    except Exception:
+        db.close()
+        raise
+    if user is not None:
+        return AppContext(settings=settings, db=db, clock=clock, user=user, team=True)
     user = ensure_user(db, user_name or settings.user or os_user(), default_role, now=clock.now())
     return AppContext(settings=settings, db=db, clock=clock, user=user, config=config)

@@ -52,7 +52,7 @@ def bring_up_to_date(ctx: AppContext) -> UpkeepReport:
     promises = evaluate_promises(ctx)
     # Escalation reads broken promises and balances, so it runs after promises are judged; the
     # ranking reads both, so it comes last.
-    stage_changes = refresh_escalations(ctx)
+    stage_changes = _escalate(ctx)
     ranking = rank_todays_list(ctx)
     report = UpkeepReport(promises, stage_changes, ranking)
     # Nothing marked at the ranking and nothing written here: whatever changes next leaves a mark.
@@ -66,8 +66,36 @@ def _recipe(ctx: AppContext, rules: str) -> str | None:
     """What a quick read of today's page needs, when this process's configuration is known."""
     if ctx.config is None or not ctx.db.is_sqlite:
         return None
+    if ctx.settings.team.list != "all" and _several_users(ctx):
+        return None  # each collector's list is their own: read through the scoped query
     from collectdesk.domain.scoring import components
     from collectdesk.store.plain_recipe import page_recipe
 
     labels = {c.key: c.label for c in components(ctx.settings.scoring)}
     return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels)
+
+
+def _escalate(ctx: AppContext) -> int:
+    """Move accounts up the ladder; on a team database a collector's desk leaves the moves only a
+    supervisor may make (referral to an agency) to a supervisor's desk, and refuses nothing."""
+    if not ctx.team or ctx.user.role == "supervisor":
+        return refresh_escalations(ctx)
+    from sqlalchemy.exc import DBAPIError
+
+    from collectdesk.services.access import DENIED_SQLSTATE, database_error_state
+
+    try:
+        return refresh_escalations(ctx)
+    except DBAPIError as exc:
+        if database_error_state(exc) != DENIED_SQLSTATE:
+            raise
+        return 0
+
+
+def _several_users(ctx: AppContext) -> bool:
+    from sqlalchemy import func, select
+
+    from collectdesk.store.models import User
+
+    with ctx.db.session() as session:
+        return (session.scalar(select(func.count()).select_from(User)) or 0) > 1

@@ -56,9 +56,17 @@ def _rows(ctx: AppContext, records: Sequence[Row[Any]], first_rank: int | None) 
 
 
 def build_worklist(
-    ctx: AppContext, *, as_of: date | None = None, limit: int = 200, offset: int = 0
+    ctx: AppContext,
+    *,
+    as_of: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    collector: str | None = None,
 ) -> list[WorklistRow]:
     """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts.
+
+    A collector's list holds their accounts (and those they cover) first, then the unassigned
+    pool, as ``[team] list`` says; a supervisor's holds everyone's, or ``collector``'s alone.
 
     Read from the ranking upkeep stored when there is one for this day and these rules (changed
     accounts scored live); otherwise every candidate is scored live. Both give the same list.
@@ -68,13 +76,32 @@ def build_worklist(
     if offset < 0:
         raise InputError("the worklist offset cannot be negative")
     params = score_params(ctx, as_of)
+    scope, mine_ids = list_scope(ctx, collector, params.as_of)
     with ctx.db.engine.connect() as connection:
         if not ctx.db.is_sqlite:  # the key and the ranking it names read from one snapshot
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         ranked = stored_key(connection) == ranking_key(params)
-        statement, values = worklist_select(params, limit=limit, offset=offset, ranked=ranked)
+        statement, values = worklist_select(
+            params, limit=limit, offset=offset, ranked=ranked, scope=scope, mine_ids=mine_ids
+        )
         records = connection.execute(statement, values).all()
     return _rows(ctx, records, offset + 1)
+
+
+def list_scope(ctx: AppContext, collector: str | None, day: date) -> tuple[str, tuple[int, ...]]:
+    """Whose accounts ``ctx.user``'s list holds: the scope and the collectors counted as "mine"."""
+    from collectdesk.services.assignment import covered_by, user_id_named
+
+    if collector is not None:
+        if ctx.user.role != "supervisor" and collector != ctx.user.name:
+            raise InputError(f"only a supervisor can look at another collector's list ({collector})")
+        return "mine", (user_id_named(ctx, collector),)
+    if ctx.user.role == "supervisor":
+        return "all", ()
+    scope = ctx.settings.team.list
+    if scope == "all":
+        return "all", ()
+    return scope, (ctx.user.id, *covered_by(ctx, ctx.user.id, day))
 
 
 def rank_todays_list(ctx: AppContext) -> RankingPass:

@@ -41,6 +41,13 @@ class WorklistRow:
     sales_rep: str | None = None
     on_list: bool = True
     ready_for_referral: bool = False
+    collector_id: int | None = None
+    # A colleague (or this user) on a call with the account right now, and since when.
+    on_call_by: str | None = None
+    on_call_since: datetime | None = None
+    # Who closed a call on the account within the last hour, and when.
+    closed_by: str | None = None
+    closed_at: datetime | None = None
 
 
 def row_from(data: Mapping[Any, Any], rank: int, labels: Mapping[str, str]) -> WorklistRow:
@@ -70,4 +77,9 @@ def row_from(data: Mapping[Any, Any], rank: int, labels: Mapping[str, str]) -> W
         sales_rep=data["sales_rep"],
         on_list=bool(data["on_list"]),
         ready_for_referral=bool(data["ready_for_referral"]),
+        collector_id=data.get("collector_id"),
+        on_call_by=data.get("on_call_by"),
+        on_call_since=data.get("on_call_since"),
+        closed_by=data.get("closed_by"),
+        closed_at=data.get("closed_at"),
     )

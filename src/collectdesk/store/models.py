@@ -93,6 +93,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="collector")
     created_at: Mapped[datetime]
+    # A disabled user keeps their history but can no longer log in (revision 0009).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 # Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
@@ -312,6 +314,22 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
+        # One open call per account and per user: the claim a call start makes (revision 0009).
+        Index(
+            "uq_calls_open_account",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "uq_calls_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_calls_ended_at", "ended_at"),
         # Covers the tally's phone activity (revision 0004).
         Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code", "talk_seconds"),
     )
@@ -488,6 +506,24 @@ class InvoiceTotal(Base):
     invoices: Mapped[int] = mapped_column(Integer, default=0)
     open_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Cover(Base):
+    """A substitute working an absent collector's accounts for a date range (inclusive)."""
+
+    __tablename__ = "covers"
+    __table_args__ = (
+        CheckConstraint("to_on >= from_on", name="dates"),
+        CheckConstraint("absent_id != substitute_id", name="someone_else"),
+        Index("ix_covers_substitute", "substitute_id", "from_on", "to_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    absent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    from_on: Mapped[date]
+    to_on: Mapped[date]
+    created_at: Mapped[datetime]
 
 
 MESSAGE_STATUSES = ("sending", "sent", "failed")

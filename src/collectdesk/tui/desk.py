@@ -108,6 +108,10 @@ class DeskScreen(Screen[None]):
         self.set_interval(1.0, self._paint_topbar)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.action_refresh)
+            # Colleagues' calls, closes and payments show without a key (refresh 0: only when asked).
+            from collectdesk.tui.live import start_live_updates
+
+            start_live_updates(self, self.ctx, self.call_list.load)
 
     # ----- the parts talking --------------------------------------------------------------------
     @on(CallList.Selected)
