@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.bench_worklist import rank_as_upkeep
-from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_path
+from bench.portfolio import DEFAULT_CUSTOMERS, BenchResult, ensure_portfolio, portfolio_cached
 
 
 def discover() -> list[str]:
@@ -29,14 +29,16 @@ def _ms(seconds: float | None) -> str:
 
 
 def print_table(results: Sequence[BenchResult]) -> None:
-    """The results as a text table: measurement, time, baseline, ratio, target, PASS/MISS."""
-    headers = ["measurement", "time", "baseline", "ratio", "target", "result"]
+    """The results as a text table: measurement, time, baseline, ratio, CPU times, target, PASS/MISS."""
+    headers = ["measurement", "time", "baseline", "ratio", "cpu (baseline)", "cpu ratio", "target", "result"]
     rows = [
         [
             r.name,
             _ms(r.seconds),
             f"{r.baseline_name}: {_ms(r.baseline_seconds)}" if r.baseline_name else "",
             f"{r.ratio:.2f}×" if r.ratio is not None else "",
+            _ms(r.cpu_seconds) + (f" ({_ms(r.baseline_cpu_seconds)})" if r.baseline_cpu_seconds else ""),
+            f"{r.cpu_ratio:.2f}×" if r.cpu_ratio is not None else "",
             r.target,
             "" if r.passed is None else ("PASS" if r.passed else "MISS"),
         ]
@@ -56,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", help="run only bench_<ONLY>")
     args = parser.parse_args(argv)
     results: list[BenchResult] = []
-    fresh = not portfolio_path(args.customers).exists()
+    fresh = not portfolio_cached(args.customers)
     started = time.perf_counter()
     cpu = time.process_time()
     url = ensure_portfolio(args.customers)

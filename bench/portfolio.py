@@ -1,8 +1,14 @@
-"""A large generated portfolio for benchmarks, loaded through Core bulk inserts and cached on disk.
+"""Large generated portfolios for benchmarks, loaded through Core bulk inserts and cached on disk.
 
-The default size is 100k customers, ~1M invoices, 300k calls and 100k promises; ``customers``
-scales every table proportionally. Files are cached as ``bench/.data/portfolio-<N>-r<rev>.db``,
-keyed by the size, the schema revision and this generator's version.
+Two shapes of the same size (100k customers by default; ``customers`` scales every table):
+
+* ``monthly``: ~1M invoices a month apart, 300k calls and 100k promises, no payments recorded;
+* ``payments``: the same customers invoiced weekly, so most of the ~1M invoices fall in the last
+  few months, and every settled invoice paid by a recorded payment (~550k payments and
+  allocations, most of them recent: what a busy ledger imported from accounting looks like).
+
+Files are cached as ``bench/.data/portfolio-<N>[-<shape>]-r<rev>-g<version>.db``, keyed by the
+size, the shape, the schema revision and this generator's version.
 """
 
 from __future__ import annotations
@@ -27,7 +33,15 @@ from sqlalchemy import insert  # noqa: E402
 from collectdesk.store.database import Database  # noqa: E402
 from collectdesk.store.derived import bulk_load  # noqa: E402
 from collectdesk.store.migrate import SCHEMA_HEAD  # noqa: E402
-from collectdesk.store.models import Call, Customer, Invoice, Promise, User  # noqa: E402
+from collectdesk.store.models import (  # noqa: E402
+    Call,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentAllocation,
+    Promise,
+    User,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 GENERATOR_VERSION = 4
@@ -39,6 +53,10 @@ CALLS_PER_CUSTOMER = 3
 PROMISES_PER_CUSTOMER = 1
 COLLECTORS = 20
 CHUNK = 50_000
+MONTHLY, PAYMENTS = "monthly", "payments"
+SHAPES = (MONTHLY, PAYMENTS)
+# Days between a customer's invoices in each shape.
+_INVOICE_INTERVAL = {MONTHLY: 30, PAYMENTS: 7}
 
 _COUNTRIES = [
     ("US", "USD", 60),
@@ -62,6 +80,8 @@ class BenchResult:
     baseline_seconds: float | None = None
     target: str = ""
     passed: bool | None = None
+    cpu_seconds: float | None = None  # user + sys: steadier than wall time on a busy machine
+    baseline_cpu_seconds: float | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -70,18 +90,51 @@ class BenchResult:
             return None
         return self.seconds / self.baseline_seconds
 
+    @property
+    def cpu_ratio(self) -> float | None:
+        """Measured CPU time over the baseline's CPU time, when both are known."""
+        if not self.baseline_cpu_seconds or self.cpu_seconds is None:
+            return None
+        return self.cpu_seconds / self.baseline_cpu_seconds
 
-def portfolio_path(customers: int = DEFAULT_CUSTOMERS) -> Path:
-    """Where the cached portfolio of this size lives."""
-    return DATA_DIR / f"portfolio-{customers}-r{SCHEMA_HEAD}-g{GENERATOR_VERSION}.db"
+
+def portfolio_path(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> Path:
+    """Where the cached portfolio of this size and shape lives."""
+    named = "" if shape == MONTHLY else f"-{shape}"
+    return DATA_DIR / f"portfolio-{customers}{named}-r{SCHEMA_HEAD}-g{GENERATOR_VERSION}.db"
 
 
-def ensure_portfolio(customers: int = DEFAULT_CUSTOMERS) -> str:
-    """The SQLite URL of a generated portfolio of this size, generating it the first time."""
-    path = portfolio_path(customers)
-    if not path.exists():
-        generate(path, customers)
+def ensure_portfolio(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> str:
+    """The SQLite URL of a generated portfolio of this size and shape, generating it the first time."""
+    path = portfolio_path(customers, shape)
+    if not path.exists() and not _migrate_older(path):
+        generate(path, customers, shape=shape)
     return f"sqlite:///{path}"
+
+
+def portfolio_cached(customers: int = DEFAULT_CUSTOMERS, shape: str = MONTHLY) -> bool:
+    """Whether a portfolio of this size and shape is cached (maybe for an older schema)."""
+    path = portfolio_path(customers, shape)
+    prefix, suffix = path.name.split(f"-r{SCHEMA_HEAD}-")
+    return path.exists() or any(path.parent.glob(f"{prefix}-r*-{suffix}"))
+
+
+def sibling_url(url: str, shape: str) -> str:
+    """The portfolio of the same size as the one at ``url``, in another shape (generated if need be)."""
+    customers = int(Path(url.removeprefix("sqlite:///")).name.split("-")[1])
+    return ensure_portfolio(customers, shape)
+
+
+def _migrate_older(path: Path) -> bool:
+    """Bring a cached portfolio of an older schema revision (same size, shape and generator) up to
+    this one, as a user's database would be, instead of generating it again."""
+    prefix, suffix = path.name.split(f"-r{SCHEMA_HEAD}-")
+    older = sorted(path.parent.glob(f"{prefix}-r*-{suffix}"))
+    if not older:
+        return False
+    older[-1].replace(path)
+    Database.open(f"sqlite:///{path}").close()
+    return True
 
 
 def _weighted(rng: random.Random, choices: Sequence[tuple[Any, ...]]) -> tuple[Any, ...]:
@@ -155,7 +208,26 @@ def _customers(rng: random.Random, n: int, profiles: list[_Profile]) -> Iterator
         }
 
 
-def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Iterator[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Settled:
+    """What a payment needs to know about the invoice it settles."""
+
+    invoice_id: int
+    customer_id: int
+    currency: str
+    number: str
+    amount: int
+    received_on: date
+
+
+def _invoices(
+    rng: random.Random,
+    profiles: list[_Profile],
+    total: int,
+    interval: int = 30,
+    settled: list[_Settled] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Invoices ``interval`` days apart per customer; paid and part-paid ones go into ``settled``."""
     today = PORTFOLIO_TODAY
     per_customer = total / len(profiles)
     log_low, log_high = math.log(50), math.log(25_000)
@@ -166,7 +238,7 @@ def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Itera
         scale = 1 if profile.currency == "JPY" else 100
         for k in range(count):
             invoice_id += 1
-            issue = latest_issue - timedelta(days=30 * k + rng.randint(0, 5))
+            issue = latest_issue - timedelta(days=interval * k + rng.randint(0, 5))
             due = issue + timedelta(days=profile.terms)
             amount = int(math.exp(rng.uniform(log_low, log_high))) * scale
             delay = (rng.randint(-10, 3), rng.randint(3, 45), rng.randint(20, 220))[profile.kind]
@@ -184,10 +256,16 @@ def _invoices(rng: random.Random, profiles: list[_Profile], total: int) -> Itera
                 if recent and rng.random() < 0.6
                 else datetime.combine(issue, datetime.min.time(), UTC) + timedelta(days=2)
             )
+            number = f"INV-{invoice_id:08d}"
+            if settled is not None and open_amount < amount:
+                received = paid_on or min(today, due) - timedelta(days=invoice_id % 7)
+                settled.append(
+                    _Settled(invoice_id, customer_id, profile.currency, number, amount - open_amount, received)
+                )
             yield {
                 "id": invoice_id,
                 "customer_id": customer_id,
-                "number": f"INV-{invoice_id:08d}",
+                "number": number,
                 "issue_date": issue,
                 "due_date": due,
                 "amount": amount,
@@ -262,8 +340,35 @@ def _promises(
         }
 
 
-def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123) -> dict[str, float]:
+def _payments(settled: list[_Settled]) -> Iterator[dict[str, Any]]:
+    """One payment per settled invoice, received the day it was settled."""
+    for payment_id, item in enumerate(settled, start=1):
+        yield {
+            "id": payment_id,
+            "customer_id": item.customer_id,
+            "amount": item.amount,
+            "currency": item.currency,
+            "received_on": item.received_on,
+            "method": "ach",
+            "reference": f"PAY-{payment_id:08d}",
+            "invoice_number": item.number,
+            "import_key": f"PAY-{payment_id:08d}",
+            "created_at": datetime.combine(item.received_on, datetime.min.time(), UTC),
+        }
+
+
+def _allocations(settled: list[_Settled]) -> Iterator[dict[str, Any]]:
+    """Each payment applied in full to the invoice it settles."""
+    for payment_id, item in enumerate(settled, start=1):
+        yield {"id": payment_id, "payment_id": payment_id, "invoice_id": item.invoice_id, "amount": item.amount}
+
+
+def generate(
+    path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123, shape: str = MONTHLY
+) -> dict[str, float]:
     """Build the portfolio file at ``path`` (atomically) and return seconds spent per table."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown portfolio shape {shape!r}: one of {', '.join(SHAPES)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
@@ -272,6 +377,7 @@ def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 2026
     db = Database.open(f"sqlite:///{partial}")
     timings: dict[str, float] = {}
     profiles: list[_Profile] = []
+    settled: list[_Settled] | None = [] if shape == PAYMENTS else None
     calls = customers * CALLS_PER_CUSTOMER
     tables: list[tuple[str, Any, Iterator[dict[str, Any]]]] = [
         (
@@ -285,10 +391,19 @@ def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 2026
             ),
         ),
         ("customers", Customer, _customers(rng, customers, profiles)),
-        ("invoices", Invoice, _invoices(rng, profiles, customers * INVOICES_PER_CUSTOMER)),
+        (
+            "invoices",
+            Invoice,
+            _invoices(rng, profiles, customers * INVOICES_PER_CUSTOMER, _INVOICE_INTERVAL[shape], settled),
+        ),
         ("calls", Call, _calls(rng, customers, calls)),
         ("promises", Promise, _promises(rng, customers, calls, customers * PROMISES_PER_CUSTOMER, profiles)),
     ]
+    if settled is not None:  # filled while the invoices are generated, read after them
+        tables += [
+            ("payments", Payment, _payments(settled)),
+            ("allocations", PaymentAllocation, _allocations(settled)),
+        ]
     with db.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
         with bulk_load(conn):
@@ -309,16 +424,18 @@ def generate(path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 2026
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m bench.portfolio [--customers N]``: regenerate a portfolio, report timings."""
+    """``python -m bench.portfolio [--customers N] [--shape S]``: regenerate a portfolio, report timings."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.portfolio")
     parser.add_argument("--customers", type=int, default=DEFAULT_CUSTOMERS)
+    parser.add_argument("--shape", choices=SHAPES, default=MONTHLY)
     args = parser.parse_args(argv)
-    path = portfolio_path(args.customers)
+    path = portfolio_path(args.customers, args.shape)
     path.unlink(missing_ok=True)
+    path.with_name(f"{path.stem}-settled.db").unlink(missing_ok=True)  # bench/settled.py's copy of it
     started = time.perf_counter()
-    timings = generate(path, args.customers)
+    timings = generate(path, args.customers, shape=args.shape)
     for name, seconds in timings.items():
         print(f"{name:<10} {seconds:8.2f} s")
     print(f"{'total':<10} {time.perf_counter() - started:8.2f} s  → {path}")

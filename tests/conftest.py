@@ -101,3 +101,46 @@ def ctx(db_url: str, frozen_clock: Clock) -> Iterator[AppContext]:
     )
     yield context
     context.close()
+
+
+# A team on PostgreSQL: `team init` run by the suite's superuser/owner URL, and one login per
+# person (names start with ``cdt_`` so each test can drop what the last one left).
+TEAM_LOGIN_PREFIX = "cdt_"
+
+
+def login_url(name: str) -> str:
+    """The suite's PostgreSQL URL, logging in as ``name`` with that login's test password."""
+    from sqlalchemy.engine import make_url
+
+    assert PG_URL
+    return make_url(PG_URL).set(username=name, password=f"pw-{name}-secret").render_as_string(hide_password=False)
+
+
+def _drop_team_logins(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        names = conn.execute(
+            text("SELECT rolname FROM pg_roles WHERE rolname LIKE :prefix"), {"prefix": TEAM_LOGIN_PREFIX + "%"}
+        ).scalars()
+        for name in list(names):
+            conn.execute(text(f'DROP OWNED BY "{name}"'))
+            conn.execute(text(f'DROP ROLE "{name}"'))
+    engine.dispose()
+
+
+@pytest.fixture
+def team_url(frozen_clock: Clock) -> str:
+    """A fresh PostgreSQL team database (``team init`` done by the owner); skipped without one."""
+    if not PG_URL:
+        pytest.skip("COLLECTDESK_TEST_PG_URL is not set")
+    from collectdesk.services.team import init_team
+
+    _reset_postgres(PG_URL)
+    _drop_team_logins(PG_URL)
+    init_team(PG_URL, now=frozen_clock.now())
+    return PG_URL
+
+
+def open_as(name: str, clock: Clock, settings: Settings | None = None) -> AppContext:
+    """An application context on the team database, logged in as ``name``."""
+    return open_context(db_url=login_url(name), settings=settings or Settings(), clock=clock)

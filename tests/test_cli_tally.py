@@ -88,7 +88,7 @@ def test_table_reads_in_sections(portfolio: AppContext, db_url: str, capsys: pyt
         "Aging as of 2026-11-23",
         "Receivables health",
         "Broken promises to chase",
-        "Other currencies",
+        "Promises made in the period, EUR",
     ):
         assert heading in out
     assert "60.0% (goal 70.0% — missed)" in out

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +67,18 @@ def test_bad_as_of_is_a_usage_error(listed: str) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--db", listed, "worklist", "--as-of", "23/11/2026"])
     assert exit_info.value.code == 2
+
+
+def test_no_database_yet_is_said_and_nothing_is_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With no database configured, the worklist says so and how to make one; it creates nothing."""
+    data_dir = Path(os.environ["COLLECTDESK_DATA_DIR"])
+    before = sorted(data_dir.rglob("*")) if data_dir.exists() else []
+    assert main(["--user", "tester", "worklist"]) == 1
+    err = capsys.readouterr().err
+    assert "there is no database at" in err and "collectdesk.db" in err
+    assert "collectdesk import customers" in err and "--db" in err
+    assert (sorted(data_dir.rglob("*")) if data_dir.exists() else []) == before
+    missing = tmp_path / "elsewhere" / "none.db"
+    assert main(["--db", f"sqlite:///{missing}", "worklist"]) == 1
+    assert f"there is no database at {missing}" in capsys.readouterr().err
+    assert not missing.parent.exists()

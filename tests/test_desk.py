@@ -17,7 +17,7 @@ from collectdesk.settings import Settings
 from collectdesk.store.models import Activity, Call, Customer, Invoice, Promise
 from collectdesk.tui.app import DeskApp
 from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
-from collectdesk.tui.followup import FollowUpDialog
+from collectdesk.tui.forms import FollowUpForm
 from collectdesk.tui.help import HelpScreen
 from collectdesk.tui.loading import FirstPage
 from collectdesk.tui.next_action import NextActionDialog
@@ -106,7 +106,7 @@ async def open_promise_dialog(pilot: Pilot[None], app: DeskApp) -> None:
     await pilot.press("escape", "e")
     await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
     await pilot.press("y", "1")
-    await wait_for(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+    await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
 
 
 async def type_into(pilot: Pilot[None], app: DeskApp, field: str, text: str) -> None:
@@ -153,7 +153,7 @@ async def test_promise_cannot_be_saved_without_a_date_and_an_amount(desk) -> Non
         await type_into(pilot, app, "promised_on", "+7")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "required" in error_text(app, "amount"))
-        assert isinstance(app.screen, FollowUpDialog)
+        assert isinstance(app.screen, FollowUpForm)
         assert len(open_calls(ctx)) == 1
         with ctx.db.session() as session:
             assert session.scalars(select(Promise).where(Promise.status == "open")).all() == []
@@ -174,7 +174,7 @@ async def test_past_date_and_amount_above_balance_are_refused_beside_the_field(d
         await type_into(pilot, app, "amount", "20,000.00")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "more than can be promised" in error_text(app, "amount"))
-        assert isinstance(app.screen, FollowUpDialog)
+        assert isinstance(app.screen, FollowUpForm)
         assert len(open_calls(ctx)) == 1
 
 
@@ -194,7 +194,7 @@ async def test_escape_goes_back_one_step_and_keeps_what_was_typed(desk) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
         assert "▶ 1  PTP" in str(app.screen.query_one("#codes", Static).render())
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
         assert app.screen.query_one("#promised_on", Input).value == "+7"
         assert app.screen.query_one("#amount", Input).value == "1234.56"
 

@@ -14,7 +14,7 @@ from collectdesk.services.context import AppContext, open_context
 from collectdesk.settings import Settings
 from collectdesk.tui.app import DeskApp
 from collectdesk.tui.dialogs import ContactPicker
-from collectdesk.tui.followup import FollowUpDialog
+from collectdesk.tui.forms import FollowUpForm
 from collectdesk.tui.outcome import OutcomeDialog
 from desk_data import build_portfolio
 
@@ -69,7 +69,7 @@ async def _promise(pilot: Pilot[Any]) -> None:
     app = pilot.app
     await _outcome(pilot)
     await pilot.press("1")
-    await _until(pilot, lambda: isinstance(app.screen, FollowUpDialog))
+    await _until(pilot, lambda: isinstance(app.screen, FollowUpForm))
     await pilot.press(*"fri")
     app.screen.query_one("#amount", Input).focus()
     await pilot.press(*"25,000.00", "enter")

@@ -38,3 +38,16 @@ def test_bad_remaps_are_refused() -> None:
         result_codes({"MAYBE": "m"})
     with pytest.raises(InputError, match="key '2' is used by both"):
         result_codes({"PTP": "2"})
+
+
+def test_each_code_says_what_its_close_needs_and_waits_a_configured_time() -> None:
+    from collectdesk.domain.result_codes import Effect, Need
+    from collectdesk.settings import CadenceRules
+
+    needs = {rc.code: rc.needs for rc in DEFAULT_RESULT_CODES}
+    assert needs["PTP"] == (Need.PROMISE,) and needs["CALLBACK"] == (Need.CALLBACK,)
+    assert needs["MESSAGE"] == needs["NOANSWER"] == needs["WRONGNUMBER"] == ()
+    effects = {rc.code: rc.effects for rc in DEFAULT_RESULT_CODES if rc.effects}
+    assert effects == {"DISPUTE": (Effect.HOLD_DISPUTED,), "WRONGNUMBER": (Effect.FLAG_NUMBER,)}
+    rules = CadenceRules()
+    assert all(isinstance(getattr(rules, rc.wait), int) for rc in DEFAULT_RESULT_CODES)

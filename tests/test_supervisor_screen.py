@@ -36,25 +36,34 @@ async def test_screen_shows_the_tally_and_switches_periods(ctx: AppContext, tmp_
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
         promises = screen.query_one("#promises", DataTable)
-        assert [_row(promises, i)[0] for i in range(promises.row_count)] == ["all", "alice", "bob", "carol"]
-        assert _row(promises, 0)[1] == "8" and _row(promises, 0)[9] == "50.0%"
+        # A section per currency: USD (the reporting one, every collector listed), then EUR.
+        assert [tuple(_row(promises, i)[:2]) for i in range(promises.row_count)] == [
+            ("all", "USD"),
+            ("alice", "USD"),
+            ("bob", "USD"),
+            ("carol", "USD"),
+            ("all", "EUR"),
+            ("bob", "EUR"),
+        ]
+        assert _row(promises, 0)[2] == "7" and _row(promises, 0)[12] == "33.3%"  # P5 is the EUR one
+        assert _row(promises, 4)[2] == "1" and _row(promises, 4)[4] == "€250.00"
         activity = screen.query_one("#activity", DataTable)
-        assert _row(activity, 0)[3] == "71.4%" and _row(activity, 0)[6] == "31m 30s"
-        assert _row(screen.query_one("#aging", DataTable), 3) == ["61–90", "$2,000.00", "47.6%"]
+        assert _row(activity, 0)[4] == "71.4%" and _row(activity, 0)[7] == "31m 30s"
+        assert _row(screen.query_one("#aging", DataTable), 3)[:3] == ["61–90", "$2,000.00", "47.6%"]
         assert _row(screen.query_one("#broken", DataTable), 0)[0] == "C2"
         assert screen.query_one("#trend-kept", Sparkline).data is not None
         assert len(list(screen.query_one("#trend-kept", Sparkline).data or [])) == 23
 
         await pilot.press("t")  # today, Monday 23 November: nothing promised yet
         await _settle(pilot)
-        assert _row(promises, 0)[1] == "0" and _row(promises, 0)[9] == "—"
+        assert _row(promises, 0)[2] == "0" and _row(promises, 0)[12] == "—"
         assert "Today: 2026-11-23" in str(screen.query_one("#status", Static).render())
         await pilot.press("w")  # this week: same Monday
         await _settle(pilot)
         assert "This week: 2026-11-23 – 2026-11-29" in str(screen.query_one("#status", Static).render())
         await pilot.press("m")
         await _settle(pilot)
-        assert _row(promises, 0)[1] == "8"
+        assert _row(promises, 0)[2] == "7"
 
 
 async def test_x_exports_the_focused_table(ctx: AppContext, tmp_path: Path) -> None:
@@ -69,7 +78,9 @@ async def test_x_exports_the_focused_table(ctx: AppContext, tmp_path: Path) -> N
         assert path.name == "collectdesk-promises-2026-11-01-2026-11-30-2026-11-23.csv"
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         assert rows[0]["collector"] == "all"
-        assert (rows[0]["made_amount"], rows[0]["kept_rate"], rows[1]["collected"]) == ("1730.00", "0.5", "480.00")
+        assert rows[0]["currency"] == "USD"
+        assert (rows[0]["made_amount"], rows[1]["collected"]) == ("1730.00", "480.00")
+        assert float(rows[0]["kept_rate"]) == pytest.approx(1 / 3)  # USD: P1 kept of P1 P2 P3 matured
         assert any(str(path) in n.message for n in app._notifications)
 
 
@@ -97,7 +108,7 @@ async def test_custom_range_dialog(ctx: AppContext) -> None:
         status = str(screen.query_one("#status", Static).render())
         assert "Custom: 2026-11-10 – 2026-11-12" in status
         # Made Nov 10–12: P3 (alice) and P4 (bob).
-        assert _row(screen.query_one("#promises", DataTable), 0)[1] == "2"
+        assert _row(screen.query_one("#promises", DataTable), 0)[2] == "2"
 
 
 @pytest.fixture
@@ -136,7 +147,7 @@ def test_snapshot(snap_compare: object, sqlite_url: str, frozen_clock: Clock) ->
     )
     try:
         build_portfolio(context)
-        app = SupervisorApp(context, refresh_seconds=3600)
+        app = SupervisorApp(context, refresh_seconds=3600, export_dir=Path("/srv/collect/exports"))
         assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)  # type: ignore[operator]
     finally:
         context.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tomllib
 from datetime import date, time
 from decimal import Decimal
@@ -17,7 +16,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-APP_NAME = "collectdesk"
+# Re-exported: the paths used to live here.
+from collectdesk.paths import APP_NAME as APP_NAME
+from collectdesk.paths import config_dir as config_dir
+from collectdesk.paths import config_file as config_file
+from collectdesk.paths import data_dir as data_dir
 
 
 class ConfigError(Exception):
@@ -123,6 +126,16 @@ class ReceivablesRules(BaseModel):
         if not edges or edges[0] != 0 or edges != sorted(set(edges)):
             raise ValueError("aging_edges must start at 0 and strictly ascend, e.g. [0, 30, 60, 90]")
         return edges
+
+
+class TeamRules(BaseModel):
+    """Working as a team: whose accounts a collector's list holds."""
+
+    model_config = {"extra": "forbid"}
+
+    list: Literal["mine", "mine_then_pool", "all"] = Field(
+        "mine_then_pool", description="a collector's own accounts only, theirs then the unassigned pool, or all"
+    )
 
 
 class ReminderStep(BaseModel):
@@ -274,12 +287,16 @@ class Settings(BaseSettings):
     escalation: EscalationRules = Field(default_factory=EscalationRules)
     calling_windows: dict[str, CallingWindow] = Field(default_factory=_default_windows)
     receivables: ReceivablesRules = Field(default_factory=ReceivablesRules)
+    team: TeamRules = Field(default_factory=TeamRules)
     keys: dict[str, str] = Field(default_factory=dict, description="binding id → key(s)")
     result_keys: dict[str, str] = Field(default_factory=dict, description="result code → key")
     reminders: ReminderRules = Field(default_factory=ReminderRules)
     mail: MailSettings = Field(default_factory=MailSettings)
     interest: InterestRules = Field(default_factory=InterestRules)
     digest_recipients: dict[str, str] = Field(default_factory=dict, description="sales rep → email")
+    export_dir: Path | None = Field(
+        None, description="folder for the supervisor view's CSV exports; default: exports/ in the data directory"
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -308,32 +325,6 @@ class Settings(BaseSettings):
     def window_for(self, country: str | None) -> CallingWindow:
         """The calling window that applies to a country (ISO alpha-2)."""
         return self.calling_windows.get((country or "").upper(), self.calling_windows["default"])
-
-
-def config_dir() -> Path:
-    """The user configuration directory (``COLLECTDESK_CONFIG_DIR`` overrides it)."""
-    override = os.environ.get("COLLECTDESK_CONFIG_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME))
-
-
-def data_dir() -> Path:
-    """The user data directory where the default database lives (``COLLECTDESK_DATA_DIR`` overrides)."""
-    override = os.environ.get("COLLECTDESK_DATA_DIR")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir(APP_NAME))
-
-
-def config_file() -> Path:
-    """The TOML configuration file (``COLLECTDESK_CONFIG`` names another)."""
-    override = os.environ.get("COLLECTDESK_CONFIG")
-    return Path(override) if override else config_dir() / "config.toml"
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> Settings:

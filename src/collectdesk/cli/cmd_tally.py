@@ -7,12 +7,13 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, TextIO
 
 from collectdesk.cli.common import context_from_args, optional_date, write_rows
 from collectdesk.services.access import require_supervisor
 from collectdesk.services.periods import period_for
-from collectdesk.services.tally import Tally, compute_tally
+from collectdesk.services.tally import CurrencyTally, Tally, compute_tally
 from collectdesk.services.tally_report import (
     RECORD_HEADERS,
     csv_cell,
@@ -67,15 +68,26 @@ def _section(out: TextIO, title: str, headers: Sequence[str], rows: Sequence[Seq
 
 
 def write_table(tally: Tally, out: TextIO) -> None:
-    """The tally as readable text sections."""
-    cur, r = tally.currency, tally.receivables
+    """The tally as readable text sections, each currency's figures apart (as on the supervisor screen)."""
+    others = [section.currency for section in tally.by_currency[1:]]
+    apart = f"; {', '.join(others)} apart, never converted" if others else ""
     out.write(
-        f"Tally {tally.date_from} – {tally.period_end} ({tally.days} days), as of {tally.as_of}; amounts in {cur}\n"
+        f"Tally {tally.date_from} – {tally.period_end} ({tally.days} days), as of {tally.as_of}; "
+        f"amounts in {tally.currency}{apart}\n"
     )
+    for section in tally.by_currency:
+        _write_currency(section, tally.as_of, out)
+    _section(out, "Ready for agency referral (all currencies)", ("accounts",), [(tally.agency_ready_count,)])
+    _write_lists(tally, out)
+
+
+def _write_currency(section: CurrencyTally, as_of: date, out: TextIO) -> None:
+    cur, r = section.currency, section.receivables
     promise_rows = [
         (
             p.collector,
             p.made,
+            p.dated,
             money(p.made_amount, cur),
             p.kept,
             money(p.kept_amount, cur),
@@ -86,16 +98,19 @@ def write_table(tally: Tally, out: TextIO) -> None:
             p.open,
             p.cancelled,
             p.matured,
+            p.matured_kept,
             percent(p.kept_rate),
         )
-        for p in (tally.promises, *tally.promises_by_collector)
+        for p in (section.promises, *section.promises_by_collector)
     ]
     _section(
         out,
-        "Promises made in the period (kept rate = kept ÷ matured)",
+        f"Promises made in the period, {cur} (a plan counts once in made; dated counts each instalment and the"
+        " outcomes are of dated promises; kept rate = kept of matured ÷ matured)",
         (
             "collector",
             "made",
+            "dated",
             "amount",
             "kept",
             "kept amt",
@@ -106,6 +121,7 @@ def write_table(tally: Tally, out: TextIO) -> None:
             "open",
             "cancelled",
             "matured",
+            "kept of matured",
             "kept rate",
         ),
         promise_rows,
@@ -123,11 +139,11 @@ def write_table(tally: Tally, out: TextIO) -> None:
             money(a.collected_amount, cur),
             money(a.collected_per_hour, cur),
         )
-        for a in (tally.activity, *tally.activity_by_collector)
+        for a in (section.activity, *section.activity_by_collector)
     ]
     _section(
         out,
-        "Activity (RPC rate = right-party ÷ calls; PTP rate = PTP ÷ right-party)",
+        f"Activity on {cur} accounts (RPC rate = right-party ÷ calls; PTP rate = PTP ÷ right-party)",
         (
             "collector",
             "calls",
@@ -145,7 +161,7 @@ def write_table(tally: Tally, out: TextIO) -> None:
     total = r.total_ar
     _section(
         out,
-        f"Aging as of {tally.as_of}",
+        f"Aging as of {as_of}, {cur}",
         ("bucket", "amount", "share"),
         [(b.label, money(b.amount, cur), percent(b.amount / total if total else None)) for b in r.buckets]
         + [("total", money(total, cur), "")],
@@ -155,7 +171,7 @@ def write_table(tally: Tally, out: TextIO) -> None:
     )
     _section(
         out,
-        "Receivables health",
+        f"Receivables health, {cur}",
         ("measure", "value"),
         [
             ("credit sales in period", money(r.credit_sales, cur)),
@@ -165,9 +181,11 @@ def write_table(tally: Tally, out: TextIO) -> None:
             ("average days delinquent", days_text(r.average_days_delinquent)),
             ("CEI", NONE if r.cei is None else f"{number(r.cei)}"),
             ("collected within 30 days of due", f"{percent(r.within_30_share)} ({goal})"),
-            ("ready for agency referral", str(tally.agency_ready_count)),
         ],
     )
+
+
+def _write_lists(tally: Tally, out: TextIO) -> None:
     _section(out, "Accounts per stage", ("stage", "accounts"), list(tally.accounts_per_stage.items()))
     _section(
         out,
@@ -191,20 +209,3 @@ def write_table(tally: Tally, out: TextIO) -> None:
         ("customer", "name", "stage", "overdue", "days past due"),
         [(a.ref, a.name, a.stage, money(a.overdue, a.currency), a.days_past_due) for a in tally.toughest],
     )
-    if tally.other_currencies:
-        _section(
-            out,
-            "Other currencies (not included above)",
-            ("currency", "promised", "kept", "collected", "AR", "overdue"),
-            [
-                (
-                    o.currency,
-                    money(o.promised, o.currency),
-                    money(o.kept_amount, o.currency),
-                    money(o.collected, o.currency),
-                    money(o.total_ar, o.currency),
-                    money(o.overdue_ar, o.currency),
-                )
-                for o in tally.other_currencies
-            ],
-        )

@@ -8,9 +8,8 @@ from typing import Any
 
 from collectdesk.cli.common import context_from_args, optional_date, write_rows
 from collectdesk.domain.money import format_amount, to_major
-from collectdesk.domain.scoring import components, explain
-from collectdesk.services.upkeep import bring_up_to_date
-from collectdesk.services.worklist import WorklistRow, build_worklist
+from collectdesk.domain.scoring import explain
+from collectdesk.services.worklist_rows import WorklistRow
 
 TABLE_HEADERS = [
     "rank",
@@ -87,19 +86,35 @@ def data_row(row: WorklistRow) -> list[Any]:
     ]
 
 
+def _write(rows: list[WorklistRow], component_keys: list[str], fmt: str) -> None:
+    if fmt == "table":
+        write_rows(TABLE_HEADERS, [table_row(r) for r in rows], "table")
+    else:
+        point_headers = [f"points_{key}" for key in component_keys]
+        write_rows(DATA_HEADERS + point_headers, [data_row(r) for r in rows], fmt)
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the worklist as a table, CSV or JSON."""
-    ctx = context_from_args(args)
+    as_of = optional_date(args.as_of)
+    if as_of is None and args.limit >= 1:
+        from collectdesk.services.plain_worklist import plain_worklist
+
+        # Today's list when nothing changed since the last upkeep: no upkeep to run, one read.
+        plain = plain_worklist(args.db, args.user, limit=args.limit)
+        if plain is not None:
+            _write(plain.rows, plain.component_keys, args.format)
+            return 0
+    from collectdesk.domain.scoring import components
+    from collectdesk.services.upkeep import bring_up_to_date
+    from collectdesk.services.worklist import build_worklist
+
+    ctx = context_from_args(args, create=False)
     try:
-        as_of = optional_date(args.as_of)
         if as_of is None or as_of == ctx.clock.today():
             bring_up_to_date(ctx)  # promises judged and stages moved before today's list is built
-        rows = build_worklist(ctx, as_of=as_of, limit=args.limit)
-        if args.format == "table":
-            write_rows(TABLE_HEADERS, [table_row(r) for r in rows], "table")
-        else:
-            point_headers = [f"points_{c.key}" for c in components(ctx.settings.scoring)]
-            write_rows(DATA_HEADERS + point_headers, [data_row(r) for r in rows], args.format)
+        rows = build_worklist(ctx, as_of=as_of, limit=args.limit, collector=args.collector)
+        _write(rows, [c.key for c in components(ctx.settings.scoring)], args.format)
     finally:
         ctx.close()
     return 0

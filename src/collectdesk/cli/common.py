@@ -8,15 +8,32 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from collectdesk.domain.dates import parse_iso_date
-from collectdesk.services.context import AppContext, open_context
+
+if TYPE_CHECKING:  # opening a context imports the database stack: only when a command needs it
+    from collectdesk.services.context import AppContext
+
+HOW_TO_CREATE = (
+    "`collectdesk import customers FILE.csv` creates it, or pass --db URL (COLLECTDESK_DB) "
+    "for an existing one; `collectdesk demo` builds a demo database to try"
+)
 
 
-def context_from_args(args: argparse.Namespace, *, default_role: str = "collector") -> AppContext:
-    """Open the application context the global options ask for."""
-    return open_context(db_url=args.db, user_name=args.user, default_role=default_role)
+def context_from_args(args: argparse.Namespace, *, default_role: str = "collector", create: bool = True) -> AppContext:
+    """Open the application context the global options ask for.
+
+    ``create=False``: a command that only reads says there is no database yet (and how to make
+    one) instead of creating an empty one.
+    """
+    from collectdesk.services.context import open_context
+    from collectdesk.store.database import DatabaseError, NoDatabaseError
+
+    try:
+        return open_context(db_url=args.db, user_name=args.user, default_role=default_role, create=create)
+    except NoDatabaseError as exc:
+        raise DatabaseError(f"{exc}: {HOW_TO_CREATE}") from exc
 
 
 def optional_date(text: str | None) -> date | None:

@@ -17,9 +17,13 @@ COMMANDS = {
     "worklist": "collectdesk.cli.cmd_worklist:run",
     "tally": "collectdesk.cli.cmd_tally:run",
     "export": "collectdesk.cli.cmd_export:run",
+    "promise": "collectdesk.cli.cmd_promise:run",
     "users": "collectdesk.cli.cmd_users:run",
     "agency": "collectdesk.cli.cmd_agency:run",
     "secrets": "collectdesk.cli.cmd_secrets:run",
+    "team": "collectdesk.cli.cmd_team:run",
+    "assign": "collectdesk.cli.cmd_assign:run",
+    "calls": "collectdesk.cli.cmd_calls:run",
     "remind": "collectdesk.cli.cmd_remind:run",
     "pause": "collectdesk.cli.cmd_pause:run",
     "opt-out": "collectdesk.cli.cmd_optout:run",
@@ -40,15 +44,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     from collectdesk.cli.parser import build_parser
 
     args = build_parser().parse_args(argv)
-    from collectdesk.domain.errors import InputError
-    from collectdesk.settings import ConfigError
-    from collectdesk.store.database import DatabaseError
-    from collectdesk.store.secrets import SecretError
-
     try:
         return _handler(args.command)(args)
-    except (InputError, ConfigError, DatabaseError, SecretError) as exc:
-        print(f"collectdesk: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
+        print(f"collectdesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+# Errors that are the user's to fix (exit 1 with the message), by module. A module that was never
+# imported raised none of them: looking them up this way keeps a quick command from importing
+# the database and settings stacks only to name their errors.
+_USER_ERRORS = {
+    "collectdesk.domain.errors": "InputError",
+    "collectdesk.settings": "ConfigError",
+    "collectdesk.store.database": "DatabaseError",
+    "collectdesk.store.secrets": "SecretError",
+}
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    loaded = (getattr(sys.modules[name], error) for name, error in _USER_ERRORS.items() if name in sys.modules)
+    return tuple(loaded)

@@ -98,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     work.add_argument("--limit", type=_positive, default=50)
     work.add_argument("--as-of", type=_date, metavar="DATE")
     work.add_argument("--format", choices=FORMATS, default="table")
+    work.add_argument("--collector", metavar="NAME", help="only NAME's accounts (supervisors)")
 
     tally = sub.add_parser("tally", help="the promise tally, activity and receivables health")
     tally.add_argument("--from", dest="date_from", type=_date, metavar="DATE")
@@ -109,6 +110,23 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export calls, promises or the activity log")
     export.add_argument("what", choices=("calls", "promises", "activity"))
     export.add_argument("--format", choices=("csv", "json"), default="csv")
+
+    promise = sub.add_parser("promise", help="list an account's promises; cancel or replace (renegotiate) one")
+    promise_sub = promise.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = promise_sub.add_parser("list", help="every promise of an account, newest first, with its id")
+    listing.add_argument("ref", help="the account's reference")
+    listing.add_argument("--format", choices=FORMATS, default="table")
+    cancel = promise_sub.add_parser("cancel", help="cancel an open (or missed) promise")
+    cancel.add_argument("id", type=_positive, help="the promise id (see `promise list`)")
+    cancel.add_argument("--reason", required=True, metavar="TEXT", help="why (goes to the activity log)")
+    replace = promise_sub.add_parser("replace", help="replace an open (or missed) promise by a new promise or plan")
+    replace.add_argument("id", type=_positive, help="the promise id (see `promise list`)")
+    replace.add_argument("--amount", required=True, help="the new amount (a plan's total), e.g. 1234.56")
+    replace.add_argument("--on", required=True, type=_date, metavar="DATE", help="the new date (a plan's first)")
+    replace.add_argument("--instalments", type=_positive, metavar="N", help="a plan of N instalments")
+    replace.add_argument("--every", choices=("week", "month"), default="month", help="a plan's instalments")
+    replace.add_argument("--method", metavar="TEXT", help="how they will pay")
+    replace.add_argument("--reason", required=True, metavar="TEXT", help="why (goes to the activity log)")
 
     agency = sub.add_parser("agency", help="refer accounts to a collection agency (supervisors), the placement file")
     agency_sub = agency.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -124,10 +142,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     users = sub.add_parser("users", help="manage users and roles")
     users_sub = users.add_subparsers(dest="action", metavar="ACTION", required=True)
-    add = users_sub.add_parser("add", help="add a user or change a user's role")
+    add = users_sub.add_parser("add", help="add a user (on a team database: their login) or change a user's role")
     add.add_argument("name")
     add.add_argument("--role", choices=("collector", "supervisor"), default="collector")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the new login's first password from standard input"
+    )
+    set_role = users_sub.add_parser("set-role", help="change a user's role (supervisors)")
+    set_role.add_argument("name")
+    set_role.add_argument("role", choices=("collector", "supervisor"))
+    disable = users_sub.add_parser("disable", help="stop a user from logging in; their history stays (supervisors)")
+    disable.add_argument("name")
     users_sub.add_parser("list", help="list users")
+
+    team = sub.add_parser("team", help="set up a team on one PostgreSQL database")
+    team_sub = team.add_subparsers(dest="action", metavar="ACTION", required=True)
+    team_sub.add_parser(
+        "init", help="create the schema, the collector and supervisor group roles and their rights (database owner)"
+    )
+
+    assign = sub.add_parser("assign", help="assign accounts to a collector, or set cover for an absent one")
+    assign.add_argument("refs", nargs="*", metavar="REF", help="account refs to assign")
+    assign.add_argument("--to", dest="to", metavar="NAME|DATE", help="the collector (or, with --cover, the last day)")
+    assign.add_argument("--pool", action="store_true", help="put the accounts back in the unassigned pool")
+    assign.add_argument("--cover", metavar="ABSENT", help="cover ABSENT's accounts (with --by, --from, --to)")
+    assign.add_argument("--by", metavar="SUBSTITUTE", help="who covers (default: you)")
+    assign.add_argument("--from", dest="date_from", type=_date, metavar="DATE", help="first day of the cover")
+    assign.add_argument("--of", dest="of", metavar="NAME", help="instead of REFs: the accounts of NAME (or: pool)")
+    assign.add_argument("--stage", help="instead of REFs: the accounts at this escalation stage")
+    assign.add_argument("--country", help="instead of REFs: the accounts in this country (ISO code)")
+    assign.add_argument("--min-balance", metavar="AMOUNT", help="instead of REFs: open balance at least AMOUNT")
+
+    calls = sub.add_parser("calls", help="open calls: who is on which account; release one left open")
+    calls_sub = calls.add_subparsers(dest="action", metavar="ACTION", required=True)
+    calls_sub.add_parser("open", help="list calls started and not closed")
+    release = calls_sub.add_parser("release", help="close a call a desk left open, as abandoned (supervisors)")
+    release.add_argument("ref", metavar="REF")
 
     secrets = sub.add_parser("secrets", help="store passwords in the OS keyring")
     secrets_sub = secrets.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from collectdesk.domain.dates import add_business_aware, next_business_day
+from collectdesk.domain.result_codes import Need, code_named
 from collectdesk.settings import CadenceRules
 
 
@@ -24,16 +25,14 @@ def next_action_on(
     ``not_before`` pushes the date out (e.g. a rule that forbids calling sooner).
     """
     skip = rules.skip_weekends
-    if code == "CALLBACK" and callback_on is not None:
+    spec = code_named(code)
+    needs = spec.needs if spec else ()
+    if Need.CALLBACK in needs and callback_on is not None:
         return max(callback_on, today)  # the debtor chose the day: never moved off a weekend
-    if code == "PTP" and promised_on is not None:
+    if Need.PROMISE in needs and promised_on is not None:
         proposed = add_business_aware(promised_on, rules.after_promise_days, skip_weekends=skip)
     else:
-        days = {
-            "PAID": rules.after_paid_claim_days,
-            "DISPUTE": rules.after_dispute_days,
-            "NOPROMISE": rules.after_no_promise_days,
-        }.get(code, rules.retry_days)
+        days: int = getattr(rules, spec.wait if spec else "retry_days")
         proposed = add_business_aware(today, days, skip_weekends=skip)
     if not_before is not None and proposed < not_before:
         proposed = next_business_day(not_before) if skip else not_before
@@ -48,15 +47,11 @@ def next_action_text(
     callback_at_local: datetime | None = None,
 ) -> str:
     """What the next action is, in words a collector reads on the worklist."""
-    if code == "PTP" and promised_on is not None:
+    spec = code_named(code)
+    needs = spec.needs if spec else ()
+    if Need.PROMISE in needs and promised_on is not None:
         what = f" of {amount_text}" if amount_text else ""
         return f"Check payment{what} promised for {promised_on.isoformat()}"
-    if code == "CALLBACK" and callback_at_local is not None:
+    if Need.CALLBACK in needs and callback_at_local is not None:
         return f"Call back at {callback_at_local:%Y-%m-%d %H:%M %Z}".rstrip()
-    return {
-        "PAID": "Check the payment they say was made arrived",
-        "DISPUTE": "Follow up the dispute",
-        "NOPROMISE": "Call again and ask for a promise",
-        "GATEKEEPER": "Try again to reach the person who pays",
-        "WRONGNUMBER": "Find a working number",
-    }.get(code, "Retry the call")
+    return spec.next_action if spec else "Retry the call"

@@ -1,13 +1,15 @@
-"""Date arithmetic and the shortcuts a collector types: ``+7``, ``fri``, ``eom``, ``2026-12-01``."""
+"""Date arithmetic and what a collector types: ``+7``, ``-3``, ``fri``, ``yesterday``, ``7pm``."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-_OFFSET = re.compile(r"^\+(\d{1,3})([dwm]?)$")
+_OFFSET = re.compile(r"^([+-])(\d{1,3})([dwm]?)$")
+_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a|p)?$")
+_FOUR_DIGITS = re.compile(r"^(\d{2})(\d{2})$")
 
 
 class DateInputError(ValueError):
@@ -37,7 +39,8 @@ def end_of_month(day: date) -> date:
 
 
 def parse_date_shortcut(text: str, today: date) -> date:
-    """Parse an ISO date or a shortcut: ``today``, ``tom``, ``+7``, ``+2w``, ``+1m``, ``fri``, ``eom``."""
+    """Parse an ISO date or a shortcut: ``today``, ``tom``, ``yesterday``, ``+7``, ``-3``, ``+2w``,
+    ``-1m``, ``fri`` (the next one), ``eom``."""
     word = text.strip().lower()
     if not word:
         raise DateInputError("a date is required")
@@ -45,10 +48,13 @@ def parse_date_shortcut(text: str, today: date) -> date:
         return today
     if word in ("tomorrow", "tom"):
         return today + timedelta(days=1)
+    if word in ("yesterday", "yest", "yday"):
+        return today - timedelta(days=1)
     if word == "eom":
         return end_of_month(today)
     if match := _OFFSET.match(word):
-        count, unit = int(match.group(1)), match.group(2) or "d"
+        sign = -1 if match.group(1) == "-" else 1
+        count, unit = sign * int(match.group(2)), match.group(3) or "d"
         if unit == "m":
             return add_months(today, count)
         return today + timedelta(days=count * (7 if unit == "w" else 1))
@@ -59,7 +65,35 @@ def parse_date_shortcut(text: str, today: date) -> date:
     try:
         return parse_iso_date(word)
     except DateInputError:
-        raise DateInputError(f"{text.strip()!r} is not a date (YYYY-MM-DD, +7, +2w, +1m, fri, eom, tom)") from None
+        raise DateInputError(
+            f"{text.strip()!r} is not a date (YYYY-MM-DD, +7, -3, +2w, +1m, fri, eom, tom, yesterday)"
+        ) from None
+
+
+def parse_time_of_day(text: str) -> time:
+    """Parse a time as a person types it: ``7``, ``7:00``, ``07:30``, ``19.30``, ``1930``, ``7pm``,
+    ``7:30 am``, ``noon``, ``midnight``."""
+    word = text.strip().lower().replace(" ", "")
+    if not word:
+        raise DateInputError("a time is required")
+    if word == "noon":
+        return time(12, 0)
+    if word == "midnight":
+        return time(0, 0)
+    if four := _FOUR_DIGITS.match(word):
+        word = f"{four.group(1)}:{four.group(2)}"
+    match = _TIME.match(word)
+    problem = f"{text.strip()!r} is not a time (7:00, 19:30, 7pm, 7:30am)"
+    if match is None:
+        raise DateInputError(problem)
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            raise DateInputError(f"{text.strip()!r}: with am/pm the hour is 1 to 12")
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    if hour > 23 or minute > 59:
+        raise DateInputError(problem)
+    return time(hour, minute)
 
 
 def next_business_day(day: date) -> date:

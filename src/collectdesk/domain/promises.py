@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 from collectdesk.domain.dates import add_months
 from collectdesk.domain.money import format_amount
 from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.domain.promise_status import BROKEN, CANCELLED, KEPT, OPEN, PARTIALLY_KEPT
 
 PlanEvery = Literal["week", "month"]
 MAX_INSTALMENTS = 60
@@ -200,15 +201,15 @@ def status_of(promise: PromiseFacts, paid: int, completed_on: date | None, as_of
         # Cancelling cannot undo an outcome reached before the cancellation.
         day_before = promise.cancelled_on - timedelta(days=1)
         before = status_of(promise._replace(cancelled_on=None), paid, completed_on, day_before)
-        if before.status != "open":
+        if before.status != OPEN:
             return before
-        return PromiseOutcome(promise.id, "cancelled", paid, promise.cancelled_on)
+        return PromiseOutcome(promise.id, CANCELLED, paid, promise.cancelled_on)
     if paid >= promise.amount:
-        return PromiseOutcome(promise.id, "kept", paid, completed_on)
+        return PromiseOutcome(promise.id, KEPT, paid, completed_on)
     if as_of > promise.broken_on:
-        status = "partially_kept" if paid > 0 else "broken"
+        status = PARTIALLY_KEPT if paid > 0 else BROKEN
         return PromiseOutcome(promise.id, status, paid, promise.broken_on + _DAY)
-    return PromiseOutcome(promise.id, "open", paid, None)
+    return PromiseOutcome(promise.id, OPEN, paid, None)
 
 
 _DAY = timedelta(days=1)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from collectdesk.domain.money import minor_digits
-from collectdesk.settings import ScoringWeights
+
+if TYPE_CHECKING:  # only read here: importing the settings is not needed to score
+    from collectdesk.settings import ScoringWeights
 
 # Currencies whose minor unit is not the cent; every other currency has 2 decimals.
 UNUSUAL_MINOR_UNIT_CURRENCIES = (

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.cadence import next_action_on, next_action_text
-from collectdesk.domain.calling_window import UNKNOWN_REASON, CallableStatus, candidate_zones
+from collectdesk.domain.calling_window import UNKNOWN_REASON, CallableStatus, candidate_zones, window_status
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.frequency import PastCall, check_frequency, earliest_follow_up
 from collectdesk.domain.money import format_amount
 from collectdesk.domain.outcomes import OutcomeError
 from collectdesk.domain.phones import national_format
-from collectdesk.domain.result_codes import ResultCode, find_result_code, result_codes
+from collectdesk.domain.result_codes import Effect, Need, ResultCode, find_result_code, result_codes
 from collectdesk.services.accounts import calling_status
 from collectdesk.services.context import AppContext
 from collectdesk.services.promises import (
@@ -28,9 +30,10 @@ from collectdesk.services.promises import (
     validate_promise,
 )
 from collectdesk.store.activity import log_activity
-from collectdesk.store.models import Call, Contact, Customer, Invoice, Promise, User
+from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, User, max_length
 
 __all__ = [
+    "AccountOnCall",
     "CallBlocked",
     "CallInProgress",
     "CallOutcome",
@@ -74,6 +77,19 @@ class CallInProgress(InputError):
         self.call_id = call_id
 
 
+class AccountOnCall(InputError):
+    """Someone else has an open call on the account: one open call per account (the database's
+    ``uq_calls_open_account``)."""
+
+    def __init__(self, holder: str, customer_name: str, since: datetime) -> None:
+        super().__init__(
+            f"{holder} is already on a call with {customer_name} (since {since:%H:%M} UTC, {since:%Y-%m-%d}): "
+            "pick another account"
+        )
+        self.holder = holder
+        self.since = since
+
+
 @dataclass
 class CallOutcome:
     """What the collector enters when a call ends; ``payment_asked=None`` means "not said"."""
@@ -90,6 +106,7 @@ class CallOutcome:
     paid_claim: str | None = None
     next_action_on: date | None = None
     notes: str | None = None
+    paid_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -259,19 +276,42 @@ def start_call(
 ) -> StartedCall:
     """Start a call: the row is written at once; guard rails block unless a reason overrides."""
     reason = (override_reason or "").strip() or None
-    if reason and len(reason) > 300:
-        raise InputError("the override reason is too long (at most 300 characters)")
+    limit = max_length(Call.override_reason)
+    if reason and len(reason) > limit:
+        raise InputError(f"the override reason is too long (at most {limit} characters)")
+    try:
+        return _claim(ctx, customer_id, contact_id, reason)
+    except IntegrityError:
+        # Another desk claimed the account (or this user's other desk opened a call) between the
+        # check and the insert; the unique indexes let exactly one through. Say who won.
+        with ctx.db.session() as session:
+            _refuse_if_taken(session, ctx, customer_id)
+        raise
+
+
+def _refuse_if_taken(session: Session, ctx: AppContext, customer_id: int) -> None:
+    """Raise when this user already has an open call, or someone is on a call with the account."""
+    current = _open_call(session, ctx.user.id)
+    if current is not None:
+        other = session.get(Customer, current.customer_id)
+        name = other.name if other else f"account {current.customer_id}"
+        started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
+        raise CallInProgress(
+            current.id, f"You already have a call open with {name} (started {started}): close it first"
+        )
+    holder = session.execute(
+        select(User.name, Call.started_at, Customer.name)
+        .join_from(Call, User, User.id == Call.user_id)
+        .join(Customer, Customer.id == Call.customer_id)
+        .where(Call.customer_id == customer_id, Call.ended_at.is_(None))
+    ).first()
+    if holder is not None:
+        raise AccountOnCall(holder[0], holder[2], holder[1])
+
+
+def _claim(ctx: AppContext, customer_id: int, contact_id: int | None, reason: str | None) -> Call:
     with ctx.db.session() as session:
-        # Serialise call starts per user on PostgreSQL so two terminals cannot both open a call.
-        session.scalar(select(User.id).where(User.id == ctx.user.id).with_for_update())
-        current = _open_call(session, ctx.user.id)
-        if current is not None:
-            other = session.get(Customer, current.customer_id)
-            name = other.name if other else f"account {current.customer_id}"
-            started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
-            raise CallInProgress(
-                current.id, f"You already have a call open with {name} (started {started}): close it first"
-            )
+        _refuse_if_taken(session, ctx, customer_id)
         customer = _customer(session, customer_id)
         contact = _contact(session, customer, contact_id)
         blocks, _warnings = _assess(session, ctx, customer, contact)
@@ -327,10 +367,35 @@ def unfinished_call(ctx: AppContext) -> StartedCall | None:
         return _started(call) if call is not None else None
 
 
-def _text(value: str | None, field_name: str, limit: int, missing: str) -> str:
+@dataclass(frozen=True)
+class _TextNeed:
+    """A need met by one line of text: where the outcome carries it and the call keeps it."""
+
+    attribute: str
+    field: str
+    column: Any
+    missing: str
+
+
+_TEXT_NEEDS = {
+    Need.PAID_CLAIM: _TextNeed(
+        "paid_claim", "paid_claim", Call.paid_claim, "say when and how they paid (date, reference) so it can be checked"
+    ),
+    Need.NO_PROMISE_REASON: _TextNeed(
+        "no_promise_reason",
+        "reason",
+        Call.no_promise_reason,
+        "give the reason there is no promise (refused, can't pay yet, needs approval…)",
+    ),
+    Need.SPOKE_WITH: _TextNeed("spoke_with", "spoke_with", Call.spoke_with, "say who you spoke with"),
+}
+
+
+def _text(value: str | None, field_name: str, column: Any, missing: str) -> str:
     text = (value or "").strip()
     if not text:
         raise OutcomeError(field_name, missing)
+    limit = max_length(column)
     if len(text) > limit:
         raise OutcomeError(field_name, f"too long: at most {limit} characters")
     return text
@@ -345,7 +410,7 @@ def _validate(
     *,
     check_promise: bool = True,
 ) -> ResultCode:
-    """Check the outcome against what its result code requires (OutcomeError names the field)."""
+    """Check the outcome against what its result code needs (OutcomeError names the field)."""
     try:
         rc = find_result_code(outcome.result_code, available_result_codes(ctx))
     except InputError as exc:
@@ -353,38 +418,37 @@ def _validate(
     if rc.right_party and outcome.payment_asked is None:
         raise OutcomeError("payment_asked", "say whether payment was asked for (yes or no)")
     has_promise = outcome.promise is not None or outcome.plan is not None
-    if rc.code != "PTP" and has_promise:
+    if Need.PROMISE not in rc.needs and has_promise:
         raise OutcomeError("result_code", f"only a PTP close records a promise, not {rc.code}")
-    if rc.code == "PTP":
-        if outcome.promise is not None and outcome.plan is not None:
-            raise OutcomeError("plan", "give either one promise or a plan, not both")
-        spec = outcome.promise or outcome.plan
-        if spec is None:
-            raise OutcomeError("amount", "a promise to pay needs an exact amount and date")
-        if check_promise:
-            validate_promise(session, ctx, customer, spec)
-    elif rc.code == "PAID":
-        _text(
-            outcome.paid_claim, "paid_claim", 300, "say when and how they paid (date, reference) so it can be checked"
-        )
-    elif rc.code == "DISPUTE":
-        _check_dispute(session, customer, outcome)
-    elif rc.code == "NOPROMISE":
-        _text(
-            outcome.no_promise_reason,
-            "reason",
-            300,
-            "give the reason there is no promise (refused, can't pay yet, needs approval…)",
-        )
-    elif rc.code == "CALLBACK":
-        _check_callback(ctx, outcome.callback_at)
-    elif rc.code == "GATEKEEPER":
-        _text(outcome.spoke_with, "spoke_with", 200, "say who you spoke with")
+    for need in rc.needs:
+        if need in _TEXT_NEEDS:
+            spec = _TEXT_NEEDS[need]
+            _text(getattr(outcome, spec.attribute), spec.field, spec.column, spec.missing)
+        elif need is Need.PROMISE:
+            _check_promise(session, ctx, customer, outcome, check_promise=check_promise)
+        elif need is Need.DISPUTE:
+            _check_dispute(session, customer, outcome)
+        elif need is Need.CALLBACK:
+            _check_callback(session, ctx, customer, outcome.callback_at)
+    if Need.PAID_CLAIM in rc.needs and outcome.paid_on is not None and outcome.paid_on > ctx.clock.today():
+        raise OutcomeError("paid_on", f"{outcome.paid_on.isoformat()} is in the future: a payment made has a past date")
     if outcome.next_action_on is not None and outcome.next_action_on < ctx.clock.today():
         raise OutcomeError(
             "next_action_on", f"the next action date {outcome.next_action_on.isoformat()} is in the past"
         )
     return rc
+
+
+def _check_promise(
+    session: Session, ctx: AppContext, customer: Customer, outcome: CallOutcome, *, check_promise: bool
+) -> None:
+    if outcome.promise is not None and outcome.plan is not None:
+        raise OutcomeError("plan", "give either one promise or a plan, not both")
+    spec = outcome.promise or outcome.plan
+    if spec is None:
+        raise OutcomeError("amount", "a promise to pay needs an exact amount and date")
+    if check_promise:
+        validate_promise(session, ctx, customer, spec)
 
 
 def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -> None:
@@ -402,10 +466,10 @@ def _check_dispute(session: Session, customer: Customer, outcome: CallOutcome) -
     closed = [r.number for r in rows if r.status not in OWING_STATUSES]
     if closed:
         raise OutcomeError("invoices", f"invoice(s) {', '.join(sorted(closed))} are not open")
-    _text(outcome.dispute_reason, "reason", 500, "say why the customer disputes the invoice(s)")
+    _text(outcome.dispute_reason, "reason", Call.dispute_reason, "say why the customer disputes the invoice(s)")
 
 
-def _check_callback(ctx: AppContext, callback_at: datetime | None) -> None:
+def _check_callback(session: Session, ctx: AppContext, customer: Customer, callback_at: datetime | None) -> None:
     if callback_at is None:
         raise OutcomeError("callback_at", "give the callback date and time")
     if callback_at.tzinfo is None:
@@ -415,6 +479,18 @@ def _check_callback(ctx: AppContext, callback_at: datetime | None) -> None:
         raise OutcomeError("callback_at", "the callback time must be in the future")
     if callback_at > now + CALLBACK_HORIZON:
         raise OutcomeError("callback_at", "the callback must be within a year")
+    window = ctx.settings.window_for(customer.country)
+    status = window_status(_zones(session, customer), callback_at, window)
+    if not status.callable:
+        weekend = any(local.weekday() >= 5 for local in status.local_times.values())
+        start, end = (
+            (window.weekend_start, window.weekend_end) if weekend else (window.weekday_start, window.weekday_end)
+        )
+        raise OutcomeError(
+            "callback_at",
+            f"the callback would be {status.reason.removeprefix('outside the calling window: ')}, "
+            f"outside the calling window ({start:%H:%M}–{end:%H:%M} there)",
+        )
 
 
 def _load_open_call(session: Session, ctx: AppContext, call_id: int, *, lock: bool = False) -> Call:
@@ -480,7 +556,7 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         now = ctx.clock.now()
         promises: list[Promise] = []
         spec = outcome.promise or outcome.plan
-        if rc.code == "PTP" and spec is not None:
+        if Need.PROMISE in rc.needs and spec is not None:
             promises = record_promises(session, ctx, customer, spec, call_id=call.id)
         next_on = outcome.next_action_on or _proposal(ctx, customer, rc, outcome, _zones(session, customer))
         amount_text = format_amount(promises[0].amount, customer.currency) if promises else None
@@ -492,8 +568,8 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
         )
         _complete_call(call, rc, outcome, now, next_on, next_text)
         customer.next_action_on = next_on
-        customer.next_action = next_text[:200]
-        customer.next_action_at = outcome.callback_at if rc.code == "CALLBACK" else None
+        customer.next_action = next_text[: max_length(Customer.next_action)]
+        customer.next_action_at = outcome.callback_at if Need.CALLBACK in rc.needs else None
         customer.last_attempt_at = now
         customer.updated_at = now
         if rc.right_party:
@@ -503,9 +579,9 @@ def close_call(ctx: AppContext, call_id: int, outcome: CallOutcome) -> ClosedCal
             customer.failed_attempts = (customer.failed_attempts or 0) + 1
         contact = session.get(Contact, call.contact_id) if call.contact_id else None
         _log_call(session, ctx, call, customer, contact, rc, now)
-        if rc.code == "DISPUTE":
+        if Effect.HOLD_DISPUTED in rc.effects:
             _apply_dispute(session, ctx, call, customer, outcome, now)
-        if rc.code == "WRONGNUMBER":
+        if Effect.FLAG_NUMBER in rc.effects:
             _flag_wrong_number(session, ctx, call, customer, contact, now)
         session.flush()
         return ClosedCall(call.id, rc.code, [_taken(p) for p in promises], next_on, next_text, customer.on_hold)
@@ -522,21 +598,19 @@ def _complete_call(
         outcome.payment_asked if outcome.payment_asked is not None else False if not rc.right_party else None
     )
     call.next_action_on = next_on
-    call.next_action = next_text[:200]
+    call.next_action = next_text[: max_length(Call.next_action)]
     if outcome.notes is not None:
         call.notes = outcome.notes
-    if rc.code == "NOPROMISE":
-        call.no_promise_reason = (outcome.no_promise_reason or "").strip()
-    elif rc.code == "CALLBACK":
-        call.callback_at = outcome.callback_at
-    elif rc.code == "GATEKEEPER":
-        call.spoke_with = (outcome.spoke_with or "").strip()
-    elif rc.code == "PAID":
-        call.paid_claim = (outcome.paid_claim or "").strip()
-    elif rc.code == "DISPUTE":
-        call.dispute_reason = (outcome.dispute_reason or "").strip()
-    if outcome.spoke_with and rc.code != "GATEKEEPER":
-        call.spoke_with = outcome.spoke_with.strip()[:200]
+    for need in rc.needs:
+        if need in _TEXT_NEEDS:
+            spec = _TEXT_NEEDS[need]
+            setattr(call, spec.column.key, (getattr(outcome, spec.attribute) or "").strip())
+        elif need is Need.CALLBACK:
+            call.callback_at = outcome.callback_at
+        elif need is Need.DISPUTE:
+            call.dispute_reason = (outcome.dispute_reason or "").strip()
+    if outcome.spoke_with and Need.SPOKE_WITH not in rc.needs:
+        call.spoke_with = outcome.spoke_with.strip()[: max_length(Call.spoke_with)]
 
 
 def _log_call(
@@ -587,7 +661,7 @@ def _apply_dispute(
     session.execute(
         update(Invoice)
         .where(Invoice.customer_id == customer.id, Invoice.id.in_(ids))
-        .values(status="disputed", dispute_reason=reason[:500])
+        .values(status="disputed", dispute_reason=reason[: max_length(Invoice.dispute_reason)])
     )
     numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.id.in_(ids))))
     log_activity(
@@ -612,7 +686,7 @@ def _apply_dispute(
     )
     if not undisputed_overdue and not customer.on_hold:
         customer.on_hold = True
-        customer.hold_reason = f"dispute: {reason}"[:200]
+        customer.hold_reason = f"dispute: {reason}"[: max_length(Customer.hold_reason)]
         log_activity(
             session,
             at=now,
@@ -620,7 +694,7 @@ def _apply_dispute(
             customer_id=customer.id,
             user_id=ctx.user.id,
             call_id=call.id,
-            summary=f"Account on hold: every overdue invoice is disputed ({reason})"[:500],
+            summary=f"Account on hold: every overdue invoice is disputed ({reason})"[: max_length(Activity.summary)],
             details={"reason": reason},
         )
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from collectdesk.config_fingerprint import config_fingerprint
+from collectdesk.config_fingerprint import os_user as os_user
 from collectdesk.domain.clock import Clock, desk_clock
 from collectdesk.settings import Settings, data_dir, load_settings
 from collectdesk.store.database import Database, default_url
@@ -24,26 +24,23 @@ class AppContext:
     db: Database
     clock: Clock
     user: User
+    # A PostgreSQL database set up with `team init`: the user is the login, roles enforced by it.
+    team: bool = False
+    config: str | None = None  # fingerprint of the configuration the settings were loaded from
 
     def close(self) -> None:
         """Close the database."""
         self.db.close()
 
 
-def os_user() -> str:
-    """The operating-system user name, used when no ``--user`` is given."""
-    try:
-        return getpass.getuser()
-    except OSError:
-        return os.environ.get("USER", "collector")
-
-
 def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> User:
-    """The user with this name, created with ``role`` the first time it is seen."""
+    """The user with this name, created the first time it is seen: as supervisor (the owner) when
+    it is the database's first user, else with ``role``."""
     with db.session() as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         if user is None:
-            user = User(name=name, role=role, created_at=now or datetime.now(UTC))
+            first = session.scalar(select(User.id).limit(1)) is None
+            user = User(name=name, role="supervisor" if first else role, created_at=now or datetime.now(UTC))
             session.add(user)
             session.flush()
         session.expunge(user)
@@ -58,11 +55,27 @@ def open_context(
     config_path: Path | None = None,
     clock: Clock | None = None,
     default_role: str = "collector",
+    create: bool = True,
 ) -> AppContext:
-    """Load settings, open (and migrate) the database and make sure the user exists."""
-    settings = settings or load_settings(config_path)
+    """Load settings, open (and migrate) the database and make sure the user exists.
+
+    ``create=False``: refuse a SQLite database that does not exist yet instead of creating it.
+    """
+    config = None
+    if settings is None:
+        config = config_fingerprint(config_path)
+        settings = load_settings(config_path)
     url = db_url or settings.db or default_url(data_dir())
-    db = Database.open(url)
+    db = Database.open(url, create=create)
     clock = clock or desk_clock(settings.today, settings.timezone)
+    from collectdesk.services.identity import team_user
+
+    try:
+        user = team_user(db, user_name or settings.user)
+    except Exception:
+        db.close()
+        raise
+    if user is not None:
+        return AppContext(settings=settings, db=db, clock=clock, user=user, team=True)
     user = ensure_user(db, user_name or settings.user or os_user(), default_role, now=clock.now())
-    return AppContext(settings=settings, db=db, clock=clock, user=user)
+    return AppContext(settings=settings, db=db, clock=clock, user=user, config=config)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -37,6 +38,9 @@ DATE_COLUMNS = {
     "calls.csv": ("started_at", "callback_at", "next_action_on"),
     "promises.csv": ("promised_on",),
 }
+# Free text that names dates ("agreed to pay … by 2026-09-17"): the dates in it move with the rest.
+TEXT_COLUMNS = {"calls.csv": ("notes", "spoke_with", "no_promise_reason", "dispute_reason")}
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 BUILT_MARK = "Demo portfolio built"
 
 
@@ -81,12 +85,24 @@ def shift_cell(text: str, days: int) -> str:
     return moved.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def shift_text(text: str, days: int) -> str:
+    """Free text with every ISO date in it moved by ``days`` (so a note agrees with its promise)."""
+    return ISO_DATE.sub(lambda found: shift_cell(found.group(0), days), text)
+
+
 def read_shifted(path: Path, days: int) -> tuple[list[str], list[dict[str, str]]]:
-    """A sample CSV's header and rows with every date column moved by ``days``."""
+    """A sample CSV's header and rows with every date column, and the dates in its notes, moved by ``days``."""
     columns = DATE_COLUMNS.get(path.name, ())
+    texts = TEXT_COLUMNS.get(path.name, ())
+
+    def moved(name: str, value: str) -> str:
+        if name in columns:
+            return shift_cell(value, days)
+        return shift_text(value, days) if name in texts and value else value
+
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        rows = [{k: shift_cell(v, days) if k in columns else v for k, v in row.items()} for row in reader]
+        rows = [{k: moved(k, v) for k, v in row.items()} for row in reader]
         return list(reader.fieldnames or []), rows
 
 

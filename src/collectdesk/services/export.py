@@ -190,16 +190,24 @@ EXPORTS: dict[str, ExportSpec] = {
 }
 
 
+_OWNER_COLUMNS: dict[str, Any] = {"calls": Call.user_id, "promises": Promise.taken_by_id, "activity": Activity.user_id}
+
+
 def export_columns(what: str) -> tuple[str, ...]:
     """The column names of an export, in their stable order."""
     return _spec(what).columns
 
 
 def export_rows(ctx: AppContext, what: str) -> Iterator[tuple[ExportValue, ...]]:
-    """Yield every row of ``what`` (calls, promises or activity), oldest first, in batches."""
+    """Yield every row of ``what`` (calls, promises or activity), oldest first, in batches: a
+    supervisor's export holds everyone's, a collector's only their own."""
     spec = _spec(what)
+    query = spec.query()
+    if ctx.user.role != "supervisor":
+        # A collector exports what they did; everyone's is for supervisors.
+        query = query.where(_OWNER_COLUMNS[what] == ctx.user.id)
     with ctx.db.session() as session:
-        result = session.execute(spec.query().execution_options(yield_per=BATCH))
+        result = session.execute(query.execution_options(yield_per=BATCH))
         for row in result:
             yield spec.shape(row)
 

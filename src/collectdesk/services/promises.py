@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.money import format_amount
-from collectdesk.domain.outcomes import OutcomeError
+from collectdesk.domain.outcomes import OutcomeError, raise_all
+from collectdesk.domain.promise_status import CANCELLED, JUDGED, OPEN, status_words
 from collectdesk.domain.promises import (
     MAX_INSTALMENTS,
     Ceiling,
@@ -29,16 +30,24 @@ from collectdesk.domain.promises import (
     split_instalments,
 )
 from collectdesk.services.context import AppContext
+from collectdesk.services.promise_retiring import (
+    PromiseLine,
+    Replacement,
+    clean_reason,
+    line_of,
+    retirable,
+    retire,
+)
 from collectdesk.store.activity import log_activity, log_many
 from collectdesk.store.ledger_queries import (
     CustomerLedger,
     customers_with_open_promises,
     load_ledgers,
 )
-from collectdesk.store.models import Call, Customer, Invoice, Promise, PromiseInvoice
+from collectdesk.store.models import Call, Customer, Invoice, Promise, PromiseInvoice, max_length
 
 OWING_STATUSES = ("open", "disputed")
-STATUS_KINDS = {"kept": "promise_kept", "partially_kept": "promise_partially_kept", "broken": "promise_broken"}
+STATUS_KINDS = {status: f"promise_{status}" for status in JUDGED}
 
 
 @dataclass
@@ -49,6 +58,7 @@ class PromiseInput:
     promised_on: date
     method: str | None = None
     invoice_ids: list[int] = field(default_factory=list)
+    replaces: Replacement | None = None
 
 
 @dataclass
@@ -61,6 +71,7 @@ class PlanInput:
     every: PlanEvery = "month"
     method: str | None = None
     invoice_ids: list[int] = field(default_factory=list)
+    replaces: Replacement | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +93,9 @@ class EvaluationReport:
 
 def _clean_method(method: str | None) -> str | None:
     text = (method or "").strip()
-    if len(text) > 40:
-        raise OutcomeError("method", "the payment method is too long (at most 40 characters)")
+    limit = max_length(Promise.method)
+    if len(text) > limit:
+        raise OutcomeError("method", f"the payment method is too long (at most {limit} characters)")
     return text or None
 
 
@@ -92,20 +104,26 @@ def _open_outcomes(ledger: CustomerLedger | None, as_of: date) -> list[PromiseOu
     if ledger is None:
         return []
     outcomes = promise_status_as_of(ledger.promises, ledger.payments, as_of)
-    return [o for o in outcomes.values() if o.status == "open"]
+    return [o for o in outcomes.values() if o.status == OPEN]
 
 
 def promise_ceiling(
-    session: Session, customer: Customer, invoice_ids: Sequence[int], today: date
+    session: Session,
+    customer: Customer,
+    invoice_ids: Sequence[int],
+    today: date,
+    *,
+    excluding: frozenset[int] = frozenset(),
 ) -> tuple[Ceiling, list[date]]:
     """The most a new promise may be for, and the dates that already hold an open promise.
 
     The ceiling is what is still owed and not yet promised: the open balance (of the named
     invoices, else the whole account; open and disputed invoices) minus the unpaid remainder of
-    the open promises that cover it. With named invoices, the account-wide limit applies too.
+    the open promises that cover it (but those in ``excluding``, about to be replaced). With named
+    invoices, the account-wide limit applies too.
     """
     ledger = load_ledgers(session, [customer.id], today).get(customer.id)
-    open_now = _open_outcomes(ledger, today)
+    open_now = [o for o in _open_outcomes(ledger, today) if o.promise_id not in excluding]
     stored = ledger.stored if ledger else {}
     taken = [stored[o.promise_id].promised_on for o in open_now]
 
@@ -152,32 +170,65 @@ def promise_ceiling(
 
 
 def validate_promise(session: Session, ctx: AppContext, customer: Customer, spec: PromiseInput | PlanInput) -> None:
-    """Raise :class:`OutcomeError` naming the field when the promise or plan cannot be taken."""
+    """Raise :class:`OutcomeError` naming the field when the promise or plan cannot be taken.
+
+    Every field in error is reported at once (as :class:`OutcomeErrors` when there are several).
+    """
     today = ctx.clock.today()
     rules = ctx.settings.promises
-    _clean_method(spec.method)
+    errors: list[OutcomeError] = []
+
+    def check(rule: Callable[[], object]) -> None:
+        try:
+            rule()
+        except OutcomeError as exc:
+            errors.append(exc)
+
+    check(lambda: _clean_method(spec.method))
+    replaced: frozenset[int] = frozenset()
+    if spec.replaces is not None:
+        check(lambda: _check_reason(spec.replaces))
+        replaced = frozenset({retirable(session, ctx, spec.replaces.promise_id, customer.id).id})
+    ceiling, taken = promise_ceiling(session, customer, spec.invoice_ids, today, excluding=replaced)
     if isinstance(spec, PlanInput):
-        if not 2 <= spec.instalments <= MAX_INSTALMENTS:
-            raise OutcomeError("instalments", f"a plan has 2 to {MAX_INSTALMENTS} instalments")
-        if spec.every not in ("week", "month"):
-            raise OutcomeError("every", "instalments fall due every week or every month")
-        if spec.total < spec.instalments:
-            raise OutcomeError("total", "the total is too small for that many instalments")
-        ceiling, taken = promise_ceiling(session, customer, spec.invoice_ids, today)
-        check_amount(spec.total, ceiling, field_name="total")
-        check_promised_on(
-            spec.first_on, today=today, horizon_days=rules.horizon_days, taken=taken, field_name="first_on"
+        plan = spec
+        check(lambda: _check_plan_shape(plan))
+        check(lambda: check_amount(plan.total, ceiling, field_name="total"))
+        check(
+            lambda: check_promised_on(
+                plan.first_on, today=today, horizon_days=rules.horizon_days, taken=taken, field_name="first_on"
+            )
         )
-        days = instalment_dates(spec.first_on, spec.instalments, spec.every)
-        for number, day in enumerate(days, 1):
-            if day in taken:
-                raise OutcomeError(
-                    "first_on", f"instalment {number} falls on {day.isoformat()}, which already has an open promise"
-                )
-        return
-    ceiling, taken = promise_ceiling(session, customer, spec.invoice_ids, today)
-    check_amount(spec.amount, ceiling)
-    check_promised_on(spec.promised_on, today=today, horizon_days=rules.horizon_days, taken=taken)
+        if not errors:
+            check(lambda: _check_instalment_days(plan, taken))
+    else:
+        single = spec
+        check(lambda: check_amount(single.amount, ceiling))
+        check(lambda: check_promised_on(single.promised_on, today=today, horizon_days=rules.horizon_days, taken=taken))
+    raise_all(errors)
+
+
+def _check_reason(replacement: Replacement | None) -> None:
+    if replacement is not None:
+        clean_reason(replacement.reason, "replaced")
+
+
+def _check_plan_shape(spec: PlanInput) -> None:
+    if not 2 <= spec.instalments <= MAX_INSTALMENTS:
+        raise OutcomeError("instalments", f"a plan has 2 to {MAX_INSTALMENTS} instalments")
+    if spec.every not in ("week", "month"):
+        raise OutcomeError("every", "instalments fall due every week or every month")
+    if spec.total < spec.instalments:
+        raise OutcomeError("total", "the total is too small for that many instalments")
+
+
+def _check_instalment_days(spec: PlanInput, taken: Sequence[date]) -> None:
+    days = instalment_dates(spec.first_on, spec.instalments, spec.every)
+    for number, day in enumerate(days, 1):
+        if day in taken:
+            raise OutcomeError(
+                "first_on", f"instalment {number} falls on {day.isoformat()}, which already has an open promise"
+            )
 
 
 def record_promises(
@@ -203,7 +254,7 @@ def record_promises(
             promised_on=day,
             broken_on=broken_on_for(day, grace),
             method=method,
-            status="open",
+            status=OPEN,
             paid_amount=0,
             created_at=now,
             instalment=index if isinstance(spec, PlanInput) else None,
@@ -215,6 +266,16 @@ def record_promises(
     if isinstance(spec, PlanInput):
         for promise in promises:
             promise.plan_id = promises[0].id
+    if spec.replaces is not None:
+        old = retirable(session, ctx, spec.replaces.promise_id, customer.id)
+        retire(
+            session,
+            ctx,
+            old,
+            clean_reason(spec.replaces.reason, "replaced"),
+            replaced_by=promises,
+            call_id=call_id,
+        )
     if spec.invoice_ids:
         names = sorted(set(spec.invoice_ids))
         session.execute(
@@ -267,41 +328,35 @@ def take_promise(
     return promises
 
 
-def cancel_promise(ctx: AppContext, promise_id: int, reason: str) -> Promise:
-    """Cancel an open promise with a reason; it stops counting from today."""
-    reason = reason.strip()
-    if not reason:
-        raise OutcomeError("reason", "say why the promise is cancelled")
+def cancel_promise(ctx: AppContext, promise_id: int, reason: str) -> PromiseLine:
+    """Cancel an open promise (a missed one included) with a reason; it stops counting from today."""
+    reason = clean_reason(reason, "cancelled")
+    with ctx.db.session() as session:
+        promise = retirable(session, ctx, promise_id)
+        retire(session, ctx, promise, reason)
+        return line_of(promise, CANCELLED, promise.paid_amount, ctx.clock.today())
+
+
+def replace_promise(ctx: AppContext, promise_id: int, spec: PromiseInput | PlanInput, reason: str) -> list[PromiseLine]:
+    """Replace an open promise (a missed one included) by a new promise or plan: renegotiated.
+
+    The old promise is kept, cancelled, pointing at its replacement; both are logged. Nothing is
+    written when the new terms or the reason are refused.
+    """
     with ctx.db.session() as session:
         promise = session.get(Promise, promise_id)
         if promise is None:
             raise InputError(f"there is no promise with id {promise_id}")
-        if promise.status != "open":
-            raise InputError(
-                f"promise {promise_id} is {promise.status.replace('_', ' ')}, only an open promise can be cancelled"
-            )
-        promise.status = "cancelled"
-        promise.resolved_on = ctx.clock.today()
-        log_activity(
-            session,
-            at=ctx.clock.now(),
-            kind="promise_cancelled",
-            customer_id=promise.customer_id,
-            user_id=ctx.user.id,
-            promise_id=promise.id,
-            summary=f"Promise of {format_amount(promise.amount, promise.currency)} on "
-            f"{promise.promised_on.isoformat()} cancelled: {reason}",
-            details={"reason": reason},
-        )
-        session.flush()
-        session.expunge(promise)
-    return promise
+        customer = _customer(session, promise.customer_id)
+        spec.replaces = Replacement(promise_id, reason)
+        written = record_promises(session, ctx, customer, spec)
+        today = ctx.clock.today()
+        return [line_of(p, OPEN, 0, today) for p in written]
 
 
 def _status_summary(status: str, amount: int, paid: int, currency: str, promised_on: date) -> str:
-    words = {"kept": "kept", "partially_kept": "partially kept", "broken": "broken"}[status]
     return (
-        f"Promise of {format_amount(amount, currency)} on {promised_on.isoformat()} {words}: "
+        f"Promise of {format_amount(amount, currency)} on {promised_on.isoformat()} {status_words(status)}: "
         f"{format_amount(paid, currency)} paid"
     )
 
@@ -327,10 +382,10 @@ def evaluate_promises(
             outcomes = promise_status_as_of(ledger.promises, ledger.payments, as_of)
             for promise_id, outcome in outcomes.items():
                 stored = ledger.stored[promise_id]
-                if stored.status != "open":
+                if stored.status != OPEN:
                     continue  # a judged promise stays judged
                 evaluated += 1
-                if outcome.status == "open":
+                if outcome.status == OPEN:
                     if outcome.paid_amount != stored.paid_amount:
                         updates.append({"id": promise_id, "paid_amount": outcome.paid_amount})
                         counts["paid"] += 1

@@ -5,7 +5,8 @@ before that day, for invoices issued on or before it; written-off invoices are l
 (from AR and from credit sales). Because ``open_amount`` is kept equal to amount − all allocations,
 the balance as of a day is computed as ``open_amount`` + allocations of payments received *after*
 that day: sums over the invoice totals the triggers keep per currency, issue date and due date
-(``store/invoice_totals.py``) plus a short range scan of recent payments.
+(``store/invoice_totals.py``) plus a range of the allocation totals they keep per day received
+(``store/allocation_totals.py``), whatever the number of payments.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from collectdesk.store.models import Invoice, InvoiceTotal, Payment, PaymentAllocation
+from collectdesk.store.models import AllocationTotal, InvoiceTotal
 from collectdesk.store.sqlfuncs import date_plus_days
 
 DAYS_PER_MONTH = 30.4375  # 365.25 / 12: CEI's N (months in the period) = days / 30.4375
@@ -186,21 +187,17 @@ def compute_receivables(session: Session, dates: Dates, edges: list[int], goal: 
             figures_of[row["currency"]].update({k: int(v) for k, v in row.items() if k != "currency"})
     # Payments received after a measuring day were still owed on it: add them back.
     first_day = min(dates.as_of, dates.end, dates.opening)
-    in_window = and_(Invoice.due_date >= low_due, Invoice.due_date <= high_due)
-    late_paid = and_(in_window, Payment.received_on > date_plus_days(Invoice.due_date, WITHIN_DAYS))
+    a = AllocationTotal
+    in_window = and_(a.due_date >= low_due, a.due_date <= high_due)
+    late_paid = and_(in_window, a.received_on > date_plus_days(a.due_date, WITHIN_DAYS))
     correction = (
         select(
-            Invoice.currency.label("currency"),
-            *_figures(Invoice, PaymentAllocation.amount, dates, edges, Payment.received_on),
-            func.coalesce(func.sum(case((late_paid, PaymentAllocation.amount), else_=0)), 0).label("w_late"),
+            a.currency.label("currency"),
+            *_figures(a, a.amount, dates, edges, a.received_on),
+            func.coalesce(func.sum(case((late_paid, a.amount), else_=0)), 0).label("w_late"),
         )
-        .select_from(Payment)
-        .join(PaymentAllocation, PaymentAllocation.payment_id == Payment.id)
-        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-        # No issue-date filter here: every figure already requires one, and leaving it out keeps
-        # the planner starting from the (few) recent payments rather than from the invoices.
-        .where(Payment.received_on > first_day, Invoice.status != "written_off")
-        .group_by(Invoice.currency)
+        .where(a.received_on > first_day)
+        .group_by(a.currency)
     )
     for row in session.execute(correction).mappings():
         figures = figures_of[row["currency"]]

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
+from collectdesk.domain.promise_status import CANCELLED, OPEN, RENEGOTIATED, REPORTED
 from collectdesk.domain.promises import PromiseOutcome, promise_status_as_of
+from collectdesk.domain.result_codes import PTP
 from collectdesk.services.context import AppContext
 from collectdesk.services.portfolio import (
     AccountLine,
@@ -30,6 +32,7 @@ from collectdesk.services.receivables import (
     empty_receivables,
 )
 from collectdesk.services.worklist import build_worklist
+from collectdesk.settings import ReceivablesRules
 from collectdesk.store.ledger_queries import load_ledgers
 from collectdesk.store.models import Call, Customer, Promise, User
 
@@ -37,18 +40,23 @@ ALL = "all"  # the collector name of the overall row
 DEFAULT_CURRENCY = "USD"
 BROKEN_LIST_LIMIT = 100
 TOUGHEST_LIMIT = 10
-STATUSES = ("kept", "partially_kept", "broken", "open", "cancelled")
+STATUSES = REPORTED
 
 
 @dataclass(frozen=True)
 class PromiseFigures:
     """Promises made in the period (overall or by one collector) and how they stand as of ``as_of``.
 
-    Counts cover every currency; amounts are in the reporting currency only.
+    ``made`` counts promises as the customer gave them: a plan (several dated instalments taken in one
+    call) counts once. ``dated`` counts every dated promise, each instalment apart; the outcome counts
+    (kept, partially kept, broken, open, cancelled) are of dated promises and add up to ``dated``.
+    In :attr:`Tally.promises` counts cover every currency and amounts the reporting currency only; in a
+    :class:`CurrencyTally` everything is of that one currency.
     """
 
     collector: str
     made: int = 0
+    dated: int = 0
     made_amount: int = 0
     kept: int = 0
     kept_amount: int = 0
@@ -61,13 +69,18 @@ class PromiseFigures:
     open_amount: int = 0
     cancelled: int = 0
     cancelled_amount: int = 0
+    # Cancelled because a new promise or plan replaced it (not a broken promise).
+    renegotiated: int = 0
+    renegotiated_amount: int = 0
     matured: int = 0
     matured_kept: int = 0
     collected: int = 0
 
     @property
     def kept_rate(self) -> float | None:
-        """Kept ÷ matured (broken-on date passed, not cancelled); None when none matured."""
+        """Of the matured dated promises (broken-on date passed, not cancelled) the share kept in full:
+        ``matured_kept ÷ matured``. A promise paid early but not yet due is in ``kept``, not in the rate
+        until it matures. None when none matured."""
         return None if self.matured == 0 else self.matured_kept / self.matured
 
 
@@ -145,6 +158,18 @@ class CurrencyFigures:
 
 
 @dataclass(frozen=True)
+class CurrencyTally:
+    """Everything of one currency: promises taken and calls made on its accounts, and its receivables."""
+
+    currency: str
+    promises: PromiseFigures
+    activity: ActivityFigures
+    receivables: Receivables
+    promises_by_collector: list[PromiseFigures] = field(default_factory=list)
+    activity_by_collector: list[ActivityFigures] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Tally:
     """Every figure of the supervisor view for one period, as of one day."""
 
@@ -166,6 +191,7 @@ class Tally:
     other_currencies: list[CurrencyFigures] = field(default_factory=list)
     promises_by_collector: list[PromiseFigures] = field(default_factory=list)
     activity_by_collector: list[ActivityFigures] = field(default_factory=list)
+    by_currency: list[CurrencyTally] = field(default_factory=list)  # the reporting currency first
 
     @property
     def days(self) -> int:
@@ -209,6 +235,12 @@ def compute_tally(
     toughest, source = _toughest(ctx, as_of)
     promises = _promise_figures(promise_rows, currency, names, roster)
     activity = _activity_figures(call_rows, promises, names)
+    sections = [
+        _currency_tally(
+            code, promise_rows, call_rows, names, roster if code == currency else [], health, dates, rules, by_collector
+        )
+        for code in _currencies(currency, promise_rows, call_rows, health)
+    ]
     return Tally(
         date_from=date_from,
         date_to=date_to,
@@ -228,6 +260,41 @@ def compute_tally(
         other_currencies=_other_currencies(currency, promise_rows, health),
         promises_by_collector=_by_name(promises) if by_collector else [],
         activity_by_collector=_by_name(activity) if by_collector else [],
+        by_currency=sections,
+    )
+
+
+def _currencies(
+    reporting: str, promise_rows: list[dict[str, Any]], call_rows: list[dict[str, Any]], health: dict[str, Receivables]
+) -> list[str]:
+    """Every currency with promises, calls or receivables; the reporting one first."""
+    found = {row["currency"] for row in promise_rows} | {row["currency"] for row in call_rows} | set(health)
+    return [reporting, *sorted(found - {reporting})]
+
+
+def _currency_tally(
+    currency: str,
+    promise_rows: list[dict[str, Any]],
+    call_rows: list[dict[str, Any]],
+    names: dict[int, str],
+    roster: list[str],
+    health: dict[str, Receivables],
+    dates: Dates,
+    rules: ReceivablesRules,
+    by_collector: bool,
+) -> CurrencyTally:
+    promises = _promise_figures([r for r in promise_rows if r["currency"] == currency], currency, names, roster)
+    activity = _activity_figures([r for r in call_rows if r["currency"] == currency], promises, names)
+    receivables = health.get(currency) or empty_receivables(
+        currency, dates, rules.aging_edges, rules.collected_within_30_goal
+    )
+    return CurrencyTally(
+        currency=currency,
+        promises=promises[ALL],
+        activity=activity[ALL],
+        receivables=receivables,
+        promises_by_collector=_by_name(promises) if by_collector else [],
+        activity_by_collector=_by_name(activity) if by_collector else [],
     )
 
 
@@ -243,7 +310,12 @@ def _status_as_of(as_of: date) -> Any:
     # A stored outcome counts only from the day it was resolved (or its broken-on date when the
     # ledger left resolved_on empty); before that the promise was still open.
     resolved = func.coalesce(Promise.resolved_on, Promise.broken_on)
-    return case((and_(Promise.status != "open", resolved <= as_of), Promise.status), else_="open")
+    ended = and_(Promise.status != OPEN, resolved <= as_of)
+    return case(
+        (and_(ended, Promise.status == CANCELLED, Promise.replaced_by_id.is_not(None)), RENEGOTIATED),
+        (ended, Promise.status),
+        else_=OPEN,
+    )
 
 
 @dataclass(frozen=True)
@@ -295,7 +367,8 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
     # Matured: past its broken-on date, when the promise rules judge it (domain.promises.status_of).
     matured = case((Promise.broken_on < as_of, 1), else_=0).label("matured")
     # Payments on a promise resolved after as_of were not known as of as_of.
-    known = case((_status_as_of(as_of) == Promise.status, 1), else_=0).label("known")
+    resolved = func.coalesce(Promise.resolved_on, Promise.broken_on)
+    known = case((or_(Promise.status == OPEN, resolved <= as_of), 1), else_=0).label("known")
     query = (
         select(
             Promise.taken_by_id.label("user_id"),
@@ -310,6 +383,17 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
         .where(*_made_between(date_from, end), ~judged.condition)
         .group_by(Promise.taken_by_id, Promise.currency, status, matured, known)
     )
+    # A plan's instalments share its plan_id (the first instalment's id): made counts it once.
+    made_query = (
+        select(
+            Promise.taken_by_id,
+            Promise.currency,
+            func.count(func.distinct(func.coalesce(Promise.plan_id, Promise.id))),
+        )
+        .where(*_made_between(date_from, end))
+        .group_by(Promise.taken_by_id, Promise.currency)
+    )
+    made = {(user_id, cur): int(count) for user_id, cur, count in session.execute(made_query).all()}
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     groups: list[Any] = list(session.execute(query).mappings())
     for promise_id, outcome in judged.outcomes.items():
@@ -333,7 +417,8 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
             {
                 "user_id": key[0],
                 "currency": key[1],
-                "made": 0,
+                "made": made.get(key, 0),
+                "dated": 0,
                 "made_amount": 0,
                 "partially_kept_paid": 0,
                 "matured": 0,
@@ -344,13 +429,13 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
         )
         count, amount, paid = int(group["count"]), int(group["amount"] or 0), int(group["paid"] or 0)
         name = group["status"]
-        row["made"] += count
+        row["dated"] += count
         row["made_amount"] += amount
         row[name] += count
         row[f"{name}_amount"] += amount
         if name == "partially_kept":
             row["partially_kept_paid"] += paid
-        if group["matured"] and name != "cancelled":
+        if group["matured"] and name not in (CANCELLED, RENEGOTIATED):
             row["matured"] += count
             row["matured_kept"] += count if name == "kept" else 0
         if group["known"]:
@@ -362,13 +447,15 @@ def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, A
     query = (
         select(
             Call.user_id.label("user_id"),
+            Customer.currency.label("currency"),
             func.count().label("calls"),
             func.coalesce(func.sum(case((Call.right_party.is_(True), 1), else_=0)), 0).label("rpc"),
-            func.coalesce(func.sum(case((Call.result_code == "PTP", 1), else_=0)), 0).label("ptp"),
+            func.coalesce(func.sum(case((Call.result_code == PTP.code, 1), else_=0)), 0).label("ptp"),
             func.coalesce(func.sum(Call.talk_seconds), 0).label("talk"),
         )
+        .join(Customer, Customer.id == Call.customer_id)
         .where(Call.started_at >= start_of_day(date_from), Call.started_at < start_of_day(end + timedelta(days=1)))
-        .group_by(Call.user_id)
+        .group_by(Call.user_id, Customer.currency)
     )
     return [dict(row) for row in session.execute(query).mappings()]
 
@@ -388,7 +475,7 @@ def _reporting_currency(health: dict[str, Receivables], promise_rows: list[dict[
 def _promise_figures(
     rows: list[dict[str, Any]], currency: str, names: dict[int, str], roster: list[str]
 ) -> dict[str, PromiseFigures]:
-    counts = ("made", *STATUSES, "matured", "matured_kept")
+    counts = ("made", "dated", *STATUSES, "matured", "matured_kept")
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
         for who in (ALL, names.get(row["user_id"], f"user {row['user_id']}")):

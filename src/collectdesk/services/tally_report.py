@@ -1,6 +1,8 @@
 """The tally as data for files: one flat record list (CSV) and one nested document (JSON).
 
 Amounts are major-unit ``Decimal`` values in the reporting currency (other currencies say theirs);
+sections named ``promises:AUD``, ``activity:AUD``, ``aging:AUD`` and ``receivables:AUD`` (``by_currency`` in
+JSON) hold each currency's own figures, as the supervisor screen shows them;
 rates and shares are fractions (0.4 = 40 %); ``None`` means "cannot be computed" (e.g. nothing
 matured yet) and is written as an empty CSV cell or JSON ``null``.
 """
@@ -13,12 +15,23 @@ from typing import Any
 
 from collectdesk.domain.money import to_major
 from collectdesk.services.receivables import Receivables
-from collectdesk.services.tally import ALL, ActivityFigures, PromiseFigures, Tally
+from collectdesk.services.tally import ALL, ActivityFigures, CurrencyTally, PromiseFigures, Tally
 
 Value = str | int | float | Decimal | bool | None
 RECORD_HEADERS = ("section", "metric", "collector", "value")
 
-PROMISE_COUNTS = ("made", "kept", "partially_kept", "broken", "open", "cancelled", "matured", "matured_kept")
+PROMISE_COUNTS = (
+    "made",
+    "dated",
+    "kept",
+    "partially_kept",
+    "broken",
+    "open",
+    "cancelled",
+    "renegotiated",
+    "matured",
+    "matured_kept",
+)
 PROMISE_AMOUNTS = (
     "made_amount",
     "kept_amount",
@@ -27,6 +40,7 @@ PROMISE_AMOUNTS = (
     "broken_amount",
     "open_amount",
     "cancelled_amount",
+    "renegotiated_amount",
     "collected",
 )
 
@@ -133,12 +147,56 @@ def tally_records(tally: Tally) -> list[TallyRecord]:
             TallyRecord(f"currency:{other.currency}", name, ALL, major(getattr(other, name), other.currency))
             for name in ("promised", "kept_amount", "collected", "total_ar", "overdue_ar")
         ]
+    for section in tally.by_currency:
+        records += _currency_records(section)
     for point in tally.trend:
         records += [
             TallyRecord("trend", f"{status}:{point.day.isoformat()}", ALL, getattr(point, status))
             for status in ("kept", "partially_kept", "broken")
         ]
     return records
+
+
+def _currency_records(section: CurrencyTally) -> list[TallyRecord]:
+    """One currency's promises, activity, aging and receivables as records (sections ``…:CUR``)."""
+    cur = section.currency
+    records: list[TallyRecord] = []
+    for figures in (section.promises, *section.promises_by_collector):
+        records += [
+            TallyRecord(f"promises:{cur}", k, figures.collector, v) for k, v in promise_metrics(figures, cur).items()
+        ]
+    for activity in (section.activity, *section.activity_by_collector):
+        records += [
+            TallyRecord(f"activity:{cur}", k, activity.collector, v) for k, v in activity_metrics(activity, cur).items()
+        ]
+    records += [TallyRecord(f"aging:{cur}", b.label, ALL, major(b.amount, cur)) for b in section.receivables.buckets]
+    records += [
+        TallyRecord(f"receivables:{cur}", k, ALL, v) for k, v in receivables_metrics(section.receivables).items()
+    ]
+    return records
+
+
+def currency_document(section: CurrencyTally) -> dict[str, Any]:
+    """One currency's figures, nested (for JSON)."""
+    cur, r = section.currency, section.receivables
+    return {
+        "currency": cur,
+        "promises": {
+            "overall": promise_metrics(section.promises, cur),
+            "by_collector": {f.collector: promise_metrics(f, cur) for f in section.promises_by_collector},
+        },
+        "activity": {
+            "overall": activity_metrics(section.activity, cur),
+            "by_collector": {a.collector: activity_metrics(a, cur) for a in section.activity_by_collector},
+        },
+        "receivables": {
+            **receivables_metrics(r),
+            "aging": [
+                {"bucket": b.label, "low_days": b.low, "high_days": b.high, "amount": major(b.amount, cur)}
+                for b in r.buckets
+            ],
+        },
+    }
 
 
 def csv_cell(value: Value) -> str:
@@ -219,6 +277,7 @@ def tally_document(tally: Tally) -> dict[str, Any]:
             }
             for o in tally.other_currencies
         ],
+        "by_currency": [currency_document(section) for section in tally.by_currency],
         "broken_to_chase": [
             {
                 "promise_id": b.promise_id,

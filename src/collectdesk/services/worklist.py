@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -12,6 +11,8 @@ from sqlalchemy import Row
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.scoring import components
 from collectdesk.services.context import AppContext
+from collectdesk.services.worklist_rows import WorklistRow as WorklistRow
+from collectdesk.services.worklist_rows import row_from
 from collectdesk.store.worklist_cache import RankingPass, ranking_key, refresh_ranking, stored_key
 from collectdesk.store.worklist_query import (
     Query,
@@ -22,40 +23,6 @@ from collectdesk.store.worklist_query import (
 )
 
 REASONS = ("overdue", "promise_due", "callback_due", "confirm_receipt")
-
-
-@dataclass(frozen=True)
-class WorklistRow:
-    """One account on the list: what it owes, how it has behaved, and the points that rank it.
-
-    ``rank`` is the 1-based position on the list (0 when the row comes from :func:`score_account`
-    or :func:`agency_ready`). Money is in minor units of ``currency``. ``breakdown`` maps each
-    component's short label (``dpd``, ``bal``, ``broken`` …) to its points, in display order.
-    """
-
-    rank: int
-    customer_id: int
-    ref: str
-    name: str
-    kind: str
-    country: str
-    currency: str
-    overdue: int
-    open_balance: int
-    oldest_days_past_due: int
-    broken_promises: int
-    failed_attempts: int
-    stage: str
-    next_action_on: date | None
-    last_contact_at: datetime | None
-    reason: str
-    score: float
-    breakdown: dict[str, float] = field(default_factory=dict)
-    next_action_at: datetime | None = None
-    late_payments: int = 0
-    sales_rep: str | None = None
-    on_list: bool = True
-    ready_for_referral: bool = False
 
 
 def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
@@ -73,33 +40,7 @@ def score_params(ctx: AppContext, as_of: date | None) -> ScoreParams:
 
 
 def _row(record: Row[Any], rank: int, labels: dict[str, str]) -> WorklistRow:
-    data = record._mapping
-    breakdown = {label: float(data[f"points_{key}"]) for key, label in labels.items()}
-    return WorklistRow(
-        rank=rank,
-        customer_id=data["customer_id"],
-        ref=data["ref"],
-        name=data["name"],
-        kind=data["kind"],
-        country=data["country"],
-        currency=data["currency"],
-        overdue=int(data["overdue"]),
-        open_balance=int(data["open_balance"]),
-        oldest_days_past_due=int(data["oldest_days_past_due"]),
-        broken_promises=int(data["broken_promises"]),
-        failed_attempts=data["failed_attempts"],
-        stage=data["stage"],
-        next_action_on=data["next_action_on"],
-        last_contact_at=data["last_contact_at"],
-        reason=data["reason"],
-        score=float(data["score"]),
-        breakdown=breakdown,
-        next_action_at=data["next_action_at"],
-        late_payments=int(data["late_payments"]),
-        sales_rep=data["sales_rep"],
-        on_list=bool(data["on_list"]),
-        ready_for_referral=bool(data["ready_for_referral"]),
-    )
+    return row_from(record._mapping, rank, labels)
 
 
 def _fetch(ctx: AppContext, query: Query, *, first_rank: int | None) -> list[WorklistRow]:
@@ -115,9 +56,17 @@ def _rows(ctx: AppContext, records: Sequence[Row[Any]], first_rank: int | None) 
 
 
 def build_worklist(
-    ctx: AppContext, *, as_of: date | None = None, limit: int = 200, offset: int = 0
+    ctx: AppContext,
+    *,
+    as_of: date | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    collector: str | None = None,
 ) -> list[WorklistRow]:
     """Today's call list (or ``as_of``'s), in order: overdue work toughest first, then receipts.
+
+    A collector's list holds their accounts (and those they cover) first, then the unassigned
+    pool, as ``[team] list`` says; a supervisor's holds everyone's, or ``collector``'s alone.
 
     Read from the ranking upkeep stored when there is one for this day and these rules (changed
     accounts scored live); otherwise every candidate is scored live. Both give the same list.
@@ -127,13 +76,32 @@ def build_worklist(
     if offset < 0:
         raise InputError("the worklist offset cannot be negative")
     params = score_params(ctx, as_of)
+    scope, mine_ids = list_scope(ctx, collector, params.as_of)
     with ctx.db.engine.connect() as connection:
         if not ctx.db.is_sqlite:  # the key and the ranking it names read from one snapshot
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
         ranked = stored_key(connection) == ranking_key(params)
-        statement, values = worklist_select(params, limit=limit, offset=offset, ranked=ranked)
+        statement, values = worklist_select(
+            params, limit=limit, offset=offset, ranked=ranked, scope=scope, mine_ids=mine_ids
+        )
         records = connection.execute(statement, values).all()
     return _rows(ctx, records, offset + 1)
+
+
+def list_scope(ctx: AppContext, collector: str | None, day: date) -> tuple[str, tuple[int, ...]]:
+    """Whose accounts ``ctx.user``'s list holds: the scope and the collectors counted as "mine"."""
+    from collectdesk.services.assignment import covered_by, user_id_named
+
+    if collector is not None:
+        if ctx.user.role != "supervisor" and collector != ctx.user.name:
+            raise InputError(f"only a supervisor can look at another collector's list ({collector})")
+        return "mine", (user_id_named(ctx, collector),)
+    if ctx.user.role == "supervisor":
+        return "all", ()
+    scope = ctx.settings.team.list
+    if scope == "all":
+        return "all", ()
+    return scope, (ctx.user.id, *covered_by(ctx, ctx.user.id, day))
 
 
 def rank_todays_list(ctx: AppContext) -> RankingPass:

@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
+from collectdesk.domain import promise_status
+
 _OPEN = "i.customer_id = customers.id AND i.status = 'open' AND i.open_amount > 0"
 _NEWEST = f"(SELECT max(i.due_date) FROM invoices i WHERE {_OPEN})"
 
@@ -34,9 +36,9 @@ INVOICE_FACTS: dict[str, str] = {
 }
 PROMISE_FACTS: dict[str, str] = {
     "earliest_open_promise_on": "(SELECT min(p.promised_on) FROM promises p "
-    "WHERE p.customer_id = customers.id AND p.status = 'open')",
+    f"WHERE p.customer_id = customers.id AND p.status = '{promise_status.OPEN}')",
     "last_broken_on": "(SELECT max(p.broken_on) FROM promises p "
-    "WHERE p.customer_id = customers.id AND p.status = 'broken')",
+    f"WHERE p.customer_id = customers.id AND p.status = '{promise_status.BROKEN}')",
 }
 FACT_EXPRESSIONS = {**INVOICE_FACTS, **PROMISE_FACTS}
 FACT_COLUMNS = tuple(FACT_EXPRESSIONS)

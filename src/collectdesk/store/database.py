@@ -19,6 +19,25 @@ class DatabaseError(Exception):
     """The database cannot be opened as configured."""
 
 
+class NoDatabaseError(DatabaseError):
+    """The SQLite file the URL names does not exist (and was not to be created)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"there is no database at {path} yet")
+        self.path = path
+
+
+def missing_sqlite_file(url_text: str) -> Path | None:
+    """The file a SQLite URL names when that file does not exist yet; else ``None``."""
+    if not url_text.startswith("sqlite:"):
+        return None
+    url = resolve_url(url_text)
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        return None
+    path = Path(url.database).expanduser()
+    return None if path.exists() else path
+
+
 def default_url(data_dir: Path) -> str:
     """The SQLite file in the user data directory."""
     return f"sqlite:///{data_dir / 'collectdesk.db'}"
@@ -49,7 +68,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    # Several desks on one file wait for each other's writes rather than fail with "database is locked".
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -73,8 +93,16 @@ class Database:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url_text: str, *, migrate: bool = True) -> Database:
-        """Connect, and bring the schema up to date unless told not to."""
+    def open(cls, url_text: str, *, migrate: bool = True, create: bool = True) -> Database:
+        """Connect, and bring the schema up to date unless told not to.
+
+        ``create=False``: a SQLite file that does not exist is refused (:class:`NoDatabaseError`)
+        rather than created empty.
+        """
+        if not create:
+            missing = missing_sqlite_file(url_text)
+            if missing is not None:
+                raise NoDatabaseError(missing)
         engine = make_engine(url_text)
         try:
             with engine.connect():

@@ -1,7 +1,7 @@
 """Everything the database derives by triggers, in one list, and bulk loading without them.
 
 Each entry keeps one kind of derived data true on every write: account facts on customers,
-invoice totals, talk time on calls, and the marks on changed accounts for the stored ranking.
+invoice and allocation totals, talk time on calls, and the marks on changed accounts for the stored ranking.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from collectdesk.store import account_facts, call_talk, invoice_totals, worklist_cache
+from collectdesk.store import account_facts, allocation_totals, call_talk, invoice_totals, worklist_cache
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,11 @@ class Derived:
 DERIVED = (
     Derived(account_facts.trigger_ddl, account_facts.drop_trigger_ddl, account_facts.refresh_account_facts),
     Derived(invoice_totals.trigger_ddl, invoice_totals.drop_trigger_ddl, invoice_totals.rebuild_invoice_totals),
+    Derived(
+        allocation_totals.trigger_ddl,
+        allocation_totals.drop_trigger_ddl,
+        allocation_totals.rebuild_allocation_totals,
+    ),
     Derived(call_talk.trigger_ddl, call_talk.drop_trigger_ddl, call_talk.rebuild_talk_seconds),
     # Rebuilt by dropping the stored ranking: the next upkeep ranks everything again.
     Derived(worklist_cache.trigger_ddl, worklist_cache.drop_trigger_ddl, worklist_cache.forget_ranking),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from collectdesk.domain.clock import start_of_day
+from collectdesk.domain.promise_status import CANCELLED, OPEN
 from collectdesk.domain.promises import PaymentFacts, PromiseFacts
 from collectdesk.store.models import Payment, PaymentAllocation, Promise, PromiseInvoice
 
@@ -73,7 +74,7 @@ class CustomerLedger:
 
 def customers_with_open_promises() -> Select[Any]:
     """The customers that have at least one open promise (a subquery)."""
-    return select(PROMISES.c.customer_id).where(PROMISES.c.status == "open").distinct()
+    return select(PROMISES.c.customer_id).where(PROMISES.c.status == OPEN).distinct()
 
 
 def load_ledgers(session: Session, customers: Select[Any] | Sequence[int], as_of: date) -> dict[int, CustomerLedger]:
@@ -130,7 +131,7 @@ def load_ledgers(session: Session, customers: Select[Any] | Sequence[int], as_of
         invoices = frozenset(named[pid]) if pid in named else no_invoices
         promised_on, created_on = _day(promised_raw), _day(created_raw)
         resolved_on = _maybe_day(resolved_raw)
-        cancelled_on = (resolved_on or created_on) if status == "cancelled" else None
+        cancelled_on = (resolved_on or created_on) if status == CANCELLED else None
         ledger = ledgers[customer_id]
         ledger.promises.append(
             PromiseFacts(pid, amount, promised_on, _day(broken_raw), created_on, invoices, cancelled_on)

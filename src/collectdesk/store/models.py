@@ -27,6 +27,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from collectdesk.domain.invoice_status import INVOICE_STATUSES, OWING_OUTSIDE_OPEN_BALANCE
+from collectdesk.domain.promise_status import PROMISE_STATUSES
+from collectdesk.domain.result_codes import CODE_LENGTH
 from collectdesk.domain.stages import REFERRED, STAGES
 
 NAMING = {
@@ -39,7 +41,12 @@ NAMING = {
 
 ROLES = ("collector", "supervisor")
 KINDS = ("business", "consumer")
-PROMISE_STATUSES = ("open", "kept", "partially_kept", "broken", "cancelled")
+
+
+def max_length(column: Any) -> int:
+    """The most characters a string column holds (the one place column widths are set)."""
+    length: int = column.property.columns[0].type.length
+    return length
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -86,6 +93,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(80), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="collector")
     created_at: Mapped[datetime]
+    # A disabled user keeps their history but can no longer log in (revision 0009).
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
 
 
 # Who the worklist may list, and the columns it ranks them by (ix_customers_chaseable).
@@ -155,7 +164,7 @@ class Customer(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     collector_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     sales_rep: Mapped[str | None] = mapped_column(String(120))
-    # Billing address as the accounting system wrote it (revision 0005); `region` above is the
+    # Billing address as the accounting system wrote it (revision 0006); `region` above is the
     # calling-rules region code, `address_region` the state or province as text.
     address_street: Mapped[str | None] = mapped_column(String(400))
     address_city: Mapped[str | None] = mapped_column(String(120))
@@ -305,6 +314,22 @@ class Call(Base):
         Index("ix_calls_customer_started", "customer_id", "started_at"),
         Index("ix_calls_started_at", "started_at"),
         Index("ix_calls_user_open", "user_id", "ended_at"),
+        # One open call per account and per user: the claim a call start makes (revision 0009).
+        Index(
+            "uq_calls_open_account",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index(
+            "uq_calls_open_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_calls_ended_at", "ended_at"),
         # Covers the tally's phone activity (revision 0004).
         Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code", "talk_seconds"),
     )
@@ -316,7 +341,7 @@ class Call(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     started_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    result_code: Mapped[str | None] = mapped_column(String(16))
+    result_code: Mapped[str | None] = mapped_column(String(CODE_LENGTH))
     right_party: Mapped[bool | None] = mapped_column(Boolean)
     payment_asked: Mapped[bool | None] = mapped_column(Boolean)
     no_promise_reason: Mapped[str | None] = mapped_column(String(300))
@@ -361,6 +386,7 @@ class Promise(Base):
             "promised_on",
         ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
+        Index("ix_promises_replaced_by_id", "replaced_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -378,6 +404,8 @@ class Promise(Base):
     plan_id: Mapped[int | None] = mapped_column(Integer)
     instalment: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    # The promise (the first of the plan) that replaced this one, now cancelled as renegotiated (revision 0007).
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("promises.id", ondelete="SET NULL"))
 
 
 class PromiseInvoice(Base):
@@ -442,6 +470,30 @@ class WorklistState(Base):
     key: Mapped[str] = mapped_column(String(64))
 
 
+class AllocationTotal(Base):
+    """Payment allocations grouped by the day received and the invoice's currency, issue date and
+    due date (store/allocation_totals.py); allocations to written-off invoices left out."""
+
+    __tablename__ = "allocation_totals"
+
+    received_on: Mapped[date] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    issue_date: Mapped[date] = mapped_column(primary_key=True)
+    due_date: Mapped[date] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class UpkeepState(Base):
+    """The last upkeep that found nothing to do, and what it saw (store/upkeep_state.py)."""
+
+    __tablename__ = "upkeep_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(300))
+    ranked: Mapped[int] = mapped_column(Integer, default=0)
+    plain: Mapped[str | None] = mapped_column(Text)  # JSON: the recipe of a quick page read
+
+
 class InvoiceTotal(Base):
     """Invoices grouped by currency, issue date and due date (store/invoice_totals.py): how many
     still have a balance, their open balance and their amount; written-off invoices left out."""
@@ -454,6 +506,24 @@ class InvoiceTotal(Base):
     invoices: Mapped[int] = mapped_column(Integer, default=0)
     open_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Cover(Base):
+    """A substitute working an absent collector's accounts for a date range (inclusive)."""
+
+    __tablename__ = "covers"
+    __table_args__ = (
+        CheckConstraint("to_on >= from_on", name="dates"),
+        CheckConstraint("absent_id != substitute_id", name="someone_else"),
+        Index("ix_covers_substitute", "substitute_id", "from_on", "to_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    absent_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    from_on: Mapped[date]
+    to_on: Mapped[date]
+    created_at: Mapped[datetime]
 
 
 MESSAGE_STATUSES = ("sending", "sent", "failed")

@@ -47,9 +47,11 @@ from collectdesk.domain.scoring import (
 from collectdesk.domain.stages import REFERRED
 from collectdesk.settings import ScoringWeights
 from collectdesk.store.models import (
+    Call,
     Customer,
     Invoice,
     Promise,
+    User,
     UTCDateTime,
     WorklistDirty,
     WorklistScore,
@@ -62,6 +64,14 @@ CUSTOMERS = Customer.__table__
 PROMISES = Promise.__table__
 SCORES = WorklistScore.__table__
 DIRTY = WorklistDirty.__table__
+CALLS = Call.__table__
+USERS = User.__table__
+
+# Whose accounts a list holds (services/worklist.py): everyone's; only those assigned to the ids
+# in ``mine_ids``; or those first, then the unassigned pool.
+SCOPES = ("all", "mine", "mine_then_pool")
+# How far back a colleague's closed call still marks an account.
+RECENTLY_CLOSED = timedelta(hours=1)
 
 # Literals, not bound parameters: SQLite only uses a partial index whose WHERE the query repeats.
 _OPEN: ColumnElement[Any] = literal_column("'open'")
@@ -88,6 +98,7 @@ DISPLAY_COLUMNS = (
     "sales_rep",
     "open_balance",
     "late_payments",
+    "collector_id",
 )
 
 
@@ -281,15 +292,63 @@ def _terms(params: ScoreParams) -> _Terms:
     )
 
 
-def _ranking(terms: _Terms, tier: ColumnElement[Any]) -> Select[Any]:
-    return select(CUSTOMERS.c.id.label("customer_id"), tier.label("tier"), terms.score.label("score"))
+def _ranking(terms: _Terms, tier: ColumnElement[Any], scope: str = "all") -> Select[Any]:
+    columns = [CUSTOMERS.c.id.label("customer_id"), tier.label("tier"), terms.score.label("score")]
+    if scope != "all":
+        columns.append(_group(CUSTOMERS, scope).label("grp"))
+    return select(*columns)
 
 
-def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> Select[Any]:
+def _mine(customers: Any) -> ColumnElement[Any]:
+    mine: ColumnElement[Any] = customers.c.collector_id.in_(bindparam("mine_ids", expanding=True, type_=Integer))
+    return mine
+
+
+def _group(customers: Any, scope: str) -> ColumnElement[Any]:
+    """0 for the user's own accounts, 1 for the pool (ordering key of a scoped list)."""
+    if scope == "mine_then_pool":
+        return case((_mine(customers), 0), else_=1)
+    return literal_column("0")
+
+
+def _in_scope(customers: Any, scope: str) -> list[ColumnElement[Any]]:
+    if scope == "mine":
+        return [_mine(customers)]
+    if scope == "mine_then_pool":
+        return [or_(_mine(customers), customers.c.collector_id.is_(None))]
+    return []
+
+
+def _on_call(customer_id: ColumnElement[Any]) -> tuple[Any, Any]:
+    """Who has an open call on the account now, and since when (the one-open-call index)."""
+    k, u = CALLS.c, USERS.c
+    open_call = and_(k.customer_id == customer_id, k.ended_at.is_(None))
+    who = select(u.name).join_from(CALLS, USERS, u.id == k.user_id).where(open_call).limit(1).scalar_subquery()
+    since = select(k.started_at).where(open_call).limit(1).scalar_subquery()
+    return who, since
+
+
+def _recently_closed(customer_id: ColumnElement[Any]) -> tuple[Any, Any]:
+    """Who last closed a call on the account within :data:`RECENTLY_CLOSED`, and when."""
+    k, u = CALLS.c, USERS.c
+    since = bindparam("closed_since", type_=UTCDateTime())
+    latest = (
+        select(k.user_id, k.ended_at)
+        .where(k.customer_id == customer_id, k.ended_at >= since)
+        .order_by(k.ended_at.desc())
+        .limit(1)
+        .subquery("latest_close")
+    )
+    who = select(u.name).join_from(latest, USERS, u.id == latest.c.user_id).scalar_subquery()
+    at = select(latest.c.ended_at).scalar_subquery()
+    return who, at
+
+
+def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool, grouped: bool = False) -> Select[Any]:
     """Order the ranking, keep the page, and add each row's points, flags and display columns."""
     # Equal scores are ordered by customer id (the oldest account first): deterministic, and
     # cheaper than a tie-breaker the database would have to compute for every candidate.
-    keys = ["tier"] if by_tier else []
+    keys = (["grp"] if grouped else []) + (["tier"] if by_tier else [])
     ranked = ranked.order_by(
         *[literal_column(k) for k in keys], literal_column("score").desc(), literal_column("customer_id")
     )
@@ -305,6 +364,9 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> 
         else_=literal_column("'overdue'"),
     )
     on_list = and_(terms.may_be_chased, or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due)))
+    on_call_by, on_call_since = _on_call(p.customer_id)
+    closed_by, closed_at = _recently_closed(p.customer_id)
+    order = [p.grp] if grouped else []
     return (
         select(
             p.customer_id,
@@ -318,9 +380,13 @@ def _page(terms: _Terms, ranked: Select[Any], *, by_tier: bool, paged: bool) -> 
             flag(terms.ready_for_referral).label("ready_for_referral"),
             *[getattr(c, name) for name in DISPLAY_COLUMNS],
             *[expr.label(f"points_{key}") for key, expr in terms.points.items()],
+            on_call_by.label("on_call_by"),
+            on_call_since.label("on_call_since"),
+            closed_by.label("closed_by"),
+            closed_at.label("closed_at"),
         )
         .join_from(page, CUSTOMERS, c.id == p.customer_id)
-        .order_by(*([p.tier] if by_tier else []), p.score.desc(), p.customer_id)
+        .order_by(*order, *([p.tier] if by_tier else []), p.score.desc(), p.customer_id)
     )
 
 
@@ -333,6 +399,7 @@ def parameter_values(params: ScoreParams) -> dict[str, Any]:
         "receipt_from": params.as_of - timedelta(days=params.receipt_confirmation_days),
         "day_start": start_of_day(params.as_of),
         "day_end": start_of_day(params.as_of + timedelta(days=1)),
+        "closed_since": params.callbacks_before - RECENTLY_CLOSED,
         "agency_days": params.agency_days,
     }
     for component in components(params.weights):
@@ -358,55 +425,70 @@ def _ranked_ahead() -> ColumnElement[Any]:
     return or_(CUSTOMERS.c.next_action_at.is_(None), ~_callback_today(CUSTOMERS))
 
 
-def _every_candidate(terms: _Terms, *conditions: ColumnElement[Any]) -> Any:
+def _every_candidate(terms: _Terms, *conditions: ColumnElement[Any], scope: str = "all") -> Any:
     """Every account on the list (meeting ``conditions``) with its tier and score, unordered."""
     receipt = terms.receipt_customers
-    overdue_work = _ranking(terms, literal_column(str(TIER_OVERDUE_WORK))).where(
+    conditions = (*conditions, *_in_scope(CUSTOMERS, scope))
+    overdue_work = _ranking(terms, literal_column(str(TIER_OVERDUE_WORK)), scope).where(
         terms.may_be_chased, terms.overdue_work, *conditions
     )
     # Receipt confirmations come from the few recent invoices, not from a probe per customer.
     confirmations = (
-        _ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)))
+        _ranking(terms, literal_column(str(TIER_CONFIRM_RECEIPT)), scope)
         .join_from(receipt, CUSTOMERS, CUSTOMERS.c.id == receipt.c.customer_id)
         .where(terms.may_be_chased, terms.action_due, ~terms.overdue_work, *conditions)
     )
     return union_all(overdue_work, confirmations)
 
 
-def _some_candidates(terms: _Terms, *conditions: ColumnElement[Any]) -> Select[Any]:
+def _some_candidates(terms: _Terms, *conditions: ColumnElement[Any], scope: str = "all") -> Select[Any]:
     """The accounts meeting ``conditions`` that are on the list, with their tier and score
     (one probe per account: for a few accounts, not for all of them)."""
     tier = case((terms.overdue_work, TIER_OVERDUE_WORK), else_=TIER_CONFIRM_RECEIPT)
-    return _ranking(terms, tier).where(
-        *conditions, terms.may_be_chased, or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due))
+    return _ranking(terms, tier, scope).where(
+        *conditions,
+        *_in_scope(CUSTOMERS, scope),
+        terms.may_be_chased,
+        or_(terms.overdue_work, and_(terms.action_due, terms.receipt_due)),
     )
 
 
-@lru_cache(maxsize=1)
-def _worklist_template() -> Select[Any]:
+@lru_cache(maxsize=len(SCOPES))
+def _worklist_template(scope: str = "all") -> Select[Any]:
     terms = _terms(_TEMPLATE)
-    ranked = select(_every_candidate(terms).subquery("ranked"))
-    return _page(terms, ranked, by_tier=True, paged=True)
+    ranked = select(_every_candidate(terms, scope=scope).subquery("ranked"))
+    return _page(terms, ranked, by_tier=True, paged=True, grouped=scope != "all")
 
 
-@lru_cache(maxsize=1)
-def _ranked_worklist_template() -> Select[Any]:
+@lru_cache(maxsize=len(SCOPES))
+def _ranked_worklist_template(scope: str = "all") -> Select[Any]:
     terms = _terms(_TEMPLATE)
     s, d = SCORES.c, DIRTY.c
     # The stored order up to the end of the page, less the accounts changed since it was stored…
+    stored_columns: list[Any] = [s.customer_id, s.tier, s.score]
+    stored_order: list[Any] = [s.tier, s.score.desc(), s.customer_id]
+    stored_select = select(*stored_columns)
+    if scope != "all":
+        owner = CUSTOMERS.alias("owner")
+        grp = _group(owner, scope)
+        stored_select = (
+            select(*stored_columns, grp.label("grp"))
+            .join_from(SCORES, owner, owner.c.id == s.customer_id)
+            .where(*_in_scope(owner, scope))
+        )
+        stored_order = [grp, *stored_order]
     stored = (
-        select(s.customer_id, s.tier, s.score)
-        .where(~exists().where(d.customer_id == s.customer_id))
-        .order_by(s.tier, s.score.desc(), s.customer_id)
+        stored_select.where(~exists().where(d.customer_id == s.customer_id))
+        .order_by(*stored_order)
         .limit(bindparam("stored_limit", type_=Integer))
         .subquery("stored")
     )
     # …and those, with the accounts never stored, scored now.
     other = CUSTOMERS.alias("unstored")
     live_ids = union(select(d.customer_id), select(other.c.id).where(_callback_today(other)))
-    live = _some_candidates(terms, CUSTOMERS.c.id.in_(live_ids))
+    live = _some_candidates(terms, CUSTOMERS.c.id.in_(live_ids), scope=scope)
     ranked = select(union_all(select(stored), live).subquery("ranked"))
-    return _page(terms, ranked, by_tier=True, paged=True)
+    return _page(terms, ranked, by_tier=True, paged=True, grouped=scope != "all")
 
 
 @lru_cache(maxsize=1)
@@ -448,15 +530,28 @@ def _agency_template(paged: bool) -> Select[Any]:
 Query = tuple[Select[Any], dict[str, Any]]
 
 
-def worklist_select(params: ScoreParams, *, limit: int, offset: int = 0, ranked: bool = False) -> Query:
+def worklist_select(
+    params: ScoreParams,
+    *,
+    limit: int,
+    offset: int = 0,
+    ranked: bool = False,
+    scope: str = "all",
+    mine_ids: tuple[int, ...] = (),
+) -> Query:
     """Today's list: chaseable accounts with work due, overdue work first, toughest first.
 
     ``ranked``: read the ranking stored for these parameters (only when it is there).
+    ``scope`` (one of :data:`SCOPES`): whose accounts, the ``mine_ids`` collectors' first.
     """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown worklist scope {scope!r}")
     values = {**parameter_values(params), "page_limit": limit, "page_offset": offset}
+    if scope != "all":
+        values["mine_ids"] = list(mine_ids)
     if ranked:
-        return _ranked_worklist_template(), {**values, "stored_limit": offset + limit}
-    return _worklist_template(), values
+        return _ranked_worklist_template(scope), {**values, "stored_limit": offset + limit}
+    return _worklist_template(scope), values
 
 
 def account_select(params: ScoreParams, customer_id: int) -> Query:

@@ -15,13 +15,14 @@ from collectdesk.tui.call_list import WorklistTable
 from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.desk import DeskScreen, NotesArea
 from collectdesk.tui.loading import FirstPage, start_first_page
+from collectdesk.tui.stack import SteadyScreenStack
 
 # Help, dialogs and screens opened later are imported when first opened (start-up speed).
 if TYPE_CHECKING:
     from collectdesk.tui.help import KeyHelp
 
 
-class DeskApp(App[None]):
+class DeskApp(SteadyScreenStack):
     """The collector's desk."""
 
     TITLE = "collectdesk"
@@ -67,27 +68,51 @@ class DeskApp(App[None]):
         self.desk.action_refresh()
 
     def help_lines(self) -> list[KeyHelp]:
-        """Every key of the desk and its dialogs, as the keymap has them."""
+        """Every key of the desk, its dialogs and the supervisor view, as the keymap has them; the keys
+        of the screen help was opened from come first."""
         from collectdesk.domain.result_codes import result_codes
-        from collectdesk.tui.followup import FollowUpDialog
-        from collectdesk.tui.help import KeyHelp, describe_bindings
+        from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
+        from collectdesk.tui.forms import FollowUpForm
+        from collectdesk.tui.help import HelpScreen, KeyHelp, current_first, describe_bindings, supervisor_help
         from collectdesk.tui.next_action import NextActionDialog
         from collectdesk.tui.outcome import OutcomeDialog
+        from collectdesk.tui.promises_dialog import PromisesDialog
         from collectdesk.tui.search import SearchScreen
+        from collectdesk.tui.supervisor import CustomRangeDialog, SupervisorScreen
 
         keymap = self.keymap
         lines = describe_bindings(self, "Call list", WorklistTable.BINDINGS, keymap)
         lines += describe_bindings(self, "Desk", [*DeskScreen.BINDINGS, *self.BINDINGS], keymap)
         lines += describe_bindings(self, "Notes pane", NotesArea.BINDINGS, keymap)
+        lines += describe_bindings(self, "Call whom", ContactPicker.BINDINGS, keymap)
+        lines += describe_bindings(self, "Blocked call", OverrideDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Outcome dialog", OutcomeDialog.BINDINGS, keymap)
         lines += [
-            KeyHelp("Outcome dialog", code.key, f"{code.code}: {code.label}")
+            KeyHelp("Outcome dialog", code.key, f"{code.code}: {code.label}", f"[result_keys] {code.code}")
             for code in result_codes(self.ctx.settings.result_keys)
         ]
-        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Promise and other follow-up dialogs", FollowUpForm.BINDINGS, keymap)
         lines += describe_bindings(self, "Next action", NextActionDialog.BINDINGS, keymap)
+        lines += describe_bindings(self, "Open promises", PromisesDialog.BINDINGS, keymap)
         lines += describe_bindings(self, "Search", SearchScreen.BINDINGS, keymap)
-        return lines
+        lines += describe_bindings(self, "Quit with a call open", QuitDialog.BINDINGS, keymap)
+        if self.ctx.user.role == "supervisor":
+            lines += supervisor_help(self, keymap, self.BINDINGS)
+        else:
+            lines += describe_bindings(self, "This help", HelpScreen.BINDINGS, keymap)
+        sections: dict[type, str] = {
+            SupervisorScreen: "Supervisor view",
+            CustomRangeDialog: "Custom period dialog",
+            SearchScreen: "Search",
+            OutcomeDialog: "Outcome dialog",
+            FollowUpForm: "Promise and other follow-up dialogs",
+            NextActionDialog: "Next action",
+            ContactPicker: "Call whom",
+            OverrideDialog: "Blocked call",
+            QuitDialog: "Quit with a call open",
+        }
+        here = next((name for kind, name in sections.items() if isinstance(self.screen, kind)), "")
+        return current_first(lines, here)
 
     def action_help(self) -> None:
         """Show every key."""

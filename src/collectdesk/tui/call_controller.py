@@ -168,7 +168,7 @@ class CallController(ReportsWorkFailures, Widget):
         self.post_message(self.Closed(call, closing.outcome.result_code, promises[0].id if promises else None))
 
     async def _ask_outcome(self, closing: _Closing) -> CloseStep:
-        from collectdesk.tui.followup import needs_follow_up, plain_outcome
+        from collectdesk.tui.forms import needs_follow_up, plain_outcome
         from collectdesk.tui.outcome import OutcomeDialog
 
         code = await self.app.push_screen_wait(OutcomeDialog(closing.call, closing.codes, self.ctx.clock.now()))
@@ -181,16 +181,16 @@ class CallController(ReportsWorkFailures, Widget):
         return CloseStep.NEXT_ACTION
 
     async def _ask_follow_up(self, closing: _Closing) -> CloseStep:
-        from collectdesk.tui.followup import FollowUpDialog
+        from collectdesk.tui.forms import follow_up_form
 
         closing.outcome = await self.app.push_screen_wait(
-            FollowUpDialog(self.ctx, closing.call, closing.account, closing.error)
+            follow_up_form(self.ctx, closing.call, closing.account, closing.error)
         )
         closing.error = None
         return CloseStep.OUTCOME if closing.outcome is None else CloseStep.NEXT_ACTION
 
     async def _ask_next_action(self, closing: _Closing) -> CloseStep:
-        from collectdesk.tui.followup import needs_follow_up
+        from collectdesk.tui.forms import needs_follow_up
         from collectdesk.tui.next_action import NextActionDialog
 
         outcome = closing.outcome

@@ -288,7 +288,7 @@ class CallList(ReportsWorkFailures, Vertical):
             overdue, days = Text(amount, justify="right"), Text(str(row.oldest_days_past_due), justify="right")
         return [
             Text(str(row.rank), justify="right"),
-            row.name[:14],
+            self._name_cell(row),
             overdue,
             days,
             Text(str(row.broken_promises or ""), justify="right"),
@@ -297,6 +297,16 @@ class CallList(ReportsWorkFailures, Vertical):
             self._local_cell(status),
             Text(f"{row.score:.0f}", justify="right"),
         ]
+
+    def _name_cell(self, row: WorklistRow) -> str | Text:
+        """The name, marked when a colleague is on a call with the account (☎) or closed one within
+        the hour (✓); pressing ``c`` on a marked account names who is on it."""
+        me = self.ctx.user.name
+        if row.on_call_by and row.on_call_by != me:
+            return Text(f"☎ {row.name[:12]}", style="bold")
+        if row.closed_by and row.closed_by != me:
+            return Text(f"✓ {row.name[:12]}", style="dim")
+        return row.name[:14]
 
     def _paint_status(self) -> None:
         size = self.ctx.settings.page_size

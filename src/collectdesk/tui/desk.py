@@ -54,6 +54,7 @@ class DeskScreen(Screen[None]):
         Binding("escape", "back_to_list", "Back to the list", show=False, id="desk.back"),
         Binding("m", "reminder", "Remind", show=False, id="desk.remind"),
         Binding("p", "pause_reminders", "Pause", show=False, id="desk.pause"),
+        Binding("o", "promises", "Promises", id="desk.promises"),
     ]
 
     def __init__(
@@ -116,6 +117,10 @@ class DeskScreen(Screen[None]):
         self.set_interval(1.0, self._paint_topbar)
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self.action_refresh)
+            # Colleagues' calls, closes and payments show without a key (refresh 0: only when asked).
+            from collectdesk.tui.live import start_live_updates
+
+            start_live_updates(self, self.ctx, self.call_list.load)
 
     def on_resize(self, event: events.Resize) -> None:
         """Side by side when there is room, taking turns when there is not."""
@@ -314,6 +319,21 @@ class DeskScreen(Screen[None]):
         self._view_account(True)
         if choice.action == "call":
             self.action_start_call()
+
+    def action_promises(self) -> None:
+        """The shown account's open promises, to cancel one with a reason."""
+        detail = self.panel.detail
+        if detail is None:
+            self.notify("Pick an account first", timeout=3)
+            return
+        from collectdesk.tui.promises_dialog import PromisesDialog
+
+        def done(message: str | None) -> None:
+            if message:
+                self.notify(message, title="Promise cancelled", timeout=5)
+                self._show(detail.customer_id)
+
+        self.app.push_screen(PromisesDialog(self.ctx, detail.customer_id, detail.name), done)
 
     def action_reminder(self) -> None:
         """Preview the account's next reminder (or a chosen one, or the promise just taken) and send it."""

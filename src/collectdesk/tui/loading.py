@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from collectdesk.services.accounts import AccountDetail, account_detail
 from collectdesk.services.context import AppContext
+from collectdesk.services.plain_worklist import plain_first_page
 from collectdesk.services.worklist import WorklistRow, build_worklist, score_account
 
 
@@ -40,7 +41,7 @@ def read_account(ctx: AppContext, customer_id: int, row: WorklistRow | None) -> 
 
 def read_first_page(ctx: AppContext) -> FirstPage:
     """The first page of today's list and the top account's detail."""
-    rows = build_worklist(ctx, limit=ctx.settings.page_size)
+    rows = plain_first_page(ctx, limit=ctx.settings.page_size) or build_worklist(ctx, limit=ctx.settings.page_size)
     try:
         top = read_account(ctx, rows[0].customer_id, rows[0]) if rows else None
     except Exception:  # the list still paints; the panel reads the account again and reports why it cannot

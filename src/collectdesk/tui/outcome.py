@@ -72,6 +72,8 @@ class OutcomeDialog(ModalScreen[str | None]):
 
     def on_key(self, event: events.Key) -> None:
         """A result code's key picks it."""
+        if not self.is_current:
+            return  # typed ahead after this dialog closed: the code was chosen already
         pressed = event.character or event.key
         code = next((c for c in self.codes if c.key in (pressed, event.key)), None)
         if code is None:

@@ -3,7 +3,6 @@ to chase and the kept/broken trend, recomputed in a worker thread and exportable
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -22,12 +21,14 @@ from collectdesk.domain.errors import InputError
 from collectdesk.resources import styles_dir
 from collectdesk.services.access import refusal
 from collectdesk.services.context import AppContext
+from collectdesk.services.export_files import export_folder, write_csv_file
 from collectdesk.services.periods import Period, period_for
-from collectdesk.services.tally import Tally, compute_tally
-from collectdesk.services.tally_report import csv_cell, major
+from collectdesk.services.tally import ALL, Tally, compute_tally
+from collectdesk.services.tally_report import major
 from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
-from collectdesk.settings import data_dir
+from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.referral import ReferralPanel
+from collectdesk.tui.stack import SteadyScreenStack
 
 STYLES = str(styles_dir() / "supervisor.tcss")
 Column = tuple[str, str]  # (label, key)
@@ -37,7 +38,7 @@ Row = tuple[Sequence[Any], Sequence[Any]]  # (what is shown, what is exported)
 class CustomRangeDialog(ModalScreen[Period | None]):
     """Asks for a custom period: two dates (ISO or shortcuts such as ``+7`` or ``eom``)."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="range.cancel")]
 
     def __init__(self, today: date, current: Period) -> None:
         super().__init__()
@@ -73,13 +74,13 @@ class SupervisorScreen(Screen[None]):
 
     CSS_PATH = STYLES
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "period('today')", "Today"),
-        Binding("w", "period('week')", "Week"),
-        Binding("m", "period('month')", "Month"),
-        Binding("c", "custom_period", "Custom…"),
-        Binding("x", "export_table", "Export table"),
-        Binding("r", "reload", "Refresh"),
-        Binding("escape", "leave", "Back"),
+        Binding("t", "period('today')", "Today", id="supervisor.today"),
+        Binding("w", "period('week')", "Week", id="supervisor.week"),
+        Binding("m", "period('month')", "Month", id="supervisor.month"),
+        Binding("c", "custom_period", "Custom…", id="supervisor.custom"),
+        Binding("x", "export_table", "Export table", id="supervisor.export"),
+        Binding("r", "reload", "Refresh", id="supervisor.refresh"),
+        Binding("escape", "leave", "Back", id="supervisor.back"),
     ]
 
     class TallyReady(Message):
@@ -100,11 +101,14 @@ class SupervisorScreen(Screen[None]):
         super().__init__()
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
-        self.export_dir = export_dir
+        self.export_dir = export_dir or export_folder(ctx.settings)
         self.period = period_for("month", ctx.clock.today())
         self.tally: Tally | None = None
         self.refused = refusal(ctx, "The supervisor view")
         self._exports: dict[str, tuple[list[str], list[Sequence[Any]]]] = {}
+        # Built in compose; every key and message checks it is still on screen (see _showing).
+        self._status = Static("Computing…", id="status")
+        self._export_line = Static(f"x exports the focused table to {self.export_dir}", id="export-path")
 
     def compose(self) -> ComposeResult:
         """The refusal for collectors; otherwise every panel, empty until the first tally."""
@@ -113,11 +117,19 @@ class SupervisorScreen(Screen[None]):
             yield Static(self.refused, id="refusal")
             yield Footer()
             return
-        yield Static("Computing…", id="status")
+        yield self._status
         with VerticalScroll(id="panels"):
-            yield Label("Promises made in the period · kept rate = kept ÷ matured", classes="section")
+            yield Label(
+                "Promises made in the period, per currency · Made counts a plan once, Dated each instalment;"
+                " the outcomes are of dated promises · kept rate = kept of matured ÷ matured",
+                classes="section",
+            )
             yield DataTable(id="promises", cursor_type="row", zebra_stripes=True)
-            yield Label("Activity · RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party", classes="section")
+            yield Label(
+                "Activity: every call first, then by the currency of the accounts called · "
+                "RPC rate = right-party ÷ calls · PTP rate = PTP ÷ right-party",
+                classes="section",
+            )
             yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="health-row"):
                 with Vertical(classes="half"):
@@ -136,6 +148,7 @@ class SupervisorScreen(Screen[None]):
             yield Label("Toughest accounts", classes="section", id="toughest-title")
             yield DataTable(id="toughest", cursor_type="row", zebra_stripes=True)
             yield ReferralPanel(self.ctx)
+        yield self._export_line
         yield Footer()
 
     def on_mount(self) -> None:
@@ -144,10 +157,18 @@ class SupervisorScreen(Screen[None]):
             return
         self.action_reload()
         self.set_interval(self.refresh_seconds, self.action_reload)
+        self.refresh_bindings()
+
+    def _showing(self) -> bool:
+        """Whether the panels are on screen: not yet while the screen is being built, no longer while the
+        program closes (keys typed after ``q`` and a tally finishing late arrive then)."""
+        return self._status.is_mounted and self._status.is_attached and not self._closing
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A refused user gets no period or export keys."""
-        return not self.refused or action == "leave"
+        """A refused user gets no period or export keys; nothing runs while the panels are not on screen."""
+        if action == "leave":
+            return True
+        return not self.refused and self._showing()
 
     def action_reload(self) -> None:
         """Recompute the tally for the current period in the background."""
@@ -173,11 +194,13 @@ class SupervisorScreen(Screen[None]):
         self.app.push_screen(CustomRangeDialog(self.ctx.clock.today(), self.period), chosen)
 
     def action_leave(self) -> None:
-        """Go back to where the screen was opened from (or quit when it is the only screen)."""
-        if len(self.app.screen_stack) > 2:
+        """Go back to where the screen was opened from; never quit (``q`` does that)."""
+        if self.app.screen is not self:
+            return
+        if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
         else:
-            self.app.exit()
+            self.notify("This is the first screen: q quits.", timeout=3)
 
     @work(thread=True, exclusive=True, group="tally")
     def _compute(self, period: Period) -> None:
@@ -194,13 +217,18 @@ class SupervisorScreen(Screen[None]):
 
     def on_supervisor_screen_tally_failed(self, message: TallyFailed) -> None:
         """Say what went wrong; keep showing the last figures."""
+        if not self._showing():
+            return
         self.notify(f"Could not compute the tally: {message.error}", severity="error")
 
     def on_supervisor_screen_tally_ready(self, message: TallyReady) -> None:
-        """Show a new tally in every panel."""
+        """Show a new tally in every panel (unless the screen is closing)."""
+        if not self._showing():
+            return
         tally = self.tally = message.tally
         self._show_status(
-            f"{self.period.label} · as of {tally.as_of.isoformat()} · amounts in {tally.currency}"
+            f"{self.period.label} · as of {tally.as_of.isoformat()}"
+            " · amounts in each account's own currency, never converted"
             f" · updated {self.ctx.clock.local_now():%H:%M:%S %Z}"
         )
         self._fill_promises(tally)
@@ -211,7 +239,7 @@ class SupervisorScreen(Screen[None]):
         self.query_one("#trend-broken", Sparkline).data = [float(p.broken) for p in tally.trend]
 
     def _show_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        self._status.update(text)
 
     def _fill(self, table_id: str, columns: Sequence[Column], rows: Sequence[Row]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -226,134 +254,189 @@ class SupervisorScreen(Screen[None]):
         self._exports[table_id] = ([key for _, key in columns], [raw for _, raw in rows])
 
     def _fill_promises(self, tally: Tally) -> None:
-        cur = tally.currency
         columns = [
             ("Collector", "collector"),
+            ("Currency", "currency"),
             ("Made", "made"),
-            (f"Amount {cur}", "made_amount"),
+            ("Dated", "dated"),
+            ("Amount", "made_amount"),
             ("Kept", "kept"),
             ("Partial", "partially_kept"),
             ("Broken", "broken"),
             ("Open", "open"),
             ("Cancelled", "cancelled"),
             ("Matured", "matured"),
+            ("Kept of matured", "matured_kept"),
             ("Kept rate", "kept_rate"),
-            (f"Collected {cur}", "collected"),
+            ("Collected", "collected"),
         ]
-        rows: list[Row] = [
-            (
-                (
-                    p.collector,
-                    p.made,
-                    money(p.made_amount, cur),
-                    p.kept,
-                    p.partially_kept,
-                    p.broken,
-                    p.open,
-                    p.cancelled,
-                    p.matured,
-                    percent(p.kept_rate),
-                    money(p.collected, cur),
-                ),
-                (
-                    p.collector,
-                    p.made,
-                    major(p.made_amount, cur),
-                    p.kept,
-                    p.partially_kept,
-                    p.broken,
-                    p.open,
-                    p.cancelled,
-                    p.matured,
-                    p.kept_rate,
-                    major(p.collected, cur),
-                ),
-            )
-            for p in (tally.promises, *tally.promises_by_collector)
-        ]
+        rows: list[Row] = []
+        for section in tally.by_currency:
+            cur = section.currency
+            for p in (section.promises, *section.promises_by_collector):
+                counts = (p.made, p.dated, p.kept, p.partially_kept, p.broken, p.open, p.cancelled)
+                rows.append(
+                    (
+                        (
+                            p.collector,
+                            cur,
+                            *counts[:2],
+                            money(p.made_amount, cur),
+                            *counts[2:],
+                            p.matured,
+                            p.matured_kept,
+                            percent(p.kept_rate),
+                            money(p.collected, cur),
+                        ),
+                        (
+                            p.collector,
+                            cur,
+                            *counts[:2],
+                            major(p.made_amount, cur),
+                            *counts[2:],
+                            p.matured,
+                            p.matured_kept,
+                            p.kept_rate,
+                            major(p.collected, cur),
+                        ),
+                    )
+                )
         self._fill("promises", columns, rows)
 
     def _fill_activity(self, tally: Tally) -> None:
-        cur = tally.currency
         columns = [
             ("Collector", "collector"),
+            ("Currency", "currency"),
             ("Calls", "calls"),
             ("RPC", "right_party"),
             ("RPC rate", "rpc_rate"),
             ("PTP", "ptp_calls"),
             ("PTP rate", "ptp_rate"),
             ("Talk time", "talk_seconds"),
-            (f"Promised {cur}", "promised"),
-            (f"Collected {cur}", "collected"),
+            ("Promised", "promised"),
+            ("Collected", "collected"),
             ("Per talk hour", "collected_per_hour"),
         ]
-        rows: list[Row] = [
-            (
+        rows: list[Row] = []
+        if len(tally.by_currency) > 1:  # calls add up across currencies; money does not
+            a = tally.activity
+            shown = (a.calls, a.right_party, percent(a.rpc_rate), a.ptp_calls, percent(a.ptp_rate))
+            rows.append(
                 (
-                    a.collector,
-                    a.calls,
-                    a.right_party,
-                    percent(a.rpc_rate),
-                    a.ptp_calls,
-                    percent(a.ptp_rate),
-                    duration(a.talk_seconds),
-                    money(a.promised_amount, cur),
-                    money(a.collected_amount, cur),
-                    money(a.collected_per_hour, cur),
-                ),
-                (
-                    a.collector,
-                    a.calls,
-                    a.right_party,
-                    a.rpc_rate,
-                    a.ptp_calls,
-                    a.ptp_rate,
-                    a.talk_seconds,
-                    major(a.promised_amount, cur),
-                    major(a.collected_amount, cur),
-                    major(a.collected_per_hour, cur),
-                ),
+                    (ALL, "all", *shown, duration(a.talk_seconds), NONE, NONE, NONE),
+                    (
+                        ALL,
+                        "all",
+                        *(a.calls, a.right_party, a.rpc_rate, a.ptp_calls, a.ptp_rate, a.talk_seconds),
+                        *[None] * 3,
+                    ),
+                )
             )
-            for a in (tally.activity, *tally.activity_by_collector)
-        ]
+        for section in tally.by_currency:
+            cur = section.currency
+            for a in (section.activity, *section.activity_by_collector):
+                counts = (a.calls, a.right_party)
+                rows.append(
+                    (
+                        (
+                            a.collector,
+                            cur,
+                            *counts,
+                            percent(a.rpc_rate),
+                            a.ptp_calls,
+                            percent(a.ptp_rate),
+                            duration(a.talk_seconds),
+                            money(a.promised_amount, cur),
+                            money(a.collected_amount, cur),
+                            money(a.collected_per_hour, cur),
+                        ),
+                        (
+                            a.collector,
+                            cur,
+                            *counts,
+                            a.rpc_rate,
+                            a.ptp_calls,
+                            a.ptp_rate,
+                            a.talk_seconds,
+                            major(a.promised_amount, cur),
+                            major(a.collected_amount, cur),
+                            major(a.collected_per_hour, cur),
+                        ),
+                    )
+                )
         self._fill("activity", columns, rows)
 
     def _fill_health(self, tally: Tally) -> None:
-        r, cur = tally.receivables, tally.currency
+        sections = tally.by_currency
+        codes = [section.currency for section in sections]
         self.query_one("#aging-title", Label).update(f"Aging as of {tally.as_of.isoformat()}")
-        total = r.total_ar
-        aging: list[Row] = [
+        aging_columns: list[Column] = [("Bucket", "bucket")]
+        for code in codes:
+            aging_columns += [(code, f"amount_{code}"), (f"{code} share", f"share_{code}")]
+        labels = [b.label for b in sections[0].receivables.buckets] if sections else []
+        aging: list[Row] = []
+        for index, label in enumerate([*labels, "total"]):
+            shown: list[Any] = [label]
+            raw: list[Any] = [label]
+            for section in sections:
+                r, cur = section.receivables, section.currency
+                amount = r.total_ar if label == "total" else r.buckets[index].amount
+                share = None if label == "total" or not r.total_ar else amount / r.total_ar
+                shown += [money(amount, cur), "" if label == "total" else percent(share)]
+                raw += [major(amount, cur), share]
+            aging.append((shown, raw))
+        self._fill("aging", aging_columns, aging)
+        measures: list[tuple[str, list[tuple[str, Any]]]] = [
+            ("DSO", [(days_text(s.receivables.dso), s.receivables.dso) for s in sections]),
             (
-                (b.label, money(b.amount, cur), percent(b.amount / total if total else None)),
-                (b.label, major(b.amount, cur), b.amount / total if total else None),
-            )
-            for b in r.buckets
-        ]
-        aging.append((("total", money(total, cur), ""), ("total", major(total, cur), None)))
-        self._fill("aging", [("Bucket", "bucket"), ("Amount", "amount"), ("Share", "share")], aging)
-        verdict = "" if r.meets_goal is None else (" ✓" if r.meets_goal else " ✗")
-        measures: list[tuple[str, str, Any]] = [
-            ("DSO", days_text(r.dso), r.dso),
-            ("Best possible DSO", days_text(r.best_possible_dso), r.best_possible_dso),
-            ("Avg days delinquent", days_text(r.average_days_delinquent), r.average_days_delinquent),
-            ("CEI", NONE if r.cei is None else number(r.cei), r.cei),
-            (
-                f"Paid ≤30 d of due (goal {percent(r.within_30_goal)})",
-                percent(r.within_30_share) + verdict,
-                r.within_30_share,
+                "Best possible DSO",
+                [(days_text(s.receivables.best_possible_dso), s.receivables.best_possible_dso) for s in sections],
             ),
-            ("Credit sales", money(r.credit_sales, cur), major(r.credit_sales, cur)),
-            ("Ready for agency", str(tally.agency_ready_count), tally.agency_ready_count),
-            *[(f"Stage: {stage}", str(count), count) for stage, count in tally.accounts_per_stage.items()],
-            *[
-                (f"AR in {o.currency} (apart)", money(o.total_ar, o.currency), major(o.total_ar, o.currency))
-                for o in tally.other_currencies
-            ],
+            (
+                "Avg days delinquent",
+                [
+                    (days_text(s.receivables.average_days_delinquent), s.receivables.average_days_delinquent)
+                    for s in sections
+                ],
+            ),
+            (
+                "CEI",
+                [
+                    (NONE if s.receivables.cei is None else number(s.receivables.cei), s.receivables.cei)
+                    for s in sections
+                ],
+            ),
+            (
+                f"Paid ≤30 d of due (goal {percent(self.ctx.settings.receivables.collected_within_30_goal)})",
+                [
+                    (
+                        percent(s.receivables.within_30_share) + _verdict(s.receivables.meets_goal),
+                        s.receivables.within_30_share,
+                    )
+                    for s in sections
+                ],
+            ),
+            (
+                "Credit sales",
+                [
+                    (money(s.receivables.credit_sales, s.currency), major(s.receivables.credit_sales, s.currency))
+                    for s in sections
+                ],
+            ),
+        ]
+        # Counts of accounts are of every currency together: they fill the first column only.
+        blanks = [("", None)] * max(len(sections) - 1, 0)
+        measures += [
+            ("Ready for agency (all currencies)", [(str(tally.agency_ready_count), tally.agency_ready_count), *blanks])
+        ]
+        measures += [
+            (f"Stage: {stage} (accounts)", [(str(count), count), *blanks])
+            for stage, count in tally.accounts_per_stage.items()
         ]
         self._fill(
             "health",
-            [("Measure", "measure"), ("Value", "value")],
-            [((label, shown), (label, raw)) for label, shown, raw in measures],
+            [("Measure", "measure"), *[(code, f"value_{code}") for code in codes]],
+            [((label, *[v[0] for v in values]), (label, *[v[1] for v in values])) for label, values in measures],
         )
 
     def _fill_lists(self, tally: Tally) -> None:
@@ -411,7 +494,7 @@ class SupervisorScreen(Screen[None]):
         )
 
     def action_export_table(self) -> None:
-        """Write the focused table to a CSV file and say where it went."""
+        """Write the focused table to a CSV file in the export folder; the path stays on screen."""
         focused = self.focused
         if not isinstance(focused, DataTable) or focused.id not in self._exports:
             self.notify("Move to a table (tab) first, then press x to export it.", severity="warning")
@@ -420,41 +503,48 @@ class SupervisorScreen(Screen[None]):
         stamp = self.tally.as_of.isoformat() if self.tally else self.ctx.clock.today().isoformat()
         name = f"collectdesk-{focused.id}-{self.period.date_from}-{self.period.date_to}-{stamp}.csv"
         try:
-            path = self._write_csv(name, headers, rows)
+            path = write_csv_file(self.export_dir, name, headers, rows)
         except OSError as exc:
+            self._export_line.update(f"Could not export to {self.export_dir}: {exc}")
             self.notify(f"Could not export: {exc}", severity="error")
             return
+        self._export_line.update(f"Exported {len(rows)} rows of {focused.id} to {path}")
         self.notify(f"Exported {len(rows)} rows to {path}", title="Export")
 
-    def _write_csv(self, name: str, headers: list[str], rows: list[Sequence[Any]]) -> Path:
-        # The current directory first; the data directory when it is not writable.
-        for folder in [self.export_dir] if self.export_dir else [Path.cwd(), data_dir()]:
-            path = folder / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                with path.open("w", newline="", encoding="utf-8") as handle:
-                    writer = csv.writer(handle, lineterminator="\n")
-                    writer.writerow(headers)
-                    writer.writerows([csv_cell(value) for value in row] for row in rows)
-                return path
-            except OSError:
-                if self.export_dir or folder == data_dir():
-                    raise
-        raise OSError("no writable folder")  # pragma: no cover - the loop always returns or raises
+
+def _verdict(meets_goal: bool | None) -> str:
+    return "" if meets_goal is None else (" ✓" if meets_goal else " ✗")
 
 
-class SupervisorApp(App[None]):
+class SupervisorApp(SteadyScreenStack):
     """``collectdesk supervisor``: the supervisor screen on its own."""
 
     TITLE = "collectdesk — supervisor"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit")]
+    COMMANDS = App.COMMANDS | {DeskCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
     def __init__(self, ctx: AppContext, *, refresh_seconds: float = 60.0, export_dir: Path | None = None) -> None:
-        super().__init__()
+        # The screen is the default one, which Textual does not load a CSS_PATH for: the app does.
+        super().__init__(css_path=[STYLES])
         self.ctx = ctx
         self.refresh_seconds = refresh_seconds
         self.export_dir = export_dir
+        self.supervisor = SupervisorScreen(ctx, refresh_seconds=refresh_seconds, export_dir=export_dir)
+
+    def get_default_screen(self) -> Screen[None]:
+        """The supervisor screen is the first screen: escape on it stays (``q`` quits)."""
+        return self.supervisor
 
     def on_mount(self) -> None:
-        """Open the supervisor screen."""
-        self.push_screen(SupervisorScreen(self.ctx, refresh_seconds=self.refresh_seconds, export_dir=self.export_dir))
+        """Apply the key remapping from the settings."""
+        self.set_keymap(dict(self.ctx.settings.keys))
+
+    def action_help(self) -> None:
+        """Show every key of the supervisor view, with the ids to remap them by."""
+        from collectdesk.tui.help import HelpScreen, supervisor_help
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(supervisor_help(self, dict(self.ctx.settings.keys), self.BINDINGS)))

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
@@ -65,6 +66,12 @@ def _ensure_collectors(
     query = select(User.name, User.id).where(User.name.in_(sorted(names)))
     existing: dict[str, int] = {name: user_id for name, user_id in session.execute(query)}
     missing = sorted(names - existing.keys())
+    if missing and ctx.team:
+        # On a team database a collector is a login, which only `users add` creates.
+        raise InputError(
+            f"not users on this team database: {', '.join(missing)} (named as collector); nothing was imported. "
+            "Add each first with collectdesk users add NAME --role collector"
+        )
     if missing:
         verb = "would add" if dry_run else "added"
         report.notes.append(f"{verb} {len(missing)} collector{'s' if len(missing) > 1 else ''}: " + ", ".join(missing))
