@@ -309,7 +309,7 @@ def _refuse_if_taken(session: Session, ctx: AppContext, customer_id: int) -> Non
         raise AccountOnCall(holder[0], holder[2], holder[1])
 
 
-def _claim(ctx: AppContext, customer_id: int, contact_id: int | None, reason: str | None) -> Call:
+def _claim(ctx: AppContext, customer_id: int, contact_id: int | None, reason: str | None) -> StartedCall:
     with ctx.db.session() as session:
         _refuse_if_taken(session, ctx, customer_id)
         customer = _customer(session, customer_id)

@@ -45,7 +45,7 @@ class DeskScreen(Screen[None]):
         Binding("n", "notes", "Notes", id="desk.notes"),
         Binding("slash", "search", "Search", id="desk.search"),
         Binding("enter", "open_account", "Open account", show=False, id="desk.open"),
-        Binding("r", "refresh", "Refresh", id="desk.refresh"),
+        Binding("r", "refresh", "Refresh", show=False, id="desk.refresh"),  # the list reloads itself too
         Binding("right_square_bracket", "page(1)", "Next page", show=False, id="desk.next_page"),
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False, id="desk.prev_page"),
         Binding("s", "supervisor", "Supervisor", id="desk.supervisor"),
