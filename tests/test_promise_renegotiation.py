@@ -85,7 +85,7 @@ def test_a_plan_replaces_a_missed_promise(ctx: AppContext, missed: tuple[int, in
     figures = tally.promises
     assert (figures.renegotiated, figures.broken, figures.cancelled) == (1, 0, 0)
     assert figures.renegotiated_amount == 100_000
-    assert figures.made == 4  # the old promise and the three instalments
+    assert (figures.made, figures.dated) == (2, 4)  # the old promise and the plan; dated: each instalment
 
 
 def test_cancel_a_missed_promise_with_a_reason(ctx: AppContext, missed: tuple[int, int]) -> None:
