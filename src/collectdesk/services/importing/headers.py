@@ -43,6 +43,11 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "collector": ("Assigned Collector", "Collections Agent"),
         "sales_rep": ("Sales Rep", "Salesperson", "Sales Person", "Account Manager", "Rep"),
         "do_not_call": ("DNC", "Do Not Call"),
+        # The billing address under its canonical names; the exports' own headings are in the profiles.
+        "address_street": (),
+        "address_city": (),
+        "address_region": (),
+        "address_postal_code": (),
     },
     "contacts": {
         "customer_ref": (
