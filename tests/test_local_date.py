@@ -5,17 +5,20 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import insert
 
 from account_factory import add_customer, add_invoice
 from collectdesk.domain.clock import Clock, desk_clock
 from collectdesk.domain.dates import parse_date_shortcut
 from collectdesk.services.context import AppContext
+from collectdesk.services.tally import compute_tally
 from collectdesk.services.worklist import build_worklist
 from collectdesk.settings import ConfigError, Settings, load_settings
+from collectdesk.store.models import Call
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 # 09:00 on Tuesday 24 November in Auckland is still Monday 23 November (20:00) in UTC.
@@ -78,3 +81,28 @@ def test_auckland_at_nine_on_tuesday_works_tuesdays_list(ctx: AppContext) -> Non
     assert [r.ref for r in build_worklist(utc_desk)] == ["MONDAY"]
     auckland_desk = replace(ctx, clock=auckland_clock())
     assert sorted(r.ref for r in build_worklist(auckland_desk)) == ["MONDAY", "TUESDAY"]
+
+
+def test_the_tally_counts_calls_by_the_collectors_day(ctx: AppContext) -> None:
+    customer = add_customer(ctx, "NIGHT")
+    with ctx.db.session() as session:  # 09:00 Tuesday in Auckland, still Monday in UTC
+        session.execute(
+            insert(Call),
+            [
+                {
+                    "user_id": ctx.user.id,
+                    "customer_id": customer,
+                    "started_at": MONDAY_IN_UTC,
+                    "ended_at": MONDAY_IN_UTC + timedelta(minutes=3),
+                    "result_code": "NOANSWER",
+                    "right_party": False,
+                    "notes": "",
+                }
+            ],
+        )
+    auckland_desk = replace(ctx, clock=auckland_clock())
+    tuesday, monday = date(2026, 11, 24), date(2026, 11, 23)
+    assert compute_tally(auckland_desk, date_from=tuesday, date_to=tuesday).activity.calls == 1
+    assert compute_tally(auckland_desk, date_from=monday, date_to=monday).activity.calls == 0
+    utc_desk = replace(ctx, clock=Clock(zone=UTC, _system=lambda: MONDAY_IN_UTC))
+    assert compute_tally(utc_desk, date_from=monday, date_to=monday).activity.calls == 1

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.errors import InputError
 from collectdesk.domain.promise_status import CANCELLED, OPEN, RENEGOTIATED, REPORTED
 from collectdesk.domain.promises import PromiseOutcome, promise_status_as_of
@@ -199,6 +198,14 @@ class Tally:
         return max((self.period_end - self.date_from).days + 1, 0)
 
 
+@dataclass(frozen=True)
+class Span:
+    """The period as instants: from the collector's midnight that starts it to the one that ends it."""
+
+    start: datetime
+    stop: datetime
+
+
 def compute_tally(
     ctx: AppContext,
     *,
@@ -217,18 +224,20 @@ def compute_tally(
     end = min(date_to, as_of)
     rules = ctx.settings.receivables
     dates = Dates(as_of=as_of, date_from=date_from, end=end)
+    # Promises and calls are counted by the collector's own days, from local midnight to local midnight.
+    span = Span(ctx.clock.day_start(date_from), ctx.clock.day_start(end + timedelta(days=1)))
     with ctx.db.session() as session:
         names = _user_names(session)
         roster = [names[user_id] for user_id in _collectors(session)] if by_collector else []
-        judged = _judged_as_of(session, date_from, end, as_of, today=ctx.clock.today())
-        promise_rows = _promise_rows(session, date_from, end, as_of, judged)
-        call_rows = _call_rows(session, date_from, end)
+        judged = _judged_as_of(session, span, as_of, today=ctx.clock.today())
+        promise_rows = _promise_rows(session, span, as_of, judged)
+        call_rows = _call_rows(session, span)
         health = compute_receivables(session, dates, rules.aging_edges, rules.collected_within_30_goal)
         currency = _reporting_currency(health, promise_rows)
         receivables = health.get(currency) or empty_receivables(
             currency, dates, rules.aging_edges, rules.collected_within_30_goal
         )
-        broken = _broken_promises(session, date_from, end, as_of, judged)
+        broken = _broken_promises(session, span, as_of, judged)
         trend = _trend(session, date_from, end)
         stages = accounts_per_stage(session)
         ready_count, ready = agency_ready(session, as_of, ctx.settings.escalation.agency_days)
@@ -335,13 +344,13 @@ def _needs_judging(as_of: date, today: date) -> Any:
     return still_open if as_of != today else and_(still_open, Promise.broken_on < as_of)
 
 
-def _judged_as_of(session: Session, date_from: date, end: date, as_of: date, *, today: date) -> _Judged:
+def _judged_as_of(session: Session, span: Span, as_of: date, *, today: date) -> _Judged:
     condition = _needs_judging(as_of, today)
     rows = {
         row.id: row
         for row in session.execute(
             select(Promise.id, Promise.customer_id, Promise.taken_by_id, Promise.currency, Promise.amount).where(
-                *_made_between(date_from, end), condition
+                *_made_between(span), condition
             )
         )
     }
@@ -355,11 +364,11 @@ def _judged_as_of(session: Session, date_from: date, end: date, as_of: date, *, 
     return _Judged(condition, outcomes, rows)
 
 
-def _made_between(date_from: date, end: date) -> list[Any]:
-    return [Promise.created_at >= start_of_day(date_from), Promise.created_at < start_of_day(end + timedelta(days=1))]
+def _made_between(span: Span) -> list[Any]:
+    return [Promise.created_at >= span.start, Promise.created_at < span.stop]
 
 
-def _promise_rows(session: Session, date_from: date, end: date, as_of: date, judged: _Judged) -> list[dict[str, Any]]:
+def _promise_rows(session: Session, span: Span, as_of: date, judged: _Judged) -> list[dict[str, Any]]:
     """Promises made in the period per taker and currency: counts and amounts by status as of
     ``as_of``. SQL groups them by that status (worked out once a row); the sums are folded here,
     with the promises judged from the ledger added one by one."""
@@ -380,7 +389,7 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
             func.sum(Promise.amount).label("amount"),
             func.sum(Promise.paid_amount).label("paid"),
         )
-        .where(*_made_between(date_from, end), ~judged.condition)
+        .where(*_made_between(span), ~judged.condition)
         .group_by(Promise.taken_by_id, Promise.currency, status, matured, known)
     )
     # A plan's instalments share its plan_id (the first instalment's id): made counts it once.
@@ -390,7 +399,7 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
             Promise.currency,
             func.count(func.distinct(func.coalesce(Promise.plan_id, Promise.id))),
         )
-        .where(*_made_between(date_from, end))
+        .where(*_made_between(span))
         .group_by(Promise.taken_by_id, Promise.currency)
     )
     made = {(user_id, cur): int(count) for user_id, cur, count in session.execute(made_query).all()}
@@ -443,7 +452,7 @@ def _promise_rows(session: Session, date_from: date, end: date, as_of: date, jud
     return list(rows.values())
 
 
-def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, Any]]:
+def _call_rows(session: Session, span: Span) -> list[dict[str, Any]]:
     query = (
         select(
             Call.user_id.label("user_id"),
@@ -454,7 +463,7 @@ def _call_rows(session: Session, date_from: date, end: date) -> list[dict[str, A
             func.coalesce(func.sum(Call.talk_seconds), 0).label("talk"),
         )
         .join(Customer, Customer.id == Call.customer_id)
-        .where(Call.started_at >= start_of_day(date_from), Call.started_at < start_of_day(end + timedelta(days=1)))
+        .where(Call.started_at >= span.start, Call.started_at < span.stop)
         .group_by(Call.user_id, Customer.currency)
     )
     return [dict(row) for row in session.execute(query).mappings()]
@@ -518,7 +527,7 @@ def _by_name(figures: dict[str, Any]) -> list[Any]:
     return [figures[name] for name in sorted(figures, key=str.casefold) if name != ALL]
 
 
-def _broken_promises(session: Session, date_from: date, end: date, as_of: date, judged: _Judged) -> list[BrokenPromise]:
+def _broken_promises(session: Session, span: Span, as_of: date, judged: _Judged) -> list[BrokenPromise]:
     broken_ids = [pid for pid, outcome in judged.outcomes.items() if outcome.status == "broken"]
     broken_now = or_(
         and_(~judged.condition, _status_as_of(as_of) == "broken"),
@@ -539,7 +548,7 @@ def _broken_promises(session: Session, date_from: date, end: date, as_of: date, 
         )
         .join(Customer, Customer.id == Promise.customer_id)
         .join(User, User.id == Promise.taken_by_id)
-        .where(*_made_between(date_from, end), broken_now)
+        .where(*_made_between(span), broken_now)
         .order_by(Promise.broken_on.desc(), (Promise.amount - Promise.paid_amount).desc(), Promise.id)
         .limit(BROKEN_LIST_LIMIT)
     )
