@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from collectdesk.domain.clock import start_of_day
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.store.models import Call, Contact, Customer, Promise, User
@@ -130,18 +129,21 @@ def call_summary(
 
 
 def latest_call_day(ctx: AppContext, before: date) -> date | None:
-    """The newest day before ``before`` on which a call was closed (UTC), if any."""
+    """The newest day (the collector's own) before ``before`` on which a call was closed, if any."""
     with ctx.db.session() as session:
         last = session.scalar(
-            select(Call.ended_at).where(Call.ended_at < start_of_day(before)).order_by(Call.ended_at.desc()).limit(1)
+            select(Call.ended_at)
+            .where(Call.ended_at < ctx.clock.day_start(before))
+            .order_by(Call.ended_at.desc())
+            .limit(1)
         )
-    return last.date() if last is not None else None
+    return ctx.clock.local_date(last) if last is not None else None
 
 
 def build_digests(ctx: AppContext, day: date | None = None) -> list[OwnerDigest]:
-    """Every call closed on ``day`` (default today, UTC), summarised and grouped by sales rep."""
+    """Every call closed on ``day`` (the collector's own; default today), summarised and grouped by sales rep."""
     day = day or ctx.clock.today()
-    start, end = start_of_day(day), start_of_day(day + timedelta(days=1))
+    start, end = ctx.clock.day_start(day), ctx.clock.day_start(day + timedelta(days=1))
     digests: dict[str, OwnerDigest] = {}
     with ctx.db.session() as session:
         rows = session.execute(
