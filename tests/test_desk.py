@@ -263,7 +263,8 @@ async def test_unfinished_call_comes_back_after_a_crash(desk) -> None:
         assert second.desk.call is not None
         assert second.desk.call.customer_id == built.customers["C001"]
         notes = second.desk.query_one("#notes", TextArea)
-        assert notes.text == "spoke to alice, cheque next week"
+        # the notes arrive with the restored call, a moment after the list and the panel
+        await wait_for(pilot, lambda: notes.text == "spoke to alice, cheque next week")
         assert "ON CALL" in str(second.desk.query_one("#topbar", Static).render())
         # the call is looked for once the list is painted; its notice arrives as a message after it
         await wait_for(pilot, lambda: "was not closed" in notice(second))
