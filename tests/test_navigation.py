@@ -285,7 +285,7 @@ async def test_help_over_the_supervisor_view_lists_its_keys_with_their_ids(desk_
             ("Supervisor view", "w", "Week", "supervisor.week"),
             ("Supervisor view", "m", "Month", "supervisor.month"),
             ("Supervisor view", "c", "Custom…", "supervisor.custom"),
-            ("Supervisor view", "x", "Export table", "supervisor.export"),
+            ("Supervisor view", "x", "Export", "supervisor.export"),
             ("Supervisor view", "r", "Refresh", "supervisor.refresh"),
             ("Supervisor view", "escape", "Back", "supervisor.back"),
             ("Custom period dialog", "escape", "Cancel", "range.cancel"),

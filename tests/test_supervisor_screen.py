@@ -151,3 +151,22 @@ def test_snapshot(snap_compare: object, sqlite_url: str, frozen_clock: Clock) ->
         assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)  # type: ignore[operator]
     finally:
         context.close()
+
+
+async def test_at_80_columns_every_footer_key_is_on_screen(ctx: AppContext, tmp_path: Path) -> None:
+    build_portfolio(ctx)
+    app = SupervisorApp(ctx, export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        for _ in range(12):  # through every table, the referral one (with its extra key) included
+            await pilot.press("tab")
+            await pilot.pause(0.05)
+            keys = list(app.screen.query("FooterKey"))
+            labels = " ".join(str(key.render()) for key in keys)
+            assert "Quit" in labels and "Back" in labels and "Export" in labels
+            assert all(key.region.right <= 80 and key.region.width > 0 for key in keys), labels
+        app.screen.query_one("#referral", DataTable).focus()  # its refer key joins the footer
+        await pilot.pause(0.1)
+        keys = list(app.screen.query("FooterKey"))
+        assert any("Refer" in str(key.render()) for key in keys)
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys)

@@ -23,15 +23,13 @@ from collectdesk.tui.call_state import OpenCall
 from collectdesk.tui.loading import AccountRead, FirstPage
 from collectdesk.tui.notes_pane import NotesArea
 from collectdesk.tui.panel import call_banner
-from collectdesk.tui.util import settle_cursors
+from collectdesk.tui.util import NARROW_BELOW, fit_footer, settle_cursors
 from collectdesk.tui.work_failures import WorkFailed
 
 if TYPE_CHECKING:
     from collectdesk.tui.search import SearchChoice
 
 __all__ = ["DeskScreen", "NotesArea"]
-
-NARROW_BELOW = 110  # columns: narrower than this, the list and the account take turns on the screen
 
 
 class DeskScreen(Screen[None]):
@@ -130,9 +128,7 @@ class DeskScreen(Screen[None]):
         narrow = width < NARROW_BELOW
         if narrow != self.has_class("narrow"):
             self.set_class(narrow, "narrow")
-            footer = self.query_one(Footer)
-            footer.compact = narrow
-            footer.show_command_palette = not narrow  # ctrl+p still works, and ? lists it
+            fit_footer(self, narrow)
             self.panel.set_narrow(narrow)
             self.refresh_bindings()
 

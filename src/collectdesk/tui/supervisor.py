@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +29,7 @@ from collectdesk.services.tally_text import NONE, days_text, duration, money, nu
 from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.referral import ReferralPanel
 from collectdesk.tui.stack import SteadyScreenStack
+from collectdesk.tui.util import NARROW_BELOW, fit_footer
 
 STYLES = str(styles_dir() / "supervisor.tcss")
 Column = tuple[str, str]  # (label, key)
@@ -78,8 +79,9 @@ class SupervisorScreen(Screen[None]):
         Binding("w", "period('week')", "Week", id="supervisor.week"),
         Binding("m", "period('month')", "Month", id="supervisor.month"),
         Binding("c", "custom_period", "Custom…", id="supervisor.custom"),
-        Binding("x", "export_table", "Export table", id="supervisor.export"),
-        Binding("r", "reload", "Refresh", id="supervisor.refresh"),
+        Binding("x", "export_table", "Export", id="supervisor.export"),
+        # The view refreshes itself every minute: r stays (and is listed in ?) but leaves the footer room.
+        Binding("r", "reload", "Refresh", show=False, id="supervisor.refresh"),
         Binding("escape", "leave", "Back", id="supervisor.back"),
     ]
 
@@ -158,6 +160,10 @@ class SupervisorScreen(Screen[None]):
         self.action_reload()
         self.set_interval(self.refresh_seconds, self.action_reload)
         self.refresh_bindings()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A compact footer on a narrow terminal, so every key stays on screen."""
+        fit_footer(self, event.size.width < NARROW_BELOW)
 
     def _showing(self) -> bool:
         """Whether the panels are on screen: not yet while the screen is being built, no longer while the

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widgets import Footer, Input, TextArea
+
+NARROW_BELOW = 110  # columns: narrower than this, screens fold their layout and the footer is compact
 
 
 def settle_cursors(screen: Screen[Any]) -> None:
@@ -15,3 +17,10 @@ def settle_cursors(screen: Screen[Any]) -> None:
         field.cursor_blink = blink
     for area in screen.query(TextArea):
         area.cursor_blink = blink
+
+
+def fit_footer(screen: Screen[Any], narrow: bool) -> None:
+    """A compact footer without the palette hint on a narrow terminal, so every key stays on screen."""
+    footer = screen.query_one(Footer)
+    footer.compact = narrow
+    footer.show_command_palette = not narrow  # ctrl+p still works, and ? lists it
