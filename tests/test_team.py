@@ -16,7 +16,14 @@ from collectdesk.domain.clock import Clock
 from collectdesk.domain.errors import InputError
 from collectdesk.services.access import NotAllowed
 from collectdesk.services.assignment import add_cover, assign
-from collectdesk.services.calls import AccountOnCall, CallOutcome, close_call, save_call_notes, start_call
+from collectdesk.services.calls import (
+    AccountOnCall,
+    CallOutcome,
+    StartedCall,
+    close_call,
+    save_call_notes,
+    start_call,
+)
 from collectdesk.services.claims import release_call
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.export import export_rows
@@ -220,7 +227,7 @@ def test_two_desks_pressing_c_in_the_same_instant_get_one_winner(team: dict[str,
         thread.join()
     refusals = [r for r in results.values() if isinstance(r, AccountOnCall)]
     assert len(refusals) == 1 and len(results) == 2
-    winner = next(r for r in results.values() if isinstance(r, Call))
+    winner = next(r for r in results.values() if isinstance(r, StartedCall))
     assert refusals[0].holder == (ANN if winner.user_id == team["ann"].user.id else BOB)
 
 

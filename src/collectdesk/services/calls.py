@@ -271,6 +271,9 @@ def _open_call(session: Session, user_id: int) -> Call | None:
     ).first()
 
 
+_CLAIM_TRIES = 3
+
+
 def start_call(
     ctx: AppContext, customer_id: int, *, contact_id: int | None = None, override_reason: str | None = None
 ) -> StartedCall:
@@ -279,14 +282,19 @@ def start_call(
     limit = max_length(Call.override_reason)
     if reason and len(reason) > limit:
         raise InputError(f"the override reason is too long (at most {limit} characters)")
-    try:
-        return _claim(ctx, customer_id, contact_id, reason)
-    except IntegrityError:
-        # Another desk claimed the account (or this user's other desk opened a call) between the
-        # check and the insert; the unique indexes let exactly one through. Say who won.
-        with ctx.db.session() as session:
-            _refuse_if_taken(session, ctx, customer_id)
-        raise
+    lost: IntegrityError | None = None
+    for _ in range(_CLAIM_TRIES):
+        try:
+            return _claim(ctx, customer_id, contact_id, reason)
+        except IntegrityError as exc:
+            # Another desk claimed the account (or this user's other desk opened a call) between the
+            # check and the insert; the unique indexes let exactly one through. Say who won, unless
+            # that call has closed already: then the account is free again and the claim is retried.
+            lost = exc
+            with ctx.db.session() as session:
+                _refuse_if_taken(session, ctx, customer_id)
+    assert lost is not None
+    raise lost
 
 
 def _refuse_if_taken(session: Session, ctx: AppContext, customer_id: int) -> None:
