@@ -351,3 +351,48 @@ def test_the_default_export_folder_is_under_the_data_directory(tmp_path: Path) -
 
     assert export_folder(Settings()) == tmp_path / "data" / "exports"
     assert export_folder(Settings(export_dir=tmp_path / "mine")) == tmp_path / "mine"
+
+
+@pytest.mark.parametrize("where", ["promises dialog", "promise form"])
+async def test_escape_while_a_lookup_is_still_running_leaves_the_screen_below_alone(
+    desk_ctx: AppContext, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow database: the collector leaves before the open promises arrive; the late answer is dropped."""
+    import threading
+
+    import collectdesk.tui.forms.promise as promise_form
+    import collectdesk.tui.promises_dialog as promises_dialog
+
+    module = promises_dialog if where == "promises dialog" else promise_form
+    real = module.open_promises
+    released = threading.Event()
+    asked = threading.Event()
+    answered = threading.Event()
+
+    def slow_open_promises(*args: object, **kwargs: object) -> object:
+        asked.set()
+        released.wait(5)
+        try:
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            answered.set()
+
+    monkeypatch.setattr(module, "open_promises", slow_open_promises)
+    app = _app(desk_ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        if where == "promises dialog":
+            await pilot.press("o")
+            back_on: type[Screen[object]] = type(app.desk)
+        else:
+            back_on = await to_promise_form(pilot, app)
+        await wait_for(pilot, asked.is_set)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: type(app.screen) is back_on)
+        below = app.screen
+        released.set()
+        await wait_for(pilot, answered.is_set)
+        await pilot.pause(0.2)  # the worker resumes on the event loop with the late answer
+        assert app.screen is below  # the late answer neither raised nor closed the screen below
+        assert running(app)
+    assert app._exception is None

@@ -17,7 +17,7 @@ from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
 from collectdesk.services.promise_retiring import PromiseLine, open_promises
 from collectdesk.services.promises import cancel_promise
-from collectdesk.tui.util import settle_cursors
+from collectdesk.tui.util import settle_cursors, still_shown
 
 
 class PromisesDialog(ModalScreen[str | None]):
@@ -57,6 +57,8 @@ class PromisesDialog(ModalScreen[str | None]):
     @work(exclusive=True, group="promises")
     async def _load(self) -> None:
         self.lines = await asyncio.to_thread(open_promises, self.ctx, self.customer_id)
+        if not still_shown(self):
+            return
         picker = self.query_one("#promises", OptionList)
         picker.clear_options()
         if not self.lines:
@@ -92,6 +94,8 @@ class PromisesDialog(ModalScreen[str | None]):
             await asyncio.to_thread(cancel_promise, self.ctx, line.id, reason)
         except InputError as exc:
             self.busy = False
+            if not still_shown(self):
+                return
             self.query_one("#err-cancel", Static).update(str(exc))
             return
         self.dismiss(f"Promise {line.describe()} cancelled: {reason.strip()}")

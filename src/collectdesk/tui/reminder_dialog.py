@@ -20,6 +20,7 @@ from collectdesk.services.message_templates import TEMPLATE_NAMES, label
 from collectdesk.services.reminder_desk import chosen_template, next_reminder, promise_confirmation, send_now
 from collectdesk.services.reminder_plan import plan_reminders
 from collectdesk.services.reminders import Preview, SendResult
+from collectdesk.tui.util import still_shown
 
 NEXT = "next"
 CONFIRM = "confirm"
@@ -127,17 +128,24 @@ class ReminderDialog(ModalScreen[str | None]):
 
     def _failed(self, error: str) -> None:
         self._sending = False
+        if not still_shown(self):
+            return
         self.query_one("#reminder-status", Static).update(f"Not sent: {error}")
 
     def _done(self, result: SendResult) -> None:
         self._sending = False
+        if not still_shown(self):
+            return
         if result.outcome == "failed":
             self.query_one("#reminder-status", Static).update(f"Not sent (tried again next run): {result.detail}")
             return
         self.dismiss(f"{label(result.template)} {_OUTCOME_TEXT.get(result.outcome, result.outcome)}")
 
     def action_cancel(self) -> None:
-        """Close without sending."""
+        """Close without sending (while a message is on its way, wait for its result)."""
+        if self._sending:
+            self.query_one("#reminder-status", Static).update("Sending… the result shows here in a moment.")
+            return
         self.dismiss(None)
 
 

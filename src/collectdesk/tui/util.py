@@ -19,6 +19,11 @@ def settle_cursors(screen: Screen[Any]) -> None:
         area.cursor_blink = blink
 
 
+def still_shown(screen: Screen[Any]) -> bool:
+    """Whether the screen is still on the stack: a worker that finishes after escape must not touch it."""
+    return screen in screen.app.screen_stack
+
+
 def fit_footer(screen: Screen[Any], narrow: bool) -> None:
     """A compact footer without the palette hint on a narrow terminal, so every key stays on screen."""
     footer = screen.query_one(Footer)

@@ -23,7 +23,7 @@ from collectdesk.services.accounts import AccountDetail
 from collectdesk.services.calls import CallOutcome, validate_outcome
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import CallDraft, OpenCall
-from collectdesk.tui.util import settle_cursors
+from collectdesk.tui.util import settle_cursors, still_shown
 
 
 class FieldError(InputError):
@@ -254,12 +254,15 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
         try:
             await asyncio.to_thread(validate_outcome, self.ctx, self.call.call_id, outcome)
         except OutcomeError as exc:
-            self.show_service_error(exc)
+            if still_shown(self):
+                self.show_service_error(exc)
             return
         except InputError as exc:
-            self.show_error("general", str(exc))
+            if still_shown(self):
+                self.show_error("general", str(exc))
             return
-        self.dismiss(outcome)
+        if still_shown(self):
+            self.dismiss(outcome)
 
     def action_back(self) -> None:
         """Back to the outcome dialog; everything typed stays in the draft."""
