@@ -25,7 +25,7 @@ from collectdesk.services.calls import (
 )
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import OpenCall
-from collectdesk.tui.util import still_shown
+from collectdesk.tui.util import in_thread
 
 NEXT_ACTION_FIELD = "next_on"
 
@@ -75,13 +75,9 @@ class NextActionDialog(ModalScreen[ClosedCall | OutcomeError | None]):
     @work(exclusive=True, group="propose")
     async def _propose(self) -> None:
         try:
-            self.proposed = await asyncio.to_thread(propose_next_action, self.ctx, self.call.call_id, self.outcome)
+            self.proposed = await in_thread(self, propose_next_action, self.ctx, self.call.call_id, self.outcome)
         except InputError as exc:
-            if not still_shown(self):
-                return
             self.query_one("#proposal", Static).update(f"No proposal: {exc}")
-            return
-        if not still_shown(self):
             return
         self.query_one("#proposal", Static).update(
             f"Proposed next action: {self.proposed.strftime('%a')} {self.proposed.isoformat()}"

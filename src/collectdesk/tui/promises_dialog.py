@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import ClassVar
 
 from textual import events, on, work
@@ -17,7 +16,7 @@ from collectdesk.domain.errors import InputError
 from collectdesk.services.context import AppContext
 from collectdesk.services.promise_retiring import PromiseLine, open_promises
 from collectdesk.services.promises import cancel_promise
-from collectdesk.tui.util import settle_cursors, still_shown
+from collectdesk.tui.util import in_thread, settle_cursors
 
 
 class PromisesDialog(ModalScreen[str | None]):
@@ -56,9 +55,7 @@ class PromisesDialog(ModalScreen[str | None]):
 
     @work(exclusive=True, group="promises")
     async def _load(self) -> None:
-        self.lines = await asyncio.to_thread(open_promises, self.ctx, self.customer_id)
-        if not still_shown(self):
-            return
+        self.lines = await in_thread(self, open_promises, self.ctx, self.customer_id)
         picker = self.query_one("#promises", OptionList)
         picker.clear_options()
         if not self.lines:
@@ -91,11 +88,9 @@ class PromisesDialog(ModalScreen[str | None]):
     @work(exclusive=True, group="cancel")
     async def _cancel(self, line: PromiseLine, reason: str) -> None:
         try:
-            await asyncio.to_thread(cancel_promise, self.ctx, line.id, reason)
+            await in_thread(self, cancel_promise, self.ctx, line.id, reason)
         except InputError as exc:
             self.busy = False
-            if not still_shown(self):
-                return
             self.query_one("#err-cancel", Static).update(str(exc))
             return
         self.dismiss(f"Promise {line.describe()} cancelled: {reason.strip()}")

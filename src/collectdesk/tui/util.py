@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 NARROW_BELOW = 110  # columns: narrower than this, screens fold their layout and the footer is compact
 
@@ -22,6 +27,20 @@ def settle_cursors(screen: Screen[Any]) -> None:
 def still_shown(screen: Screen[Any]) -> bool:
     """Whether the screen is still on the stack: a worker that finishes after escape must not touch it."""
     return screen in screen.app.screen_stack
+
+
+async def in_thread(screen: Screen[Any], call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking call off the event loop for a screen's worker; when the screen was closed
+    meanwhile, the worker is cancelled rather than carrying on with a screen that is gone."""
+    try:
+        result = await asyncio.to_thread(call, *args, **kwargs)
+    except Exception:
+        if not still_shown(screen):
+            raise asyncio.CancelledError from None
+        raise
+    if not still_shown(screen):
+        raise asyncio.CancelledError
+    return result
 
 
 def fit_footer(screen: Screen[Any], narrow: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
@@ -23,7 +22,7 @@ from collectdesk.services.accounts import AccountDetail
 from collectdesk.services.calls import CallOutcome, validate_outcome
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import CallDraft, OpenCall
-from collectdesk.tui.util import settle_cursors, still_shown
+from collectdesk.tui.util import in_thread, settle_cursors
 
 
 class FieldError(InputError):
@@ -252,17 +251,14 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
     @work(exclusive=True, group="validate")
     async def _validate(self, outcome: CallOutcome) -> None:
         try:
-            await asyncio.to_thread(validate_outcome, self.ctx, self.call.call_id, outcome)
+            await in_thread(self, validate_outcome, self.ctx, self.call.call_id, outcome)
         except OutcomeError as exc:
-            if still_shown(self):
-                self.show_service_error(exc)
+            self.show_service_error(exc)
             return
         except InputError as exc:
-            if still_shown(self):
-                self.show_error("general", str(exc))
+            self.show_error("general", str(exc))
             return
-        if still_shown(self):
-            self.dismiss(outcome)
+        self.dismiss(outcome)
 
     def action_back(self) -> None:
         """Back to the outcome dialog; everything typed stays in the draft."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -16,7 +15,7 @@ from collectdesk.services.promise_retiring import PromiseLine, Replacement, open
 from collectdesk.services.promises import PlanInput, PromiseInput
 from collectdesk.tui.forms.base import FieldError, FieldErrors, FollowUpForm, collect
 from collectdesk.tui.forms.choice import Choice
-from collectdesk.tui.util import still_shown
+from collectdesk.tui.util import in_thread
 
 DEFAULT_INSTALMENTS = "3"
 EVERY_OPTIONS: list[tuple[str, str]] = [("month", "monthly"), ("week", "weekly")]
@@ -68,9 +67,7 @@ class PromiseForm(FollowUpForm):
 
     @work(exclusive=True, group="replaceable")
     async def _load_replaceable(self) -> None:
-        lines = await asyncio.to_thread(open_promises, self.ctx, self.account.customer_id)
-        if not still_shown(self):
-            return
+        lines = await in_thread(self, open_promises, self.ctx, self.account.customer_id)
         self.replaceable = lines[0] if lines else None
         section = self.query_one("#replace-section")
         if self.replaceable is None:
