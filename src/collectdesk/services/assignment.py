@@ -16,6 +16,16 @@ from collectdesk.store.models import Cover, Customer, User
 
 
 @dataclass(frozen=True)
+class CoverSet:
+    """Cover as it was set: who stands in for whom, first and last day."""
+
+    absent: str
+    substitute: str
+    from_on: date
+    to_on: date
+
+
+@dataclass(frozen=True)
 class Assignment:
     """What ``assign`` changed: the accounts moved, and those already with that collector."""
 
@@ -134,7 +144,7 @@ def matching_refs(ctx: AppContext, match: AccountFilter) -> list[str]:
     return wanted
 
 
-def add_cover(ctx: AppContext, absent: str, substitute: str, from_on: date, to_on: date) -> Cover:
+def add_cover(ctx: AppContext, absent: str, substitute: str, from_on: date, to_on: date) -> CoverSet:
     """Let ``substitute`` work ``absent``'s accounts from ``from_on`` to ``to_on`` (inclusive);
     afterwards they are ``absent``'s alone again."""
     require_supervisor(ctx, "setting cover")
@@ -156,5 +166,4 @@ def add_cover(ctx: AppContext, absent: str, substitute: str, from_on: date, to_o
             summary=f"{substitute} covers {absent}'s accounts {from_on} – {to_on} (set by {ctx.user.name})",
             details={"absent": absent, "substitute": substitute, "from": str(from_on), "to": str(to_on)},
         )
-        session.expunge(cover)
-    return cover
+    return CoverSet(absent=absent, substitute=substitute, from_on=from_on, to_on=to_on)

@@ -14,6 +14,7 @@ from collectdesk.domain.clock import Clock, desk_clock
 from collectdesk.settings import Settings, data_dir, load_settings
 from collectdesk.store.database import Database, default_url
 from collectdesk.store.models import User
+from collectdesk.store.people import UserView, user_view
 
 
 @dataclass
@@ -23,7 +24,7 @@ class AppContext:
     settings: Settings
     db: Database
     clock: Clock
-    user: User
+    user: UserView
     # A PostgreSQL database set up with `team init`: the user is the login, roles enforced by it.
     team: bool = False
     config: str | None = None  # fingerprint of the configuration the settings were loaded from
@@ -33,7 +34,7 @@ class AppContext:
         self.db.close()
 
 
-def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> User:
+def ensure_user(db: Database, name: str, role: str = "collector", *, now: datetime | None = None) -> UserView:
     """The user with this name, created the first time it is seen: as supervisor (the owner) when
     it is the database's first user, else with ``role``."""
     with db.session() as session:
@@ -43,8 +44,7 @@ def ensure_user(db: Database, name: str, role: str = "collector", *, now: dateti
             user = User(name=name, role="supervisor" if first else role, created_at=now or datetime.now(UTC))
             session.add(user)
             session.flush()
-        session.expunge(user)
-        return user
+        return user_view(user)
 
 
 def open_context(

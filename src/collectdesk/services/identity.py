@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from collectdesk.domain.errors import InputError
 from collectdesk.store.database import Database
-from collectdesk.store.models import User
+from collectdesk.store.people import UserView, user_named
 from collectdesk.store.team_roles import is_team_database, login_name
 
 
-def team_user(db: Database, asked: str | None) -> User | None:
+def team_user(db: Database, asked: str | None) -> UserView | None:
     """The user of the login on a team database (``None`` elsewhere); refuses ``asked`` when it
     names someone else, and logins that are not active users."""
     if not is_team_database(db.engine):
@@ -23,9 +21,7 @@ def team_user(db: Database, asked: str | None) -> User | None:
             "and their password)."
         )
     with db.session() as session:
-        user = session.scalars(select(User).where(User.name == login)).one_or_none()
-        if user is not None:
-            session.expunge(user)
+        user = user_named(session, login)
     if user is None:
         raise InputError(
             f"the login {login} is not a collectdesk user on this database: a supervisor adds it with "

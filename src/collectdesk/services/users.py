@@ -15,6 +15,7 @@ from collectdesk.domain.errors import InputError
 from collectdesk.services.access import refused_by_database, require_supervisor
 from collectdesk.services.context import AppContext
 from collectdesk.store.models import ROLES, User
+from collectdesk.store.people import UserView, user_named, user_view
 from collectdesk.store.team_roles import add_login, disable_login, password_verifier, set_login_role
 
 LOGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -36,16 +37,15 @@ def _check(ctx: AppContext, name: str, role: str | None = None) -> str:
     return name
 
 
-def _find(ctx: AppContext, name: str) -> User:
+def _find(ctx: AppContext, name: str) -> UserView:
     with ctx.db.session() as session:
-        user = session.scalars(select(User).where(User.name == name)).one_or_none()
-        if user is None:
-            raise InputError(f"there is no user {name}: add them with collectdesk users add {name}")
-        session.expunge(user)
+        user = user_named(session, name)
+    if user is None:
+        raise InputError(f"there is no user {name}: add them with collectdesk users add {name}")
     return user
 
 
-def add_user(ctx: AppContext, name: str, role: str, password: str | None = None) -> tuple[User, bool]:
+def add_user(ctx: AppContext, name: str, role: str, password: str | None = None) -> tuple[UserView, bool]:
     """Add a user with ``role`` (on a team database: their login, with a first password);
     re-adding an existing user sets the role and enables them again. Returns (user, created)."""
     name = _check(ctx, name, role)
@@ -64,7 +64,7 @@ def add_user(ctx: AppContext, name: str, role: str, password: str | None = None)
     return _find(ctx, name), not existed
 
 
-def set_role(ctx: AppContext, name: str, role: str) -> User:
+def set_role(ctx: AppContext, name: str, role: str) -> UserView:
     """Change an existing user's role."""
     name = _check(ctx, name, role)
     _find(ctx, name)
@@ -76,7 +76,7 @@ def set_role(ctx: AppContext, name: str, role: str) -> User:
     return _find(ctx, name)
 
 
-def disable_user(ctx: AppContext, name: str) -> User:
+def disable_user(ctx: AppContext, name: str) -> UserView:
     """Disable a user: they can no longer log in (team) or work the desk; their history stays."""
     name = _check(ctx, name)
     _find(ctx, name)
@@ -93,7 +93,7 @@ def disable_user(ctx: AppContext, name: str) -> User:
     return _find(ctx, name)
 
 
-def _set_row(ctx: AppContext, name: str, role: str) -> tuple[User, bool]:
+def _set_row(ctx: AppContext, name: str, role: str) -> tuple[UserView, bool]:
     with ctx.db.session() as session:
         user = session.scalars(select(User).where(User.name == name)).one_or_none()
         created = user is None
@@ -104,11 +104,10 @@ def _set_row(ctx: AppContext, name: str, role: str) -> tuple[User, bool]:
             user.role = role
             user.active = True
         session.flush()
-        session.expunge(user)
-    return user, created
+        return user_view(user), created
 
 
-def set_user_role(ctx: AppContext, name: str, role: str) -> tuple[User, bool]:
+def set_user_role(ctx: AppContext, name: str, role: str) -> tuple[UserView, bool]:
     """Create the user with ``role``, or change an existing user's role, without asking who is
     working: for setting up one's own files (the demo), never for a team database."""
     if ctx.team:
@@ -116,9 +115,7 @@ def set_user_role(ctx: AppContext, name: str, role: str) -> tuple[User, bool]:
     return _set_row(ctx, _check(ctx, name, role), role)
 
 
-def list_users(ctx: AppContext) -> list[User]:
+def list_users(ctx: AppContext) -> list[UserView]:
     """Every user, by name."""
     with ctx.db.session() as session:
-        users = list(session.scalars(select(User).order_by(User.name)))
-        session.expunge_all()
-    return users
+        return [user_view(user) for user in session.scalars(select(User).order_by(User.name))]
