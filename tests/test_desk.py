@@ -199,6 +199,27 @@ async def test_escape_goes_back_one_step_and_keeps_what_was_typed(desk) -> None:
         assert app.screen.query_one("#amount", Input).value == "1234.56"
 
 
+async def test_reopened_outcome_asks_again_so_a_habitual_digit_then_y_stays_in_the_dialog(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeDialog)
+        assert "as picked before" in str(app.screen.query_one("#outcome-message", Static).render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await pilot.pause()
+        assert app.screen.query_one("#promised_on", Input).value == ""
+
+
 async def test_whole_ptp_call_closes_and_the_list_moves_to_the_next_account(desk) -> None:
     ctx, built = desk
     app = make_app(ctx)
