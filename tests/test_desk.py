@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
@@ -704,3 +704,28 @@ async def test_list_moves_are_remapped_by_settings(sqlite_url: str, frozen_clock
             assert lines["Call list", "Last account"] == "G"
     finally:
         ctx.close()
+
+
+async def test_a_new_empty_database_says_how_to_bring_customers_in(sqlite_url: str, frozen_clock: Clock) -> None:
+    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock)
+    try:
+        app = make_app(ctx)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.desk.list_loaded)
+            await pilot.pause()
+            status = str(app.desk.query_one("#list-status", Static).render())
+            assert "No customers yet" in status and "collectdesk import customers" in status
+    finally:
+        ctx.close()
+
+
+async def test_a_list_emptied_by_the_day_is_not_called_an_empty_database(desk) -> None:
+    ctx, _ = desk
+    with ctx.db.session() as session:
+        session.execute(update(Customer).values(next_action_on=TODAY + timedelta(days=30)))
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.desk.list_loaded)
+        await pilot.pause()
+        status = str(app.desk.query_one("#list-status", Static).render())
+        assert "Nothing left on today's list" in status and "No customers yet" not in status
