@@ -31,10 +31,10 @@ TODAY_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def desk(sqlite_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
-    """A supervisor's context on the small test portfolio (SQLite)."""
+def desk(db_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
+    """A supervisor's context on the small test portfolio (SQLite, and PostgreSQL when the suite has one)."""
     ctx = open_context(
-        db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+        db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
     )
     built = build_portfolio(ctx)
     yield ctx, built
