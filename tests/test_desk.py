@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static, TextArea
 
@@ -31,10 +31,10 @@ TODAY_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def desk(sqlite_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
-    """A supervisor's context on the small test portfolio (SQLite)."""
+def desk(db_url: str, frozen_clock: Clock) -> Iterator[tuple[AppContext, Portfolio]]:
+    """A supervisor's context on the small test portfolio (SQLite, and PostgreSQL when the suite has one)."""
     ctx = open_context(
-        db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
+        db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock, default_role="supervisor"
     )
     built = build_portfolio(ctx)
     yield ctx, built
@@ -197,6 +197,27 @@ async def test_escape_goes_back_one_step_and_keeps_what_was_typed(desk) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
         assert app.screen.query_one("#promised_on", Input).value == "+7"
         assert app.screen.query_one("#amount", Input).value == "1234.56"
+
+
+async def test_reopened_outcome_asks_again_so_a_habitual_digit_then_y_stays_in_the_dialog(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, OutcomeDialog)
+        assert "as picked before" in str(app.screen.query_one("#outcome-message", Static).render())
+        await pilot.press("y")
+        await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
+        await pilot.pause()
+        assert app.screen.query_one("#promised_on", Input).value == ""
 
 
 async def test_whole_ptp_call_closes_and_the_list_moves_to_the_next_account(desk) -> None:
@@ -683,3 +704,28 @@ async def test_list_moves_are_remapped_by_settings(sqlite_url: str, frozen_clock
             assert lines["Call list", "Last account"] == "G"
     finally:
         ctx.close()
+
+
+async def test_a_new_empty_database_says_how_to_bring_customers_in(sqlite_url: str, frozen_clock: Clock) -> None:
+    ctx = open_context(db_url=sqlite_url, user_name="tester", settings=Settings(), clock=frozen_clock)
+    try:
+        app = make_app(ctx)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: app.desk.list_loaded)
+            await pilot.pause()
+            status = str(app.desk.query_one("#list-status", Static).render())
+            assert "No customers yet" in status and "collectdesk import customers" in status
+    finally:
+        ctx.close()
+
+
+async def test_a_list_emptied_by_the_day_is_not_called_an_empty_database(desk) -> None:
+    ctx, _ = desk
+    with ctx.db.session() as session:
+        session.execute(update(Customer).values(next_action_on=TODAY + timedelta(days=30)))
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.desk.list_loaded)
+        await pilot.pause()
+        status = str(app.desk.query_one("#list-status", Static).render())
+        assert "Nothing left on today's list" in status and "No customers yet" not in status

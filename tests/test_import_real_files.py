@@ -85,8 +85,8 @@ def test_zoho_contacts_terms_and_drafts_not_chased(ctx: AppContext) -> None:
     contacts = import_csv(ctx, "customers", REAL / "zoho/zoho_contacts.csv")
     assert contacts.added == 5
     with ctx.db.session() as session:
-        terms = dict(session.execute(select(Customer.name, Customer.terms_days)).tuples().all())
-        kinds = dict(session.execute(select(Customer.name, Customer.kind)).tuples().all())
+        terms = dict(session.execute(select(Customer.name, Customer.terms_days)).all())
+        kinds = dict(session.execute(select(Customer.name, Customer.kind)).all())
     assert terms["Simpsons Baking Co"] == 30 and terms["Avengers"] == 0 and kinds["Defenders"] == "consumer"
     invoices = import_csv(ctx, "invoices", REAL / "zoho/zoho_invoices.csv")
     assert (invoices.rows, invoices.added) == (13, 0)

@@ -122,3 +122,13 @@ def agency_ready(ctx: AppContext, *, as_of: date | None = None, limit: int | Non
     the agency threshold; toughest first."""
     statement = agency_select(score_params(ctx, as_of), limit=limit)
     return _fetch(ctx, statement, first_rank=None)
+
+
+def has_customers(ctx: AppContext) -> bool:
+    """Whether the database holds any customer at all (an empty list then means "import first")."""
+    from sqlalchemy import select
+
+    from collectdesk.store.models import Customer
+
+    with ctx.db.session() as session:
+        return session.scalar(select(Customer.id).limit(1)) is not None

@@ -20,7 +20,7 @@ from textual.widgets.data_table import ColumnKey
 from collectdesk.domain.money import format_amount
 from collectdesk.services.accounts import CallableNow, callable_now
 from collectdesk.services.context import AppContext
-from collectdesk.services.worklist import WorklistRow, build_worklist
+from collectdesk.services.worklist import WorklistRow, build_worklist, has_customers
 from collectdesk.tui.loading import AccountRead, FirstPage
 from collectdesk.tui.panel import STAGE_SHORT, last_contact
 from collectdesk.tui.work_failures import ReportsWorkFailures
@@ -86,11 +86,14 @@ class WorklistTable(DataTable[str | Text]):
 class _PageRead(Message):
     """A page of today's list arrived from the worker (handled by the list itself)."""
 
-    def __init__(self, rows: list[WorklistRow], after_close: int | None, top: AccountRead | None) -> None:
+    def __init__(
+        self, rows: list[WorklistRow], after_close: int | None, top: AccountRead | None, *, empty_db: bool = False
+    ) -> None:
         super().__init__()
         self.rows = rows
         self.after_close = after_close
         self.top = top
+        self.empty_db = empty_db
 
 
 class _MarksRead(Message):
@@ -131,6 +134,7 @@ class CallList(ReportsWorkFailures, Vertical):
         self.order: list[int] = []
         self.page = 0
         self.loaded = False
+        self.empty_db = False  # no customer at all yet: the status says how to bring them in
         self._selected: int | None = None
         self._off_list: int | None = None  # selected, though not on the list: no row is highlighted
 
@@ -185,7 +189,8 @@ class CallList(ReportsWorkFailures, Vertical):
         else:
             size = self.ctx.settings.page_size
             rows = build_worklist(self.ctx, limit=size, offset=self.page * size)
-        self.post_message(_PageRead(rows, after_close, top))
+        empty_db = not rows and self.page == 0 and not has_customers(self.ctx)
+        self.post_message(_PageRead(rows, after_close, top, empty_db=empty_db))
 
     @work(thread=True, exclusive=True, group="marks", exit_on_error=False, description="loading today's list")
     def _read_marks(self, customer_ids: list[int]) -> None:
@@ -215,6 +220,7 @@ class CallList(ReportsWorkFailures, Vertical):
                     table.add_row(*cells, key=key)
             table.sort("rank", key=lambda rank: int(str(rank)))
         self.loaded = True
+        self.empty_db = message.empty_db
         self._paint_status()
         target = self._target(old_order, message.after_close)
         if target is not None:
@@ -312,6 +318,12 @@ class CallList(ReportsWorkFailures, Vertical):
         size = self.ctx.settings.page_size
         count = len(self.order)
         first = self.page * size + 1
+        if self.empty_db:
+            self.query_one("#list-status", Static).update(
+                "No customers yet: `collectdesk import customers FILE.csv` (or an aging report:"
+                " `collectdesk import aging FILE`), or `collectdesk demo` to try the desk"
+            )
+            return
         text = (
             f"Accounts {first}–{first + count - 1} of today's list"
             if count

@@ -32,6 +32,9 @@ class OutcomeDialog(ModalScreen[str | None]):
         self.call = call
         self.codes = codes
         self.now = now
+        # An answer remembered from an earlier opening must not let a digit close the dialog: a
+        # collector who types "1 y" by habit would otherwise land the "y" in the next form.
+        self._asked_here = False
 
     def compose(self) -> ComposeResult:
         """Title, the code table, the payment-asked toggle and a message line."""
@@ -81,11 +84,16 @@ class OutcomeDialog(ModalScreen[str | None]):
         event.stop()
         event.prevent_default()
         self.call.draft.result_code = code.code
+        if code.right_party and not self._asked_here and self.call.draft.payment_asked is not None:
+            before = "yes" if self.call.draft.payment_asked else "no"
+            self._paint(f"Payment asked: {before}, as picked before. Press y or n to confirm, or enter")
+            return
         self._advance_if_complete()
 
     def action_asked(self, asked: bool) -> None:
         """Record whether the collector asked for payment."""
         self.call.draft.payment_asked = asked
+        self._asked_here = True
         self._advance_if_complete(quiet=True)
 
     def _advance_if_complete(self, *, quiet: bool = False) -> None:
