@@ -62,9 +62,7 @@ NOT_YET_PLAIN = {
     "promises.py": {"promise_ceiling", "validate_promise", "record_promises", "take_promise", "cancel_promise"},
     "writing.py": {"write_changes", "update_by_id"},  # the importer's own bulk writer, inside the services layer
     # Helpers the reminder services share among themselves (not handed to the TUI or the CLI).
-    "digest.py": {"call_summary"},
     "message_facts.py": {"chaseable_invoices", "recipient_for", "message_variables"},
-    "reminder_plan.py": {"confirmation_key", "blocked_reason"},
 }
 
 

@@ -106,7 +106,7 @@ def _promise_text(promises: list[Promise]) -> str | None:
     return "; ".join(parts) + (f" ({method})" if method else "")
 
 
-def call_summary(
+def _call_summary(
     call: Call, customer: Customer, caller: str, contact: str | None, promises: list[Promise]
 ) -> CallSummary:
     """The owner's summary of one closed call."""
@@ -165,7 +165,7 @@ def build_digests(ctx: AppContext, day: date | None = None) -> list[OwnerDigest]
             owner = customer.sales_rep or NO_OWNER
             digest = digests.setdefault(owner, OwnerDigest(owner, day))
             taken = promises.get(call.id, [])
-            digest.calls.append(call_summary(call, customer, caller, contact, taken))
+            digest.calls.append(_call_summary(call, customer, caller, contact, taken))
             digest.reached += bool(call.right_party)
             digest.promises += bool(taken)
             for p in taken:

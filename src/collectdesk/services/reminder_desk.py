@@ -93,7 +93,7 @@ def promise_confirmation(ctx: AppContext, promise_id: int) -> Preview | None:
         promise = session.get(Promise, promise_id)
         if promise is None:
             raise InputError(f"there is no promise with id {promise_id}")
-        key = confirmation_key(promise)
+        key = confirmation_key(promise.id, promise.plan_id)
         customer_id = promise.customer_id
         if session.get(MessageClaim, key) is not None:
             return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -81,9 +82,9 @@ def step_key(invoice_id: int, offset: int) -> str:
     return f"step:{invoice_id}:{offset}"
 
 
-def confirmation_key(promise: Promise) -> str:
+def confirmation_key(promise_id: int, plan_id: int | None) -> str:
     """The claim for a promise's (or a plan's) confirmation."""
-    return f"confirm:plan:{promise.plan_id}" if promise.plan_id is not None else f"confirm:{promise.id}"
+    return f"confirm:plan:{plan_id}" if plan_id is not None else f"confirm:{promise_id}"
 
 
 def latest_step(rules: ReminderRules, days_from_due: int) -> Step | None:
@@ -117,7 +118,16 @@ def _candidates(session: Session, day: date, only: list[int] | None) -> list[Cus
     )
 
 
-def blocked_reason(customer: Customer, referred: bool, opted_out: bool, pauses: list[PauseView]) -> str | None:
+class ContactFlags(Protocol):
+    """What of an account says whether it may be written to."""
+
+    on_hold: bool
+    hold_reason: str | None
+    cease_contact: bool
+    lawyer_represented: bool
+
+
+def blocked_reason(customer: ContactFlags, referred: bool, opted_out: bool, pauses: list[PauseView]) -> str | None:
     """Why nothing may be sent to this account now (None when something may)."""
     if referred:
         return "referred to an agency"
@@ -238,7 +248,7 @@ def _plan_account(
         for p in promises
         if p.status == "open"
         and p.created_at.date() >= day - timedelta(days=_CONFIRM_LOOKBACK_DAYS)
-        and not _claimed(claimed, confirmation_key(p))
+        and not _claimed(claimed, confirmation_key(p.id, p.plan_id))
     ]
     if fresh:
         promise = fresh[0]
@@ -246,7 +256,7 @@ def _plan_account(
             "promise_confirmation",
             f"a promise of {format_amount(promise.amount, promise.currency)} by "
             f"{promise.promised_on.isoformat()} was taken on {promise.created_at.date().isoformat()}",
-            [confirmation_key(promise)],
+            [confirmation_key(promise.id, promise.plan_id)],
             [i.id for i in chaseable],
             promise.id,
         )
