@@ -20,7 +20,7 @@ from collectdesk.services.tally_report import (
     tally_document,
     tally_records,
 )
-from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
+from collectdesk.services.tally_text import NONE, activity_texts, days_text, money, number, percent
 
 
 def run(args: argparse.Namespace) -> int:
@@ -131,13 +131,7 @@ def _write_currency(section: CurrencyTally, as_of: date, out: TextIO) -> None:
             a.collector,
             a.calls,
             a.right_party,
-            percent(a.rpc_rate),
-            a.ptp_calls,
-            percent(a.ptp_rate),
-            duration(a.talk_seconds),
-            money(a.promised_amount, cur),
-            money(a.collected_amount, cur),
-            money(a.collected_per_hour, cur),
+            *activity_texts(a, cur),
         )
         for a in (section.activity, *section.activity_by_collector)
     ]

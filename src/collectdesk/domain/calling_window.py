@@ -36,13 +36,14 @@ def valid_zone(name: str | None) -> bool:
     """Whether ``name`` is a time zone zoneinfo knows."""
     if not name:
         return False
-    return _known_zone(name)
+    return known_zone(name)
 
 
 # Remembered: a name zoneinfo does not know (phonenumbers' "Etc/Unknown") is looked for again, down
 # to a search of sys.path for the tzdata package, every time it is asked about.
 @lru_cache(maxsize=1024)
-def _known_zone(name: str) -> bool:
+def known_zone(name: str) -> bool:
+    """Whether zoneinfo knows the zone called ``name``."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

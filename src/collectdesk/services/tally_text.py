@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collectdesk.domain.money import format_amount
+
+if TYPE_CHECKING:
+    from collectdesk.services.tally import ActivityFigures
 
 NONE = "—"
 
@@ -34,3 +39,16 @@ def duration(seconds: int) -> str:
     if hours:
         return f"{hours}h {minutes:02d}m {secs:02d}s"
     return f"{minutes}m {secs:02d}s" if minutes else f"{secs}s"
+
+
+def activity_texts(a: ActivityFigures, currency: str) -> tuple[str | int, ...]:
+    """A collector's call figures as the tally's table cells, from the contact rate on."""
+    return (
+        percent(a.rpc_rate),
+        a.ptp_calls,
+        percent(a.ptp_rate),
+        duration(a.talk_seconds),
+        money(a.promised_amount, currency),
+        money(a.collected_amount, currency),
+        money(a.collected_per_hour, currency),
+    )

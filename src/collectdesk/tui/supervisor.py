@@ -25,7 +25,7 @@ from collectdesk.services.export_files import export_folder, write_csv_file
 from collectdesk.services.periods import Period, period_for
 from collectdesk.services.tally import ALL, Tally, compute_tally
 from collectdesk.services.tally_report import major
-from collectdesk.services.tally_text import NONE, days_text, duration, money, number, percent
+from collectdesk.services.tally_text import NONE, activity_texts, days_text, duration, money, number, percent
 from collectdesk.tui.commands import DeskCommands
 from collectdesk.tui.referral import ReferralPanel
 from collectdesk.tui.stack import SteadyScreenStack
@@ -348,13 +348,7 @@ class SupervisorScreen(Screen[None]):
                             a.collector,
                             cur,
                             *counts,
-                            percent(a.rpc_rate),
-                            a.ptp_calls,
-                            percent(a.ptp_rate),
-                            duration(a.talk_seconds),
-                            money(a.promised_amount, cur),
-                            money(a.collected_amount, cur),
-                            money(a.collected_per_hour, cur),
+                            *activity_texts(a, cur),
                         ),
                         (
                             a.collector,

@@ -6,12 +6,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
+from collectdesk.domain.calling_window import known_zone
 from collectdesk.domain.codes import normalise_country, normalise_currency
 from collectdesk.domain.dates import DateInputError, parse_iso_date
 from collectdesk.domain.money import AmountError, format_amount, minor_digits, parse_amount
@@ -114,20 +113,11 @@ def _terms(value: Any) -> int | None:
     return int(match.group(1))
 
 
-@lru_cache(maxsize=512)
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def _timezone(value: Any) -> str | None:
     if _blank(value):
         return None
     name = str(value).strip()
-    if not _known_zone(name):
+    if not known_zone(name):
         raise ValueError(f"{name!r} is not a time zone (use an IANA name such as America/Chicago)")
     return name
 
