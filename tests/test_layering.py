@@ -62,7 +62,7 @@ NOT_YET_PLAIN = {
     "promises.py": {"promise_ceiling", "validate_promise", "record_promises", "take_promise", "cancel_promise"},
     "writing.py": {"write_changes", "update_by_id"},  # the importer's own bulk writer, inside the services layer
     # Helpers the reminder services share among themselves (not handed to the TUI or the CLI).
-    "message_facts.py": {"chaseable_invoices", "recipient_for", "message_variables"},
+    "message_facts.py": {"recipient_for", "message_variables"},
 }
 
 

@@ -28,14 +28,22 @@ class Recipient:
     email: str | None
 
 
-def chaseable_invoices(session: Session, customer_id: int, excluded: set[int] | None = None) -> list[Invoice]:
+@dataclass(frozen=True)
+class ChaseableInvoice:
+    """An invoice a reminder may chase: its id and number."""
+
+    id: int
+    number: str
+
+
+def chaseable_invoices(session: Session, customer_id: int, excluded: set[int] | None = None) -> list[ChaseableInvoice]:
     """The account's open (not disputed, not referred) invoices with a balance, oldest due first."""
-    rows = session.scalars(
-        select(Invoice)
+    rows = session.execute(
+        select(Invoice.id, Invoice.number)
         .where(Invoice.customer_id == customer_id, Invoice.status == "open", Invoice.open_amount > 0)
         .order_by(Invoice.due_date, Invoice.number)
     ).all()
-    return [row for row in rows if row.id not in (excluded or set())]
+    return [ChaseableInvoice(row.id, row.number) for row in rows if row.id not in (excluded or set())]
 
 
 def recipient_for(customer: Customer) -> Recipient:
