@@ -44,6 +44,9 @@ class PromiseLine:
     instalment: int | None
     replaced_by_id: int | None
     missed: bool
+    method: str | None = None
+    call_id: int | None = None
+    taken_by_id: int | None = None
 
     def describe(self) -> str:
         """``#12 $500.00 due 2026-11-20 (missed)`` for a list or a message."""
@@ -68,6 +71,9 @@ def line_of(promise: Promise, status: str, paid: int, today: date) -> PromiseLin
         promise.instalment,
         promise.replaced_by_id,
         status == OPEN and promise.promised_on < today,
+        promise.method,
+        promise.call_id,
+        promise.taken_by_id,
     )
 
 

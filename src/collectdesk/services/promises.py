@@ -315,7 +315,7 @@ def _customer(session: Session, customer_id: int) -> Customer:
 
 def take_promise(
     ctx: AppContext, customer_id: int, spec: PromiseInput | PlanInput, *, call_id: int | None = None
-) -> list[Promise]:
+) -> list[PromiseLine]:
     """Take a promise (or plan) outside a call close; returns the promise(s) written."""
     with ctx.db.session() as session:
         customer = _customer(session, customer_id)
@@ -323,9 +323,9 @@ def take_promise(
             call_customer = session.scalar(select(Call.customer_id).where(Call.id == call_id))
             if call_customer != customer_id:
                 raise InputError(f"call {call_id} is not a call to {customer.name}")
-        promises = record_promises(session, ctx, customer, spec, call_id=call_id)
-        session.expunge_all()
-    return promises
+        written = record_promises(session, ctx, customer, spec, call_id=call_id)
+        today = ctx.clock.today()
+        return [line_of(p, OPEN, 0, today) for p in written]
 
 
 def cancel_promise(ctx: AppContext, promise_id: int, reason: str) -> PromiseLine:
