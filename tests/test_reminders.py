@@ -329,3 +329,14 @@ def test_an_account_ready_for_referral_gets_the_final_demand_once(rctx: AppConte
     assert f"paid by {pay_by}" in smtp.inbox.bodies()[0]
     for later in (1, 14, 28):
         assert send_reminders(rctx, as_of=TODAY + timedelta(days=later)).results == []
+
+
+def test_a_euro_letter_prints_the_euro_sign_and_dashes(rctx: AppContext, smtp: SmtpServer) -> None:
+    customer = add_customer(rctx, "DE1", name="Müller GmbH — Köln", country="DE", currency="EUR")
+    add_invoice(rctx, customer, days_past_due=8, amount=123_450, number="DE1-1", currency="EUR")
+    report = send_reminders(rctx)
+    assert [r.outcome for r in report.results] == ["letter"]
+    (pdf,) = (report.outbox / "letters").glob("*DE1*.pdf")
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "€1,234.50" in text and "Müller GmbH — Köln" in text
+    assert "EUR 1" not in text and "?" not in text.replace("?\n", "")

@@ -6,24 +6,27 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-# The built-in PDF fonts cover Latin-1 only; these stand in for what they lack.
-_LATIN1_STAND_INS = {"€": "EUR ", "—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...", "→": "->"}
+# The built-in PDF fonts are set in Windows-1252: Latin-1 plus €, dashes, curly quotes and the
+# ellipsis. What it still lacks gets a stand-in rather than a question mark.
+_CORE_ENCODING = "windows-1252"
+_STAND_INS = {"→": "->", "≥": ">=", "≤": "<=", "−": "-"}
 
 
-def _latin1(text: str) -> str:
-    for char, stand_in in _LATIN1_STAND_INS.items():
+def _core_text(text: str) -> str:
+    for char, stand_in in _STAND_INS.items():
         text = text.replace(char, stand_in)
-    return text.encode("latin-1", "replace").decode("latin-1")
+    return text.encode(_CORE_ENCODING, "replace").decode(_CORE_ENCODING)
 
 
 def write_letter(path: Path, text: str, *, sender: str, font: Path | None = None) -> Path:
     """Write the letter to ``path`` as an A4 PDF: the sender at the top, then the text; lines
     indented by four spaces (the invoice table) are set in a fixed-width font so columns line up."""
     pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = _CORE_ENCODING
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(auto=True, margin=20)
     body_font, table_font = "Helvetica", "Courier"
-    convert = _latin1
+    convert = _core_text
     if font is not None:
         pdf.add_font("Letter", fname=str(font))
         body_font = table_font = "Letter"
