@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from collectdesk.domain.clock import Clock
 from collectdesk.domain.interest import (
     EU,
     UK,
@@ -18,8 +22,16 @@ from collectdesk.domain.interest import (
     reference_date,
     regime_for,
 )
-from collectdesk.services.interest import claim_for
+from collectdesk.services.accounts import account_detail
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing import import_csv
+from collectdesk.services.interest import account_interest, claim_for
+from collectdesk.services.reminder_desk import chosen_template
 from collectdesk.settings import DatedRate, InterestRules
+from collectdesk.store.models import Customer
+from collectdesk.tui.panel import invoices_text
+from importing_helpers import write
+from reminder_fixtures import open_as, reminder_settings
 
 RULES = InterestRules()
 
@@ -195,3 +207,66 @@ def test_eu_compensation_stays_40_euros_after_a_part_payment() -> None:
     invoice = LateInvoice("R-8", date(2025, 2, 10), 200_000, 50_000, ((date(2025, 2, 20), 150_000),))
     line = _claim_of(claim_for(RULES, "business", "FR", [invoice], date(2025, 3, 12)))
     assert (line.interest, line.compensation) == (916, 4_000)
+
+
+CUSTOMERS_CSV = """ref,name,kind,country,currency,email
+GB1,Harbour Joinery Ltd,business,GB,GBP,ap@harbour.example
+"""
+INVOICES_CSV = """customer_ref,number,issue_date,due_date,amount,currency
+GB1,INV-A,2026-08-31,2026-09-30,"10,000.00",GBP
+GB1,INV-B,2026-10-14,2026-11-13,"1,000.00",GBP
+"""
+# The first names no invoice, so it goes to the oldest (INV-A); the second names INV-B and
+# arrives before INV-B is due.
+PAYMENTS_CSV = """customer_ref,amount,received_on,invoice_number,method,reference
+GB1,"4,000.00",2026-10-30,,bacs,HJ-1
+GB1,400.00,2026-11-03,INV-B,bacs,HJ-2
+"""
+
+
+@pytest.fixture
+def imported(db_url: str, frozen_clock: Clock, tmp_path: Path) -> Iterator[tuple[AppContext, int]]:
+    """A UK business with two invoices and two part payments, imported as the app imports them."""
+    context = open_as(db_url, reminder_settings(tmp_path / "outbox"), frozen_clock)
+    for kind, text in (("customers", CUSTOMERS_CSV), ("invoices", INVOICES_CSV), ("payments", PAYMENTS_CSV)):
+        import_csv(context, kind, write(tmp_path, f"{kind}.csv", text))
+    with context.db.session() as session:
+        customer_id = session.scalars(select(Customer.id).where(Customer.ref == "GB1")).one()
+    yield context, customer_id
+    context.close()
+
+
+# As of 23 Nov 2026 (the test clock), shipped rates: base rate on 30 Jun 2026 3.75 % → 11.75 %.
+# INV-A, £10,000.00 due 30 Sep 2026, late from 1 Oct; £4,000.00 paid on 30 Oct (30 days late):
+#   1 Oct – 30 Oct, 30 days on £10,000: 10,000 × 11.75 % × 30 / 365 = £96.5753
+#   31 Oct – 23 Nov, 24 days on £6,000:  6,000 × 11.75 % × 24 / 365 = £46.3562
+#   £142.9315 → £142.93; compensation £100 (a £10,000 debt, though £6,000 is left)
+# INV-B, £1,000.00 due 13 Nov 2026; £400.00 paid on 3 Nov, before it was due, so from 14 Nov:
+#   14 Nov – 23 Nov, 10 days on £600: 600 × 11.75 % × 10 / 365 = £1.9315 → £1.93; compensation £70
+# Together £144.86 interest and £170.00 compensation.
+
+
+def test_imported_part_payments_lower_the_interest_on_the_account(imported: tuple[AppContext, int]) -> None:
+    ctx, customer_id = imported
+    claim = account_interest(ctx, customer_id)
+    assert claim is not None
+    assert [(line.number, line.interest, line.compensation) for line in claim.invoices] == [
+        ("INV-A", 14_293, 10_000),
+        ("INV-B", 193, 7_000),
+    ]
+    assert [(p.days, p.principal) for p in claim.invoices[0].periods] == [(30, 1_000_000), (24, 600_000)]
+    assert (claim.interest, claim.compensation) == (14_486, 17_000)
+
+
+def test_the_panel_and_a_reminder_show_the_figures_after_part_payments(imported: tuple[AppContext, int]) -> None:
+    ctx, customer_id = imported
+    invoices = invoices_text(account_detail(ctx, customer_id)).plain
+    assert invoices.startswith("§ UK late payment 1998: £144.86 interest + £170.00 compensation\n")
+    (line_a,) = [row for row in invoices.splitlines() if row.startswith("INV-A")]
+    assert line_a.endswith("£6,000.00 §£142.93+£100")
+    rendered = chosen_template(ctx, customer_id, "overdue_reminder").rendered
+    for text in (rendered.email_body, rendered.letter_text):
+        assert "that comes to £144.86 interest and\n£170.00 compensation" in text
+        assert "INV-A            54 days at 11.75%: £142.93 + £100.00" in text
+        assert "£10,000.00 outstanding for 30 days from 2026-10-01" in text
+        assert "£6,000.00 outstanding for 24 days from 2026-10-31" in text
