@@ -78,20 +78,47 @@ async def test_p_pauses_the_accounts_reminders(desk) -> None:
         assert "paused until 2026-11-30: waiting for PO" in header
 
 
+async def _close_a_ptp_call(pilot, app) -> None:
+    """Take a $1,234.56 promise for 2026-11-30 on Acme (C001) and close the call."""
+    await open_promise_dialog(pilot, app)
+    await type_into(pilot, app, "promised_on", "2026-11-30")
+    await type_into(pilot, app, "amount", "1,234.56")
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+    await wait_for(pilot, lambda: app.screen.proposed is not None)
+    await pilot.press("enter")
+
+
 async def test_closing_a_ptp_call_offers_the_promise_confirmation(desk, smtp: SmtpServer) -> None:
     ctx, built = desk
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await open_promise_dialog(pilot, app)
-        await type_into(pilot, app, "promised_on", "2026-11-30")
-        await type_into(pilot, app, "amount", "1,234.56")
+        await _close_a_ptp_call(pilot, app)
+        # Straight after the close, for the account just called (the list itself has moved on).
+        await wait_for(pilot, lambda: app.desk.call is None and isinstance(app.screen, ReminderDialog))
+        dialog = app.screen
+        assert isinstance(dialog, ReminderDialog) and dialog.customer_id == built.customers["C001"]
+        preview = str(dialog.query_one("#reminder-preview", Static).render())
+        assert "To: ap@c001.example" in preview
+        assert "Confirming your payment of $1,234.56 by 2026-11-30" in preview
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
-        await wait_for(pilot, lambda: app.screen.proposed is not None)  # type: ignore[attr-defined]
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: app.desk.call is None and app.screen is app.desk)
-        assert "Press m to send the customer the promise confirmation." in notifications(app)
-        # The list has moved on; go back to the account whose promise was just taken.
+        await wait_for(pilot, lambda: len(smtp.inbox.messages) == 1)
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        assert "Promise confirmation emailed" in notifications(app)
+    assert smtp.inbox.messages[0]["To"] == "ap@c001.example"
+    assert smtp.inbox.messages[0]["Subject"] == "Confirming your payment of $1,234.56 by 2026-11-30"
+
+
+async def test_a_confirmation_put_off_is_offered_again_by_m_and_sent_once(desk, smtp: SmtpServer) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await _close_a_ptp_call(pilot, app)
+        await wait_for(pilot, lambda: isinstance(app.screen, ReminderDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        assert "Promise confirmation not sent: press m on Acme" in notifications(app)
+        assert smtp.inbox.messages == []
         app.desk.call_list.select(built.customers["C001"])
         app.desk._show(built.customers["C001"])
         await wait_for(
@@ -103,4 +130,8 @@ async def test_closing_a_ptp_call_offers_the_promise_confirmation(desk, smtp: Sm
         assert "Confirming your payment of $1,234.56 by 2026-11-30" in preview
         await pilot.press("enter")
         await wait_for(pilot, lambda: len(smtp.inbox.messages) == 1)
-    assert smtp.inbox.messages[0]["Subject"] == "Confirming your payment of $1,234.56 by 2026-11-30"
+        await wait_for(pilot, lambda: app.screen is app.desk)
+        await pilot.press("m")  # sent now: m offers the schedule's next reminder, not the confirmation again
+        await wait_for(pilot, lambda: isinstance(app.screen, ReminderDialog))
+        assert app.screen.promise_id is None
+    assert [m["Subject"] for m in smtp.inbox.messages] == ["Confirming your payment of $1,234.56 by 2026-11-30"]

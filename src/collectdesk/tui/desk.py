@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -217,9 +217,43 @@ class DeskScreen(Screen[None]):
         self.call_list.load(after_close=call.customer_id)
         if message.promise_id is not None:
             self._unconfirmed_promise = (call.customer_id, message.promise_id)
-            self.notify(
-                "Press m to send the customer the promise confirmation.", title="Confirm the promise", timeout=8
+            self._offer_confirmation(call.customer_id, call.customer_name, message.promise_id)
+
+    @work(thread=True, exclusive=True, group="confirmation", exit_on_error=False)
+    def _offer_confirmation(self, customer_id: int, customer_name: str, promise_id: int) -> None:
+        """Right after a PTP the practice confirms it in writing: offer the rendered confirmation,
+        unless there is nothing to send (already sent, or the account may not be written to)."""
+        from collectdesk.services.reminder_desk import promise_confirmation
+
+        try:
+            ready = promise_confirmation(self.ctx, promise_id) is not None
+        except Exception as exc:  # the call is closed and safe; only the offer is lost, and m still works
+            self.app.call_from_thread(
+                self.notify, f"Problem preparing the promise confirmation: {exc}", severity="error", timeout=10
             )
+            return
+        if ready:
+            self.app.call_from_thread(self._show_confirmation, customer_id, customer_name, promise_id)
+
+    def _show_confirmation(self, customer_id: int, customer_name: str, promise_id: int) -> None:
+        from collectdesk.tui.reminder_dialog import ReminderDialog
+
+        if self.app.screen is not self or self.controller.call is not None:
+            self.notify(
+                f"Press m on {customer_name} to send the promise confirmation.", title="Confirm the promise", timeout=8
+            )
+            return
+
+        def done(result: str | None) -> None:
+            if result is None:
+                self.notify(f"Promise confirmation not sent: press m on {customer_name} to send it later.", timeout=6)
+                return
+            self._unconfirmed_promise = None
+            self._reminder_done(result)
+
+        self.app.push_screen(
+            ReminderDialog(self.ctx, customer_id, customer_name, promise_id=promise_id, offered=True), done
+        )
 
     @on(WorkFailed)
     def _work_failed(self, message: WorkFailed) -> None:

@@ -38,8 +38,17 @@ class ReminderDialog(ModalScreen[str | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Close", id="reminder.cancel")]
 
-    def __init__(self, ctx: AppContext, customer_id: int, customer_name: str, *, promise_id: int | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        customer_id: int,
+        customer_name: str,
+        *,
+        promise_id: int | None = None,
+        offered: bool = False,
+    ) -> None:
         super().__init__()
+        self.offered = offered  # opened by the desk itself right after a PTP call closed
         self.ctx = ctx
         self.customer_id = customer_id
         self.customer_name = customer_name
@@ -64,7 +73,12 @@ class ReminderDialog(ModalScreen[str | None]):
                 with VerticalScroll(id="reminder-preview-pane"):
                     yield Static(id="reminder-preview")
             yield Static(id="reminder-status", classes="field-error")
-            yield Static("↑/↓: another message · enter: send it · escape: close", classes="dialog-help")
+            help_text = (
+                "enter: send the confirmation · ↑/↓: another message · escape: not now (m offers it again)"
+                if self.offered
+                else "↑/↓: another message · enter: send it · escape: close"
+            )
+            yield Static(help_text, classes="dialog-help")
 
     def on_mount(self) -> None:
         """Show the first choice."""
