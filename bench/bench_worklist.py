@@ -7,6 +7,7 @@ pass is timed as upkeep runs it: on a new day (everything) and after a busy day'
 
 from __future__ import annotations
 
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -90,6 +91,26 @@ SELECT page.*, {_OVERDUE} AS overdue, {_DPD} AS dpd, {_BROKEN} AS broken,
 FROM page JOIN customers c ON c.id = page.customer_id
 ORDER BY tier, score DESC, customer_id
 """
+
+
+# Where PostgreSQL spells the same statement differently (``raw_worklist_sql``).
+_POSTGRESQL_SPELLING = (
+    ("CAST(julianday(:as_of) - julianday(c.oldest_open_due) AS INTEGER)", "(CAST(:as_of AS date) - c.oldest_open_due)"),
+    ("min(", "least("),
+    (f"NOT ({_WORK}))\n  ORDER BY", f"NOT ({_WORK})) AS candidates\n  ORDER BY"),
+)
+
+
+def raw_worklist_sql(dialect: str) -> str:
+    """The raw statement for ``sqlite`` (``:name`` parameters) or ``postgresql`` (``%(name)s``)."""
+    if dialect == "sqlite":
+        return RAW_WORKLIST
+    sql = RAW_WORKLIST
+    for sqlite_text, postgresql_text in _POSTGRESQL_SPELLING:
+        if sqlite_text not in sql:
+            raise AssertionError(f"the raw statement no longer contains {sqlite_text!r}")
+        sql = sql.replace(sqlite_text, postgresql_text)
+    return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql)
 
 
 def raw_parameters(settings: Settings, limit: int) -> dict[str, Any]:

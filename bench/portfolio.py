@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if (ROOT / "src" / "collectdesk").is_dir() and str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))  # measure this checkout, not an installed copy
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import Connection, insert  # noqa: E402
 
 from collectdesk.store.database import Database  # noqa: E402
 from collectdesk.store.derived import bulk_load  # noqa: E402
@@ -363,18 +363,14 @@ def _allocations(settled: list[_Settled]) -> Iterator[dict[str, Any]]:
         yield {"id": payment_id, "payment_id": payment_id, "invoice_id": item.invoice_id, "amount": item.amount}
 
 
-def generate(
-    path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123, shape: str = MONTHLY
+def load_portfolio(
+    conn: Connection, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123, shape: str = MONTHLY
 ) -> dict[str, float]:
-    """Build the portfolio file at ``path`` (atomically) and return seconds spent per table."""
+    """Insert the generated portfolio through ``conn`` (any dialect, in its transaction), without
+    per-row triggers and with everything derived rebuilt after; returns seconds spent per table."""
     if shape not in SHAPES:
         raise ValueError(f"unknown portfolio shape {shape!r}: one of {', '.join(SHAPES)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
     rng = random.Random(seed)
-    db = Database.open(f"sqlite:///{partial}")
     timings: dict[str, float] = {}
     profiles: list[_Profile] = []
     settled: list[_Settled] | None = [] if shape == PAYMENTS else None
@@ -404,16 +400,31 @@ def generate(
             ("payments", Payment, _payments(settled)),
             ("allocations", PaymentAllocation, _allocations(settled)),
         ]
+    with bulk_load(conn):
+        for name, model, rows in tables:
+            started = time.perf_counter()
+            for batch in _chunks(rows):
+                conn.execute(insert(model), batch)
+            timings[name] = time.perf_counter() - started
+        started = time.perf_counter()
+    timings["account facts"] = time.perf_counter() - started
+    return timings
+
+
+def generate(
+    path: Path, customers: int = DEFAULT_CUSTOMERS, *, seed: int = 20261123, shape: str = MONTHLY
+) -> dict[str, float]:
+    """Build the portfolio file at ``path`` (atomically) and return seconds spent per table."""
+    if shape not in SHAPES:
+        raise ValueError(f"unknown portfolio shape {shape!r}: one of {', '.join(SHAPES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    db = Database.open(f"sqlite:///{partial}")
     with db.engine.begin() as conn:
         conn.exec_driver_sql("PRAGMA synchronous=OFF")
-        with bulk_load(conn):
-            for name, model, rows in tables:
-                started = time.perf_counter()
-                for batch in _chunks(rows):
-                    conn.execute(insert(model), batch)
-                timings[name] = time.perf_counter() - started
-            started = time.perf_counter()
-        timings["account facts"] = time.perf_counter() - started
+        timings = load_portfolio(conn, customers, seed=seed, shape=shape)
     started = time.perf_counter()
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")

@@ -20,7 +20,7 @@ from collectdesk.domain.interest import InterestClaim
 from collectdesk.domain.money import format_amount
 from collectdesk.domain.phones import national_format
 from collectdesk.services.context import AppContext
-from collectdesk.services.interest import claim_for
+from collectdesk.services.interest import OwedInvoice, claim_on
 from collectdesk.services.pauses import PauseView, pauses_in_force
 from collectdesk.store.activity import log_activity
 from collectdesk.store.models import (
@@ -419,11 +419,15 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             callable_now=_callable(ctx, customer, _account_phones(customer)),
             ready_for_referral=ready,
             reminder_pauses=pauses_in_force(session, today, [customer_id]).get(customer_id, []),
-            statutory=claim_for(
+            statutory=claim_on(
+                session,
                 ctx.settings.interest,
-                customer.kind,
-                customer.country,
-                [(i.number, i.due_date, i.open_amount) for i in invoices if i.status == "open" and i.days_past_due],
+                (customer.id, customer.kind, customer.country),
+                [
+                    OwedInvoice(i.invoice_id, i.number, i.due_date, i.amount, i.open_amount)
+                    for i in invoices
+                    if i.status == "open"
+                ],
                 today,
             ),
         )

@@ -13,7 +13,7 @@ from collectdesk.domain.escalation import ready_for_referral, render_next_step
 from collectdesk.domain.interest import InterestClaim
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
-from collectdesk.services.interest import STATUTES, claim_for
+from collectdesk.services.interest import STATUTES, OwedInvoice, claim_on
 from collectdesk.store.models import Contact, Customer, Invoice, Promise
 
 _AP_ROLES = ("accounts", "ap", "payable", "finance", "billing")
@@ -101,6 +101,16 @@ def _interest_view(claim: InterestClaim | None, currency: str) -> dict[str, Any]
                 "rate": "unknown rate" if line.rate_percent is None else f"{line.rate_percent.normalize()}%",
                 "interest_text": format_amount(line.interest, currency),
                 "compensation_text": format_amount(line.compensation, claim.compensation_currency),
+                # Shown when a part payment lowered the principal, so the figure can be checked.
+                "periods": [
+                    {
+                        "start": period.start.isoformat(),
+                        "end": period.end.isoformat(),
+                        "days": period.days,
+                        "principal_text": format_amount(period.principal, currency),
+                    }
+                    for period in line.periods
+                ],
             }
             for line in claim.invoices
         ],
@@ -142,11 +152,11 @@ def message_variables(
     currency = customer.currency
     recipient = recipient_for(customer)
     overdue = [i for i in invoices if i.due_date < as_of]
-    claim = claim_for(
+    claim = claim_on(
+        session,
         ctx.settings.interest,
-        customer.kind,
-        customer.country,
-        [(i.number, i.due_date, i.open_amount) for i in overdue],
+        (customer.id, customer.kind, customer.country),
+        [OwedInvoice(i.id, i.number, i.due_date, i.amount, i.open_amount) for i in overdue],
         as_of,
     )
     rules = ctx.settings.escalation

@@ -1,0 +1,127 @@
+"""The claim round-trip under concurrent desks: one process per desk, each logged in as itself.
+
+Every desk races the others for the same few accounts. In each round, after all desks are ready,
+each makes ``per_round`` claims the bare way (one INSERT into ``calls``, which the one-open-call
+index lets through or refuses, and on refusal one SELECT of who is on it) and then ``per_round``
+through the services (``start_call``, as pressing ``c`` does). Only the claim is timed, won or
+lost; a won call is then closed (bare: one UPDATE; services: ``close_call``) before the next.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY
+
+BARE, SERVICES = "bare", "services"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim attempt: how it was made, how long it took, whether this desk won the account."""
+
+    kind: str
+    seconds: float
+    won: bool
+
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _bare_claim(conn: psycopg.Connection[Any], user_id: int, customer_id: int) -> tuple[float, int | None]:
+    """Seconds to claim ``customer_id`` with plain SQL, and the call id when this desk won it."""
+    naive_now = PORTFOLIO_NOW.replace(tzinfo=None)
+    started = time.perf_counter()
+    try:
+        with conn.transaction():
+            row = conn.execute(
+                "INSERT INTO calls (customer_id, user_id, started_at, notes) VALUES (%s, %s, %s, '') RETURNING id",
+                (customer_id, user_id, naive_now),
+            ).fetchone()
+    except psycopg.errors.UniqueViolation:
+        with conn.transaction():
+            conn.execute(
+                "SELECT u.name, c.started_at FROM calls c JOIN users u ON u.id = c.user_id "
+                "WHERE c.customer_id = %s AND c.ended_at IS NULL",
+                (customer_id,),
+            ).fetchone()
+        return time.perf_counter() - started, None
+    seconds = time.perf_counter() - started
+    assert row is not None
+    return seconds, int(row[0])
+
+
+def desk(url: str, accounts: list[int], rounds: int, per_round: int, seed: int, barrier: Any, results: Any) -> None:
+    """One desk's process: ``rounds`` rounds of bare and service claims on ``accounts``."""
+    from collectdesk.domain.clock import Clock
+    from collectdesk.services.calls import AccountOnCall, CallOutcome, close_call, save_call_notes, start_call
+    from collectdesk.services.context import open_context
+    from collectdesk.settings import Settings
+
+    rng = random.Random(seed)
+    ctx = open_context(
+        db_url=url, settings=Settings(), clock=Clock(today_override=PORTFOLIO_TODAY, frozen_at=PORTFOLIO_NOW)
+    )
+    claims: list[Claim] = []
+    try:
+        with psycopg.connect(_libpq(url), autocommit=True) as conn:
+            for _ in range(rounds):
+                barrier.wait()
+                won = 0
+                while won < per_round:
+                    seconds, call_id = _bare_claim(conn, ctx.user.id, rng.choice(accounts))
+                    claims.append(Claim(BARE, seconds, call_id is not None))
+                    if call_id is not None:
+                        won += 1
+                        conn.execute(
+                            "UPDATE calls SET ended_at = started_at, result_code = 'NOANSWER' WHERE id = %s",
+                            (call_id,),
+                        )
+                barrier.wait()
+                won = 0
+                while won < per_round:
+                    started = time.perf_counter()
+                    try:
+                        call = start_call(ctx, rng.choice(accounts))
+                    except AccountOnCall:
+                        claims.append(Claim(SERVICES, time.perf_counter() - started, False))
+                        continue
+                    claims.append(Claim(SERVICES, time.perf_counter() - started, True))
+                    won += 1
+                    save_call_notes(ctx, call.id, f"bench claim {won}")
+                    close_call(ctx, call.id, CallOutcome("NOANSWER"))
+    except BaseException:
+        barrier.abort()  # the other desks stop waiting for this one
+        raise
+    finally:
+        ctx.close()
+        results.put(claims)
+
+
+def run_desks(urls: list[str], accounts: list[int], rounds: int, per_round: int) -> list[Claim]:
+    """Start one process per URL (each a login of its own), run the rounds, gather every claim."""
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(len(urls), timeout=600)
+    results = spawn.Queue()
+    processes = [
+        spawn.Process(target=desk, args=(url, accounts, rounds, per_round, index, barrier, results))
+        for index, url in enumerate(urls)
+    ]
+    for process in processes:
+        process.start()
+    claims: list[Claim] = []
+    for _ in processes:
+        claims.extend(results.get(timeout=900))
+    for process in processes:
+        process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"a desk process failed (exit code {process.exitcode})")
+    return claims
