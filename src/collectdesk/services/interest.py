@@ -49,17 +49,21 @@ def claim_for(
     )
 
 
-def dated_payments(session: Session, customer_id: int, invoice_ids: Iterable[int]) -> dict[int, list[tuple[date, int]]]:
+def dated_payments(
+    session: Session, customer_id: int, invoice_ids: Iterable[int], as_of: date
+) -> dict[int, list[tuple[date, int]]]:
     """The payments applied to these invoices of one account, ``(received on, amount)`` oldest
-    first, read in one query for the whole account."""
+    first, read in one query for the whole account (only its open invoices due before ``as_of``
+    are read, so a long-paid history costs nothing)."""
     wanted = set(invoice_ids)
     paid: dict[int, list[tuple[date, int]]] = {invoice_id: [] for invoice_id in wanted}
     if not wanted:
         return paid
     rows = session.execute(
         select(PaymentAllocation.invoice_id, Payment.received_on, PaymentAllocation.amount)
+        .join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
         .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(Payment.customer_id == customer_id)
+        .where(Invoice.customer_id == customer_id, Invoice.open_amount > 0, Invoice.due_date < as_of)
         .order_by(Payment.received_on, PaymentAllocation.id)
     )
     for invoice_id, received_on, amount in rows:
@@ -82,7 +86,7 @@ def claim_on(
     late = [i for i in invoices if i.due_date < as_of and i.open_amount > 0]
     if not rules.enabled or not late or regime_for(kind, country) is None:
         return None
-    paid = dated_payments(session, customer_id, [i.invoice_id for i in late])
+    paid = dated_payments(session, customer_id, [i.invoice_id for i in late], as_of)
     return claim_for(
         rules,
         kind,
