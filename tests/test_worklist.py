@@ -256,3 +256,19 @@ def test_same_order_on_every_backend(ctx: AppContext) -> None:
         ("B", 146),
         ("C", 31.002),
     ]
+
+
+def test_a_call_closed_within_the_hour_marks_that_account_alone(ctx: AppContext) -> None:
+    from collectdesk.services.calls import CallOutcome, close_call, start_call
+
+    called = _overdue(ctx, "CALLED", days=60)
+    for ref in ("OTHER-1", "OTHER-2"):
+        _overdue(ctx, ref, days=30)
+    call = start_call(ctx, called)
+    close_call(ctx, call.id, CallOutcome("NOANSWER", next_action_on=ctx.clock.today()))
+    marks = {row.ref: (row.closed_by, row.closed_at) for row in build_worklist(ctx)}
+    assert marks == {
+        "CALLED": ("tester", ctx.clock.now()),
+        "OTHER-1": (None, None),
+        "OTHER-2": (None, None),
+    }

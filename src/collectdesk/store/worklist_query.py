@@ -331,16 +331,18 @@ def _on_call(customer_id: ColumnElement[Any]) -> tuple[Any, Any]:
 def _recently_closed(customer_id: ColumnElement[Any]) -> tuple[Any, Any]:
     """Who last closed a call on the account within :data:`RECENTLY_CLOSED`, and when."""
     k, u = CALLS.c, USERS.c
-    since = bindparam("closed_since", type_=UTCDateTime())
-    latest = (
-        select(k.user_id, k.ended_at)
-        .where(k.customer_id == customer_id, k.ended_at >= since)
-        .order_by(k.ended_at.desc())
+    # Two scalar subqueries, each correlated to the row: a derived table of the latest close would
+    # not be, so it would read the whole page again and mark every row with the page's latest close.
+    closed = and_(k.customer_id == customer_id, k.ended_at >= bindparam("closed_since", type_=UTCDateTime()))
+    who = (
+        select(u.name)
+        .join_from(CALLS, USERS, u.id == k.user_id)
+        .where(closed)
+        .order_by(k.ended_at.desc(), k.id.desc())
         .limit(1)
-        .subquery("latest_close")
+        .scalar_subquery()
     )
-    who = select(u.name).join_from(latest, USERS, u.id == latest.c.user_id).scalar_subquery()
-    at = select(latest.c.ended_at).scalar_subquery()
+    at = select(func.max(k.ended_at)).where(closed).scalar_subquery()
     return who, at
 
 
