@@ -778,16 +778,14 @@ async def test_the_opening_frame_shows_the_rows_then_the_desk_takes_over_where_t
     from collectdesk.services.worklist import build_worklist
     from collectdesk.tui.opening import Opening, OpeningScreen
 
-    ctx, built = desk
+    ctx, _ = desk
     rows = build_worklist(ctx, limit=200)
     may_open = threading.Event()
     opened: list[AppContext] = []
 
     def open_later() -> AppContext:
         assert may_open.wait(10)
-        opened.append(
-            open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock)
-        )
+        opened.append(open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock))
         return opened[-1]
 
     after: list[str] = []
