@@ -13,13 +13,13 @@ from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
-from collectdesk.services.importing.rows import InvoiceRow, RowContext
+from collectdesk.services.importing.rows import InvoiceRow, RowContext, invoice_check
 from collectdesk.services.importing.validation import (
     Progress,
+    check_rows,
     chunks,
     find_duplicates,
     refuse_if_any,
-    validate_rows,
 )
 from collectdesk.services.importing.writing import write_changes
 from collectdesk.store.models import Invoice, PaymentAllocation
@@ -70,7 +70,8 @@ def import_invoices(
 ) -> None:
     """Validate and write an invoices file (nothing is written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
-    rows, errors = validate_rows(InvoiceRow, table, columns, RowContext(customers=facts), progress)
+    rows: list[tuple[int, InvoiceRow]]
+    rows, errors = check_rows(invoice_check, table, columns, RowContext(customers=facts), progress)
     errors += find_duplicates(
         rows,
         lambda r: (r.customer_ref, r.number),

@@ -17,13 +17,13 @@ from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportReport, RowError
-from collectdesk.services.importing.rows import CustomerFacts, PaymentRow, RowContext
+from collectdesk.services.importing.rows import CustomerFacts, PaymentRow, RowContext, payment_check
 from collectdesk.services.importing.validation import (
     Progress,
+    check_rows,
     chunks,
     find_duplicates,
     refuse_if_any,
-    validate_rows,
 )
 from collectdesk.services.importing.writing import update_by_id
 from collectdesk.store.activity import log_many
@@ -103,7 +103,8 @@ def import_payments(
     """Validate, write and apply a payments file (nothing written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
     context = RowContext(customers=facts, today=ctx.clock.today())
-    rows, errors = validate_rows(PaymentRow, table, columns, context, progress)
+    rows: list[tuple[int, PaymentRow]]
+    rows, errors = check_rows(payment_check, table, columns, context, progress)
     errors += find_duplicates(
         rows,
         PaymentRow.import_key,
