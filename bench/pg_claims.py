@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY
 
 BARE, SERVICES = "bare", "services"
+WARM = 5  # presses of each kind before the kept ones
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,17 @@ def _bare_claim(conn: psycopg.Connection[Any], user_id: int, customer_id: int) -
 
 def desk(url: str, accounts: list[int], presses: int, seed: int, barrier: Any, results: Any) -> None:
     """One desk's process: ``presses`` bare claims, then as many service claims, each pressed with
-    every other desk at once."""
+    every other desk at once; the first ``WARM`` of each are not kept (statements compiled and
+    prepared, caches filled, as on a desk that has been open a while)."""
     from collectdesk.domain.clock import Clock
-    from collectdesk.services.calls import AccountOnCall, CallOutcome, close_call, save_call_notes, start_call
+    from collectdesk.services.calls import (
+        AccountOnCall,
+        CallOutcome,
+        close_call,
+        save_call_notes,
+        start_call,
+        unfinished_call,
+    )
     from collectdesk.services.context import open_context
     from collectdesk.settings import Settings
 
@@ -76,25 +85,31 @@ def desk(url: str, accounts: list[int], presses: int, seed: int, barrier: Any, r
     )
     claims: list[Claim] = []
     try:
+        left = unfinished_call(ctx)  # by a run that was stopped half-way
+        if left is not None:
+            close_call(ctx, left.id, CallOutcome("NOANSWER"))
         with psycopg.connect(_libpq(url), autocommit=True) as conn:
-            for _ in range(presses):
+            for press in range(-WARM, presses):
                 barrier.wait()
                 cpu = time.process_time()
                 seconds, call_id = _bare_claim(conn, ctx.user.id, rng.choice(accounts))
-                claims.append(Claim(BARE, seconds, time.process_time() - cpu, call_id is not None))
+                if press >= 0:
+                    claims.append(Claim(BARE, seconds, time.process_time() - cpu, call_id is not None))
                 if call_id is not None:
                     conn.execute(
                         "UPDATE calls SET ended_at = started_at, result_code = 'NOANSWER' WHERE id = %s", (call_id,)
                     )
-            for _ in range(presses):
+            for press in range(-WARM, presses):
                 barrier.wait()
                 started, cpu = time.perf_counter(), time.process_time()
                 try:
                     call = start_call(ctx, rng.choice(accounts))
                 except AccountOnCall:
-                    claims.append(Claim(SERVICES, time.perf_counter() - started, time.process_time() - cpu, False))
+                    if press >= 0:
+                        claims.append(Claim(SERVICES, time.perf_counter() - started, time.process_time() - cpu, False))
                     continue
-                claims.append(Claim(SERVICES, time.perf_counter() - started, time.process_time() - cpu, True))
+                if press >= 0:
+                    claims.append(Claim(SERVICES, time.perf_counter() - started, time.process_time() - cpu, True))
                 save_call_notes(ctx, call.id, "bench claim")
                 close_call(ctx, call.id, CallOutcome("NOANSWER"))
     except BaseException:
