@@ -733,3 +733,38 @@ async def test_a_list_emptied_by_the_day_is_not_called_an_empty_database(desk) -
         await pilot.pause()
         status = str(app.desk.query_one("#list-status", Static).render())
         assert "Nothing left on today's list" in status and "No customers yet" not in status
+
+
+async def test_the_panel_says_which_colleague_is_on_a_call_and_since_when(
+    desk, db_url: str, frozen_clock: Clock
+) -> None:
+    from collectdesk.services.calls import CallOutcome, close_call, start_call
+
+    ctx, built = desk
+    acme = built.customers["C001"]
+    pat = open_context(db_url=db_url, user_name="pat", settings=Settings(), clock=frozen_clock)
+    app = make_app(ctx)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await ready(pilot, app)
+            assert shown_history_id(app) == acme
+
+            def header() -> str:
+                return str(app.desk.query_one("#account-header", Static).render())
+
+            assert "☎ pat" not in header()
+            call = start_call(pat, acme)
+            await pilot.press("r")  # what the live feed does on its own when a colleague starts a call
+            since = f"{frozen_clock.local_time(call.started_at):%H:%M}"
+            await wait_for(pilot, lambda: f"☎ pat is on a call with them since {since}" in header())
+            assert "pick another account" in header()
+            await pilot.press("c")
+            await wait_for(pilot, lambda: "pat is already on a call with Acme Tools Inc" in notifications(app))
+            assert app.desk.call is None
+            # Pat asks for the account again today, so it stays on the list, marked as just called.
+            close_call(pat, call.id, CallOutcome("NOANSWER", next_action_on=TODAY))
+            await pilot.press("r")
+            await wait_for(pilot, lambda: "✓ pat closed a call with them at" in header())
+            assert "☎ pat" not in header() and "NOANSWER" in header()
+    finally:
+        pat.close()

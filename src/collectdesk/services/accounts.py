@@ -33,12 +33,22 @@ from collectdesk.store.models import (
     Promise,
     User,
 )
+from collectdesk.store.worklist_query import RECENTLY_CLOSED
 
 # Calls, promises and payments are shown from their own rows (with today's status), so their
 # activity entries would only repeat them.
 _COVERED_KINDS = ("call", "promise", "payment")
 _OPEN_STATUSES = invoice_status.OWING
 _NOTE_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class CallMark:
+    """Someone's call on the account: open since ``at``, or closed at ``at`` (within the last hour)."""
+
+    user: str
+    at: datetime
+    result_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,9 @@ class AccountDetail:
     # Reminders held back, and what the law adds to late invoices (UK/EU business accounts).
     reminder_pauses: list[PauseView] = field(default_factory=list)
     statutory: InterestClaim | None = None
+    # Who is on a call with the account right now, and who closed one within the last hour.
+    on_call: CallMark | None = None
+    recently_closed: CallMark | None = None
 
 
 @dataclass(frozen=True)
@@ -350,12 +363,21 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             raise InputError(f"there is no account with id {customer_id}")
         collector = customer.collector.name if customer.collector else None
         invoices = _invoice_lines(session, customer_id, today)
-        open_call_id = session.scalar(
-            select(Call.id)
+        open_call = session.execute(
+            select(Call.id, User.name, Call.started_at)
+            .join(User, User.id == Call.user_id)
             .where(Call.customer_id == customer_id, Call.ended_at.is_(None))
             .order_by(Call.started_at.desc())
             .limit(1)
-        )
+        ).first()
+        open_call_id = open_call[0] if open_call else None
+        recent = session.execute(
+            select(User.name, Call.ended_at, Call.result_code)
+            .join(User, User.id == Call.user_id)
+            .where(Call.customer_id == customer_id, Call.ended_at >= ctx.clock.now() - RECENTLY_CLOSED)
+            .order_by(Call.ended_at.desc())
+            .limit(1)
+        ).first()
         rules = ctx.settings.escalation
         oldest_days = max((i.days_past_due for i in invoices if i.status == invoice_status.OPEN), default=0)
         ready = ready_for_referral(customer.stage, oldest_days, rules)
@@ -387,6 +409,8 @@ def account_detail(ctx: AppContext, customer_id: int, *, history_limit: int = 50
             overdue=sum(i.open_amount for i in invoices if i.days_past_due > 0 and i.status == "open"),
             history=_history(session, customer, history_limit, ctx.clock),
             open_call_id=open_call_id,
+            on_call=CallMark(open_call[1], open_call[2]) if open_call else None,
+            recently_closed=CallMark(recent[0], recent[1], recent[2]) if recent and recent[1] else None,
             address=_billing_address(customer),
             zone=next(
                 iter(candidate_zones(_account_phones(customer), customer.country, customer.timezone)),

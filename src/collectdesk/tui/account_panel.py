@@ -115,7 +115,9 @@ class AccountPanel(ReportsWorkFailures, ScrollableContainer, can_focus=False):
     def _paint(self, read: AccountRead) -> None:
         detail = read.detail
         self.detail = detail
-        self.query_one("#account-header", Static).update(header_text(detail))
+        self.query_one("#account-header", Static).update(
+            header_text(detail, me=self.ctx.user.name, clock=self.ctx.clock)
+        )
         self.query_one("#open-invoices", Static).update(invoices_text(detail))
         self.query_one("#why-here", Static).update(why_text(read.breakdown, read.score))
         self.query_one("#history", Static).update(history_text(detail))

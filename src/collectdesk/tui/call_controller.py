@@ -109,12 +109,18 @@ class CallController(ReportsWorkFailures, Widget):
     @work(exclusive=True, group="call", exit_on_error=False, description="starting the call")
     async def start(self, customer_id: int, shown: AccountDetail | None) -> None:
         """Pick the contact, check the guard rails (a typed reason overrides a block), open the call."""
-        from collectdesk.services.calls import CallBlocked, call_warnings, start_call
+        from collectdesk.services.calls import AccountOnCall, CallBlocked, call_warnings, start_call
         from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
 
         detail = shown if shown is not None and shown.customer_id == customer_id else None
         if detail is None:
             detail = await asyncio.to_thread(account_detail, self.ctx, customer_id)
+        held = detail.on_call
+        if held is not None and held.user != self.ctx.user.name:
+            # Told before picking a contact; the database's claim still decides a race.
+            refused = AccountOnCall(held.user, detail.name, held.at)
+            self.notify(str(refused), title="Cannot start the call", severity="error")
+            return
         reachable = [c for c in detail.contacts if c.phone and not c.wrong_number]
         contact: ContactLine | None = reachable[0] if len(reachable) == 1 else None
         if len(reachable) > 1:

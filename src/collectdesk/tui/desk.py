@@ -152,6 +152,24 @@ class DeskScreen(Screen[None]):
         # The left-over note and the unfinished call are rare: they wait until the rows are painted.
         self.notes.log_left_over()
         self.controller.restore()
+        self._follow_colleagues()
+
+    def _follow_colleagues(self) -> None:
+        """A reload found a colleague starting or closing a call on the shown account: read it again,
+        so the panel says who is on it (only then: a repaint scrolls the panel back to its top)."""
+        detail = self.panel.detail
+        if detail is None:
+            return
+        shown = (
+            detail.on_call.user if detail.on_call else None,
+            detail.recently_closed.user if detail.recently_closed else None,
+        )
+        row = self.call_list.rows.get(detail.customer_id)
+        # Off the list (opened from search, or its call just closed with a later date): only a call
+        # the panel still shows as open needs a second look.
+        listed = (row.on_call_by, row.closed_by) if row is not None else (None, shown[1])
+        if shown != listed:
+            self.panel.reload()
 
     def _show(self, customer_id: int, read: AccountRead | None = None) -> None:
         """Show an account in the panel; the notes pane follows it."""

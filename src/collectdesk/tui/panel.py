@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 
+from collectdesk.domain.clock import Clock
 from collectdesk.domain.money import format_amount
 from collectdesk.services.accounts import AccountDetail
 
@@ -20,11 +21,41 @@ STAGE_SHORT = {
 }
 
 
-def header_text(detail: AccountDetail) -> Text:
-    """Name, terms, people, stage and the next step to tell them, contacts, balances, blocks."""
+def colleague_text(detail: AccountDetail, me: str, clock: Clock) -> Text:
+    """A colleague on a call with the account now (who, since when), or one who closed a call on it
+    within the hour; empty when neither, or when it is this collector's own call."""
+    now = clock.now()
+    if detail.on_call and detail.on_call.user != me:
+        mark = detail.on_call
+        return Text(
+            f"☎ {mark.user} is on a call with them since {clock.local_time(mark.at):%H:%M} "
+            f"({_minutes(now - mark.at)}): pick another account\n",
+            style="bold black on yellow",
+        )
+    if detail.recently_closed and detail.recently_closed.user != me:
+        mark = detail.recently_closed
+        result = f", {mark.result_code}" if mark.result_code else ""
+        return Text(
+            f"✓ {mark.user} closed a call with them at {clock.local_time(mark.at):%H:%M} "
+            f"({_minutes(now - mark.at)} ago{result})\n",
+            style="bold cyan",
+        )
+    return Text()
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = max(0, int(span.total_seconds() // 60))
+    return "under a minute" if minutes == 0 else f"{minutes} min"
+
+
+def header_text(detail: AccountDetail, *, me: str = "", clock: Clock | None = None) -> Text:
+    """Name, terms, people, stage and the next step to tell them, contacts, balances, blocks; with a
+    clock, first a colleague's call on the account."""
     text = Text()
     text.append(detail.name, style="bold")
     text.append(f"  {detail.ref} · {detail.kind} · {detail.country} · {detail.currency}\n", style="dim")
+    if clock is not None:
+        text.append_text(colleague_text(detail, me, clock))
     text.append(
         f"Terms {detail.terms_days}d · collector {detail.collector or '—'} · sales rep {detail.sales_rep or '—'}\n"
     )

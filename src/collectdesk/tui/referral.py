@@ -82,7 +82,7 @@ class ReferralPanel(Vertical):
     ReferralPanel DataTable:focus { border-left: thick $accent; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(REFER_KEY, "refer", "Refer…", id="supervisor.refer"),
+        Binding(REFER_KEY, "refer", "Refer", id="supervisor.refer"),
     ]
 
     class Referred(Message):

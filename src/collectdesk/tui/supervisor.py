@@ -78,8 +78,9 @@ class SupervisorScreen(Screen[None]):
         Binding("t", "period('today')", "Today", id="supervisor.today"),
         Binding("w", "period('week')", "Week", id="supervisor.week"),
         Binding("m", "period('month')", "Month", id="supervisor.month"),
-        Binding("c", "custom_period", "Custom…", id="supervisor.custom"),
+        Binding("c", "custom_period", "Range…", id="supervisor.custom"),
         Binding("x", "export_table", "Export", id="supervisor.export"),
+        Binding("g", "assign", "Assign", id="supervisor.assign"),
         # The view refreshes itself every minute: r stays (and is listed in ?) but leaves the footer room.
         Binding("r", "reload", "Refresh", show=False, id="supervisor.refresh"),
         Binding("escape", "leave", "Back", id="supervisor.back"),
@@ -492,6 +493,29 @@ class SupervisorScreen(Screen[None]):
             ],
             toughest,
         )
+
+    # The account lists (broken promises, toughest, ready for referral) show the account's ref first.
+    _ACCOUNT_TABLES = ("broken", "toughest", "referral")
+
+    def _selected_ref(self) -> str | None:
+        focused = self.focused
+        if not isinstance(focused, DataTable) or focused.id not in self._ACCOUNT_TABLES or not focused.row_count:
+            return None
+        return str(focused.get_row_at(focused.cursor_row)[0])
+
+    def action_assign(self) -> None:
+        """Assign the selected account, typed refs, or every account matching a filter to a collector."""
+        from collectdesk.services.users import list_users
+        from collectdesk.tui.assign_dialog import AssignDialog
+
+        collectors = [user.name for user in list_users(self.ctx) if user.active and user.role == "collector"]
+
+        def done(result: str | None) -> None:
+            if result is not None:
+                self.notify(result, title="Assigned", timeout=6)
+                self.action_reload()
+
+        self.app.push_screen(AssignDialog(self.ctx, selected=self._selected_ref(), collectors=collectors), done)
 
     def action_export_table(self) -> None:
         """Write the focused table to a CSV file in the export folder; the path stays on screen."""
