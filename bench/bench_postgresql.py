@@ -22,11 +22,12 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from bench.bench_worklist import RUNS, raw_parameters, raw_worklist_sql
-from bench.pg_claims import BARE, SERVICES, Claim, run_desks
+from bench.pg_claims import BARE, CLAIM_NOW, SERVICES, Claim, run_desks
 from bench.pg_portfolio import DESKS, ensure_pg_portfolio, login_url
 from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY, BenchResult
 from collectdesk.domain.clock import Clock
@@ -238,8 +239,9 @@ def _tally(ctx: AppContext) -> list[BenchResult]:
 
 
 def _claimable(ctx: AppContext, rows: list[WorklistRow]) -> list[int]:
-    """Business accounts near the top of the list that nothing blocks calling now."""
-    found = [r.customer_id for r in rows if r.kind == "business" and not call_blocks(ctx, r.customer_id)]
+    """Business accounts near the top of the list that nothing blocks calling when the desks press."""
+    at_claim = replace(ctx, clock=Clock(today_override=PORTFOLIO_TODAY, frozen_at=CLAIM_NOW))
+    found = [r.customer_id for r in rows if r.kind == "business" and not call_blocks(at_claim, r.customer_id)]
     if len(found) < CLAIM_ACCOUNTS:
         raise AssertionError(f"only {len(found)} accounts near the top of the list can be called now")
     return found[:CLAIM_ACCOUNTS]

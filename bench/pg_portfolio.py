@@ -25,6 +25,7 @@ from collectdesk.store.database import Database
 from collectdesk.store.migrate import SCHEMA_HEAD
 
 DESKS = 8
+LOADER_VERSION = 2  # bumped when what this module loads changes (or earlier runs left what it should not)
 LOGIN_PREFIX = "cdbench_c"
 _KEY_PREFIX = "collectdesk bench portfolio"
 _SEQUENCED = ("users", "customers", "invoices", "calls", "promises", "payments", "payment_allocations")
@@ -53,7 +54,10 @@ def login_url(url: str, number: int) -> str:
 
 def portfolio_key(customers: int) -> str:
     """What the schema comment says when the database holds this portfolio, ready to use."""
-    return f"{_KEY_PREFIX}: {customers} customers, {MONTHLY}, r{SCHEMA_HEAD}, g{GENERATOR_VERSION}, {DESKS} logins"
+    return (
+        f"{_KEY_PREFIX}: {customers} customers, {MONTHLY}, r{SCHEMA_HEAD}, g{GENERATOR_VERSION}, "
+        f"{DESKS} logins, l{LOADER_VERSION}"
+    )
 
 
 def _stored_key(conn: Connection) -> tuple[str | None, bool]:
