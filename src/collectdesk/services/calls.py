@@ -217,7 +217,8 @@ def _assess(
         blocks.append(f"{contact.name} is marked do-not-call")
     if contact is not None and contact.wrong_number:
         warnings.append(f"{contact.name}'s number {national_format(contact.phone)} is flagged as wrong")
-    status = _status(session, ctx, customer)
+    phones = _phones(session, customer)  # read once: the window and the frequency rules both need them
+    status = calling_status(ctx, phones, customer.country, customer.timezone)
     if status.unknown:
         warnings.append(f"local time {UNKNOWN_REASON}")
     elif not status.callable:
@@ -231,7 +232,14 @@ def _assess(
             )
         )
     ]
-    frequency = check_frequency(customer.kind, customer.country, customer.region, past, now, _zones(session, customer))
+    frequency = check_frequency(
+        customer.kind,
+        customer.country,
+        customer.region,
+        past,
+        now,
+        candidate_zones(phones, customer.country, customer.timezone),
+    )
     blocks.extend(frequency.blocks)
     warnings.extend(frequency.warnings)
     if customer.on_hold:
