@@ -22,11 +22,12 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from bench.bench_worklist import median_seconds, raw_parameters, raw_worklist_sql
-from bench.pg_claims import BARE, SERVICES, Claim, run_desks
+from bench.bench_worklist import RUNS, raw_parameters, raw_worklist_sql
+from bench.pg_claims import BARE, CLAIM_NOW, SERVICES, Claim, run_desks
 from bench.pg_portfolio import DESKS, ensure_pg_portfolio, login_url
 from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY, BenchResult
 from collectdesk.domain.clock import Clock
@@ -83,10 +84,14 @@ def _worklist(ctx: AppContext, collector: AppContext) -> list[BenchResult]:
         theirs = [row[0] for row in raw_worklist()]
         if not ours == live == theirs:
             raise AssertionError("build_worklist, the live query and the raw statement disagree on PostgreSQL")
-        wall, _ = median_seconds(lambda: build_worklist(ctx, limit=200))
-        live_wall, _ = median_seconds(live_worklist)
-        mine_wall, _ = median_seconds(lambda: build_worklist(collector, limit=200))
-        raw_wall, _ = median_seconds(raw_worklist)
+        wall, live_wall, mine_wall, raw_wall = interleaved_medians(
+            [
+                lambda: build_worklist(ctx, limit=200),
+                live_worklist,
+                lambda: build_worklist(collector, limit=200),
+                raw_worklist,
+            ]
+        )
     finally:
         raw.close()
     target = f"≤ {WORKLIST_RATIO}× raw"
@@ -135,17 +140,18 @@ _PANEL = (
 )
 
 
-def _each_median(actions: list[Callable[[], object]], passes: int = 3) -> float:
-    """Median seconds of one action, over ``passes`` passes through all of them (after one warm pass)."""
+def interleaved_medians(actions: list[Callable[[], object]], runs: int = RUNS) -> list[float]:
+    """Median seconds of each action, run in turns (one warm turn first): on a shared machine a
+    busy moment then slows each of them alike instead of whichever was being timed."""
     for action in actions:
         action()
-    timings: list[float] = []
-    for _ in range(passes):
-        for action in actions:
+    timings: list[list[float]] = [[] for _ in actions]
+    for _ in range(runs):
+        for action, kept in zip(actions, timings, strict=True):
             started = time.perf_counter()
             action()
-            timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+            kept.append(time.perf_counter() - started)
+    return [statistics.median(kept) for kept in timings]
 
 
 def _account_switch(ctx: AppContext, rows: list[WorklistRow]) -> list[BenchResult]:
@@ -160,15 +166,21 @@ def _account_switch(ctx: AppContext, rows: list[WorklistRow]) -> list[BenchResul
         raw.commit()
 
     try:
-        ours = _each_median(
-            [lambda row=row: read_account(ctx, row.customer_id, row) for row in targets]  # type: ignore[misc]
-        )
-        theirs = _each_median([lambda row=row: by_hand(row.customer_id) for row in targets])  # type: ignore[misc]
+
+        def in_turns(row: WorklistRow) -> list[float]:
+            """The desk's read of this account and the reads by hand, in turns."""
+            return interleaved_medians(
+                [lambda: read_account(ctx, row.customer_id, row), lambda: by_hand(row.customer_id)], 3
+            )
+
+        pairs = [in_turns(row) for row in targets]
+        ours = statistics.median(pair[0] for pair in pairs)
+        theirs = statistics.median(pair[1] for pair in pairs)
     finally:
         raw.close()
     return [
         BenchResult(
-            f"PostgreSQL: account switch, one account's panel (median of {SWITCHES} accounts × 3)",
+            f"PostgreSQL: account switch, one account's panel (median over {SWITCHES} accounts of 3 each)",
             ours,
             f"the same {len(_PANEL)} reads as plain SQL",
             theirs,
@@ -209,10 +221,9 @@ def _tally(ctx: AppContext) -> list[BenchResult]:
         raw.commit()
 
     try:
-        wall, _ = median_seconds(
-            lambda: compute_tally(ctx, date_from=start, date_to=PORTFOLIO_TODAY, by_collector=True), runs=7
+        wall, baseline = interleaved_medians(
+            [lambda: compute_tally(ctx, date_from=start, date_to=PORTFOLIO_TODAY, by_collector=True), by_hand], 7
         )
-        baseline, _ = median_seconds(by_hand, runs=7)
     finally:
         raw.close()
     return [
@@ -228,8 +239,9 @@ def _tally(ctx: AppContext) -> list[BenchResult]:
 
 
 def _claimable(ctx: AppContext, rows: list[WorklistRow]) -> list[int]:
-    """Business accounts near the top of the list that nothing blocks calling now."""
-    found = [r.customer_id for r in rows if r.kind == "business" and not call_blocks(ctx, r.customer_id)]
+    """Business accounts near the top of the list that nothing blocks calling when the desks press."""
+    at_claim = replace(ctx, clock=Clock(today_override=PORTFOLIO_TODAY, frozen_at=CLAIM_NOW))
+    found = [r.customer_id for r in rows if r.kind == "business" and not call_blocks(at_claim, r.customer_id)]
     if len(found) < CLAIM_ACCOUNTS:
         raise AssertionError(f"only {len(found)} accounts near the top of the list can be called now")
     return found[:CLAIM_ACCOUNTS]
@@ -240,14 +252,16 @@ def _p95(values: list[float]) -> float:
 
 
 def _claims(url: str, accounts: list[int]) -> list[BenchResult]:
-    """The claim round-trip with every desk racing at once, against bare INSERT claims."""
+    """The claim round-trip with every desk racing at once, against bare INSERT claims; and one
+    desk alone (what a claim costs when the desks do not share this machine's cores)."""
     claims = run_desks([login_url(url, n) for n in range(1, DESKS + 1)], accounts, CLAIM_PRESSES)
+    alone = run_desks([login_url(url, 1)], accounts, CLAIM_PRESSES)
 
-    def of(kind: str) -> list[Claim]:
-        return [c for c in claims if c.kind == kind]
+    def seconds(of: list[Claim], kind: str) -> list[float]:
+        return [c.seconds for c in of if c.kind == kind]
 
-    ours, bare = of(SERVICES), of(BARE)
-    ours_p95, bare_p95 = _p95([c.seconds for c in ours]), _p95([c.seconds for c in bare])
+    ours = [c for c in claims if c.kind == SERVICES]
+    ours_p95, bare_p95 = _p95(seconds(claims, SERVICES)), _p95(seconds(claims, BARE))
     lost = sum(1 for c in ours if not c.won)
     return [
         BenchResult(
@@ -260,12 +274,19 @@ def _claims(url: str, accounts: list[int]) -> list[BenchResult]:
         ),
         BenchResult(
             "PostgreSQL: claim round-trip, median (cpu: the desk's own, median)",
-            statistics.median(c.seconds for c in ours),
+            statistics.median(seconds(claims, SERVICES)),
             "bare INSERT claim, median",
-            statistics.median(c.seconds for c in bare),
+            statistics.median(seconds(claims, BARE)),
             "(informational)",
             cpu_seconds=statistics.median(c.cpu_seconds for c in ours),
-            baseline_cpu_seconds=statistics.median(c.cpu_seconds for c in bare),
+            baseline_cpu_seconds=statistics.median(c.cpu_seconds for c in claims if c.kind == BARE),
+        ),
+        BenchResult(
+            "PostgreSQL: claim round-trip, one desk alone, p95",
+            _p95(seconds(alone, SERVICES)),
+            "bare INSERT claim, alone, p95",
+            _p95(seconds(alone, BARE)),
+            "(informational)",
         ),
     ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, create_engine, text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
 from bench.portfolio import GENERATOR_VERSION, MONTHLY, PORTFOLIO_NOW, load_portfolio
@@ -21,10 +21,11 @@ from collectdesk.services.context import open_context
 from collectdesk.services.team import init_team
 from collectdesk.services.users import add_user
 from collectdesk.settings import Settings
-from collectdesk.store.database import Database
+from collectdesk.store.database import Database, make_engine
 from collectdesk.store.migrate import SCHEMA_HEAD
 
 DESKS = 8
+LOADER_VERSION = 2  # bumped when what this module loads changes (or earlier runs left what it should not)
 LOGIN_PREFIX = "cdbench_c"
 _KEY_PREFIX = "collectdesk bench portfolio"
 _SEQUENCED = ("users", "customers", "invoices", "calls", "promises", "payments", "payment_allocations")
@@ -53,7 +54,10 @@ def login_url(url: str, number: int) -> str:
 
 def portfolio_key(customers: int) -> str:
     """What the schema comment says when the database holds this portfolio, ready to use."""
-    return f"{_KEY_PREFIX}: {customers} customers, {MONTHLY}, r{SCHEMA_HEAD}, g{GENERATOR_VERSION}, {DESKS} logins"
+    return (
+        f"{_KEY_PREFIX}: {customers} customers, {MONTHLY}, r{SCHEMA_HEAD}, g{GENERATOR_VERSION}, "
+        f"{DESKS} logins, l{LOADER_VERSION}"
+    )
 
 
 def _stored_key(conn: Connection) -> tuple[str | None, bool]:
@@ -66,7 +70,7 @@ def _stored_key(conn: Connection) -> tuple[str | None, bool]:
 def ensure_pg_portfolio(url: str, customers: int) -> float | None:
     """Make the database at ``url`` hold the portfolio of ``customers``; seconds it took to load,
     or ``None`` when it was there already."""
-    engine = create_engine(url)
+    engine = make_engine(url)  # psycopg 3, the password from where collectdesk finds it
     try:
         with engine.begin() as conn:
             comment, has_tables = _stored_key(conn)
@@ -109,7 +113,7 @@ def ensure_pg_portfolio(url: str, customers: int) -> float | None:
             add_user(owner, login(number), "collector", login_password(number))
     finally:
         owner.close()
-    engine = create_engine(url)
+    engine = make_engine(url)  # psycopg 3, the password from where collectdesk finds it
     try:
         with engine.begin() as conn:
             conn.execute(text(f"COMMENT ON SCHEMA public IS '{portfolio_key(customers)}'"))

@@ -13,18 +13,30 @@ from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
-from collectdesk.services.importing.rows import InvoiceRow, RowContext
+from collectdesk.services.importing.rows import InvoiceRow, RowContext, invoice_check
 from collectdesk.services.importing.validation import (
     Progress,
+    check_rows,
     chunks,
     find_duplicates,
     refuse_if_any,
-    validate_rows,
 )
-from collectdesk.services.importing.writing import write_changes
+from collectdesk.services.importing.writing import write_rows
 from collectdesk.store.models import Invoice, PaymentAllocation
 
 _COMPARED = ("issue_date", "due_date", "amount")
+_INSERTED = (
+    "customer_id",
+    "number",
+    "issue_date",
+    "due_date",
+    "amount",
+    "currency",
+    "open_amount",
+    "status",
+    "paid_on",
+    "created_at",
+)
 
 
 def _existing(session: Session, customer_ids: list[int]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -70,7 +82,8 @@ def import_invoices(
 ) -> None:
     """Validate and write an invoices file (nothing is written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
-    rows, errors = validate_rows(InvoiceRow, table, columns, RowContext(customers=facts), progress)
+    rows: list[tuple[int, InvoiceRow]]
+    rows, errors = check_rows(invoice_check, table, columns, RowContext(customers=facts), progress)
     errors += find_duplicates(
         rows,
         lambda r: (r.customer_ref, r.number),
@@ -86,25 +99,25 @@ def import_invoices(
     current = _existing(session, sorted({facts[row.customer_ref].id for _, row in rows}))
     changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
     now = ctx.clock.now()
-    inserts: list[dict[str, Any]] = []
+    inserts: list[tuple[Any, ...]] = []
     for line, row in rows:
         customer = facts[row.customer_ref]
         before = current.get((customer.id, row.number))
         if before is None:
             open_amount = row.amount if row.open_amount is None else row.open_amount
             inserts.append(
-                {
-                    "customer_id": customer.id,
-                    "number": row.number,
-                    "issue_date": row.issue_date,
-                    "due_date": row.due_date,
-                    "amount": row.amount,
-                    "currency": customer.currency,
-                    "open_amount": open_amount,
-                    "status": "open" if open_amount else "paid",
-                    "paid_on": None if open_amount else row.issue_date,
-                    "created_at": now,
-                }
+                (
+                    customer.id,
+                    row.number,
+                    row.issue_date,
+                    row.due_date,
+                    row.amount,
+                    customer.currency,
+                    open_amount,
+                    "open" if open_amount else "paid",
+                    None if open_amount else row.issue_date,
+                    now,
+                )
             )
         elif any(before[column] != getattr(row, column) for column in _COMPARED) or (
             row.open_amount is not None and before["open_amount"] != row.open_amount
@@ -115,7 +128,7 @@ def import_invoices(
     updates, errors = _updates(session, table.file, columns, changed, ctx)
     if errors:
         raise ImportFailed(table.file, errors)
-    write_changes(session, report, Invoice, inserts, updates)
+    write_rows(session, report, Invoice, _INSERTED, inserts, updates)
 
 
 def _updates(

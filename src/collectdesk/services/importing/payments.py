@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, cast
 
-from sqlalchemy import Table, false, func, insert, select, update
+from sqlalchemy import Connection, Table, false, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import Allocation, OpenItem, allocate
@@ -17,17 +18,17 @@ from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportReport, RowError
-from collectdesk.services.importing.rows import CustomerFacts, PaymentRow, RowContext
+from collectdesk.services.importing.rows import CustomerFacts, PaymentRow, RowContext, payment_check
 from collectdesk.services.importing.validation import (
     Progress,
+    check_rows,
     chunks,
     find_duplicates,
     refuse_if_any,
-    validate_rows,
 )
-from collectdesk.services.importing.writing import update_by_id
-from collectdesk.store.activity import log_many
-from collectdesk.store.models import Invoice, Payment, PaymentAllocation
+from collectdesk.services.importing.writing import large_load, update_by_id
+from collectdesk.store.bulk import indexes_set_aside, insert_rows, update_rows
+from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
 
 # Only plain open invoices take money automatically; disputed or referred ones only when named.
 _AUTOMATIC = "open"
@@ -103,7 +104,8 @@ def import_payments(
     """Validate, write and apply a payments file (nothing written in a dry run or on any error)."""
     facts = customer_facts(session, refs_in_file(table, columns))
     context = RowContext(customers=facts, today=ctx.clock.today())
-    rows, errors = validate_rows(PaymentRow, table, columns, context, progress)
+    rows: list[tuple[int, PaymentRow]]
+    rows, errors = check_rows(payment_check, table, columns, context, progress)
     errors += find_duplicates(
         rows,
         PaymentRow.import_key,
@@ -225,28 +227,31 @@ def _write(
         update_by_id(session, Payment, method_changes)
     if not new:
         return
+    payment_table = cast(Table, Payment.__table__)
+    allocation_table = cast(Table, PaymentAllocation.__table__)
+    activity_table = cast(Table, Activity.__table__)
+    connection = session.connection()
     payment_rows = [
-        {
-            "customer_id": facts[row.customer_ref].id,
-            "amount": row.amount,
-            "currency": facts[row.customer_ref].currency,
-            "received_on": row.received_on,
-            "method": row.method,
-            "reference": row.reference,
-            "invoice_number": row.invoice_number,
-            "import_key": row.import_key(),
-            "created_at": now,
-        }
+        (
+            facts[row.customer_ref].id,
+            row.amount,
+            facts[row.customer_ref].currency,
+            row.received_on,
+            row.method,
+            row.reference,
+            row.invoice_number,
+            row.import_key(),
+            now,
+        )
         for _, row in new
     ]
-    payment_ids = _insert_with_ids(session, cast(Table, Payment.__table__), payment_rows)
+    with indexes_set_aside(connection, payment_table, when=large_load(connection, payment_table, len(payment_rows))):
+        payment_ids = _insert_with_ids(connection, payment_table, payment_rows)
     allocations = [
-        {"payment_id": payment_id, "invoice_id": invoice_id, "amount": amount}
+        (payment_id, invoice_id, amount)
         for payment_id, result in zip(payment_ids, applied, strict=True)
         for invoice_id, amount in result.parts
     ]
-    if allocations:
-        session.connection().execute(insert(cast(Table, PaymentAllocation.__table__)), allocations)
     paid_on: dict[int, date] = {}
     numbers: dict[int, str] = {}
     touched: dict[int, _Ledger] = {}
@@ -261,35 +266,47 @@ def _write(
     for invoice_id, ledger in touched.items():
         open_amount = ledger.items[invoice_id].open_amount
         closed = open_amount == 0
-        invoice_updates.append(
-            {
-                "id": invoice_id,
-                "open_amount": open_amount,
-                "status": "paid" if closed else ledger.status[invoice_id],
-                "paid_on": paid_on.get(invoice_id) if closed else None,
-            }
-        )
-    update_by_id(session, Invoice, invoice_updates)
-    log_many(
-        session,
-        [
-            _activity(row, result, facts, numbers, ctx.user.id, now)
-            for (_, row), result in zip(new, applied, strict=True)
-        ],
-    )
+        status = "paid" if closed else ledger.status[invoice_id]
+        invoice_updates.append((open_amount, status, paid_on.get(invoice_id) if closed else None, invoice_id))
+    activities = [
+        _activity(row, result, facts, numbers, ctx.user.id, now) for (_, row), result in zip(new, applied, strict=True)
+    ]
+    with indexes_set_aside(
+        connection, allocation_table, when=large_load(connection, allocation_table, len(allocations))
+    ):
+        insert_rows(connection, allocation_table, ("payment_id", "invoice_id", "amount"), allocations)
+    update_rows(connection, cast(Table, Invoice.__table__), ("open_amount", "status", "paid_on"), invoice_updates)
+    with indexes_set_aside(connection, activity_table, when=large_load(connection, activity_table, len(activities))):
+        insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities)
 
 
-def _insert_with_ids(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` and return their ids in order. SQLite cannot return ids of a batched insert in
-    order, so there the ids are handed out after taking the write lock (nobody else can insert then)."""
-    connection = session.connection()
+_PAYMENT_COLUMNS = (
+    "id",
+    "customer_id",
+    "amount",
+    "currency",
+    "received_on",
+    "method",
+    "reference",
+    "invoice_number",
+    "import_key",
+    "created_at",
+)
+_ACTIVITY_COLUMNS = ("at", "kind", "summary", "customer_id", "user_id", "details")
+
+
+def _insert_with_ids(connection: Connection, table: Table, rows: list[tuple[Any, ...]]) -> Sequence[int]:
+    """Insert payment ``rows`` (``_PAYMENT_COLUMNS`` without the id) and return their ids in order.
+    SQLite cannot return ids of a batched insert in order, so there the ids are handed out after
+    taking the write lock (nobody else can insert then)."""
     if connection.dialect.name != "sqlite":
         returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(connection.execute(returning, rows).scalars())
+        named = [dict(zip(_PAYMENT_COLUMNS[1:], row, strict=True)) for row in rows]
+        return list(connection.execute(returning, named).scalars())
     connection.execute(update(table).where(false()).values(id=table.c.id))  # takes the write lock
     first = int(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-    ids = list(range(first, first + len(rows)))
-    connection.execute(insert(table), [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+    ids = range(first, first + len(rows))
+    insert_rows(connection, table, _PAYMENT_COLUMNS, [(row_id, *row) for row_id, row in zip(ids, rows, strict=True)])
     return ids
 
 
@@ -300,8 +317,8 @@ def _activity(
     numbers: dict[int, str],
     user_id: int,
     now: datetime,
-) -> dict[str, Any]:
-    """The timeline entry for one imported payment."""
+) -> tuple[Any, ...]:
+    """The timeline entry for one imported payment (values in the order of ``_ACTIVITY_COLUMNS``)."""
     currency = facts[row.customer_ref].currency
     summary = row.describe(currency)
     if result.parts:
@@ -310,19 +327,13 @@ def _activity(
         )
     if result.unapplied:
         summary += f"; {format_amount(result.unapplied, currency)} unapplied credit"
-    return {
-        "at": _noon(row.received_on, now),
-        "kind": "payment",
-        "summary": summary,
-        "customer_id": facts[row.customer_ref].id,
-        "user_id": user_id,
-        "details": {
-            "amount": row.amount,
-            "currency": currency,
-            "received_on": row.received_on.isoformat(),
-            "reference": row.reference,
-            "method": row.method,
-            "unapplied": result.unapplied,
-            "allocations": [[numbers[i], a] for i, a in result.parts],
-        },
+    details = {
+        "amount": row.amount,
+        "currency": currency,
+        "received_on": row.received_on.isoformat(),
+        "reference": row.reference,
+        "method": row.method,
+        "unapplied": result.unapplied,
+        "allocations": [[numbers[i], a] for i, a in result.parts],
     }
+    return (_noon(row.received_on, now), "payment", summary[:500], facts[row.customer_ref].id, user_id, details)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
@@ -276,83 +276,29 @@ class ContactRow(_Row):
         return _phone_for(value, customer.country) if customer else value
 
 
-class InvoiceRow(_Row):
+class InvoiceRow(NamedTuple):
     """An invoices.csv row; ``amount`` is in minor units of the invoice currency."""
 
-    customer_ref: Ref
-    number: Ref
-    issue_date: IsoDate
-    due_date: IsoDate
-    currency: Annotated[str | None, BeforeValidator(_currency)] = None
+    customer_ref: str
+    number: str
+    issue_date: date
+    due_date: date
+    currency: str | None
     amount: int
-    open_amount: int | None = None
-
-    _customer_exists = field_validator("customer_ref")(_check_customer_ref)
-
-    @field_validator("due_date")
-    @classmethod
-    def _due_after_issue(cls, value: date, info: ValidationInfo) -> date:
-        issued = info.data.get("issue_date")
-        if issued is not None and value < issued:
-            raise ValueError(f"due date {value} is before the issue date {issued}")
-        return value
-
-    @field_validator("currency")
-    @classmethod
-    def _customer_currency(cls, value: str | None, info: ValidationInfo) -> str | None:
-        customer = _customer(info)
-        if value is not None and customer is not None and value != customer.currency:
-            raise ValueError(f"invoice currency {value} differs from the customer's currency {customer.currency}")
-        return value
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value: Any, info: ValidationInfo) -> int:
-        customer = _customer(info)
-        currency = info.data.get("currency") or (customer.currency if customer else "USD")
-        return _money(value, currency, allow_zero=True)
-
-    @field_validator("open_amount", mode="before")
-    @classmethod
-    def _open_amount(cls, value: Any, info: ValidationInfo) -> int | None:
-        if _blank(value):
-            return None
-        customer = _customer(info)
-        currency = info.data.get("currency") or (customer.currency if customer else "USD")
-        open_amount = _money(value, currency, allow_zero=True)
-        amount = info.data.get("amount")
-        if isinstance(amount, int) and open_amount > amount:
-            raise ValueError(f"the open balance {value} is more than the invoice amount")
-        return open_amount
+    open_amount: int | None
 
 
-class PaymentRow(_Row):
+class PaymentRow(NamedTuple):
     """A payments.csv row; ``amount`` is in minor units of the customer's currency."""
 
-    customer_ref: Ref
-    received_on: IsoDate
+    customer_ref: str
+    received_on: date
     amount: int
-    invoice_number: Annotated[str | None, BeforeValidator(_text(64, required=False))] = None
-    method: Annotated[str | None, BeforeValidator(_text(40, required=False))] = None
-    reference: RawText = None
+    invoice_number: str | None
+    method: str | None
+    reference: str | None
     # The second, third, … payment of the same row in exports that list a repeated payment twice.
     occurrence: int = 1
-
-    _customer_exists = field_validator("customer_ref")(_check_customer_ref)
-
-    @field_validator("received_on")
-    @classmethod
-    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
-        today = _context(info).today
-        if today is not None and value > today:
-            raise ValueError(f"{value} is in the future (today is {today})")
-        return value
-
-    @field_validator("amount", mode="before")
-    @classmethod
-    def _amount(cls, value: Any, info: ValidationInfo) -> int:
-        customer = _customer(info)
-        return _money(value, customer.currency if customer else "USD", allow_zero=False)
 
     def import_key(self) -> str:
         """What identifies this payment across re-imports of the same export."""
@@ -372,9 +318,183 @@ class PaymentRow(_Row):
         return f"Payment of {format_amount(self.amount, currency)} received {self.received_on}"
 
 
-MODELS: dict[str, type[_Row]] = {
-    "customers": CustomerRow,
-    "contacts": ContactRow,
-    "invoices": InvoiceRow,
-    "payments": PaymentRow,
-}
+# Large files have one of these rows per line: they are checked by plain functions, not a model per
+# row (building a pydantic model per row was most of an import's time). Messages are the same.
+Problems = list[tuple[str, str]]
+RowCheck = Callable[[list[str]], "tuple[Any, Problems]"]
+_REQUIRED = "Field required"
+_EXTRA = "Extra inputs are not permitted"
+
+
+def _cell(positions: Mapping[str, int], name: str) -> Callable[[list[str]], str] | None:
+    at = positions.get(name)
+    if at is None:
+        return None
+    return lambda cells: cells[at] if at < len(cells) else ""
+
+
+def _fast_date(value: str) -> date:
+    """``_iso_date`` for one cell, with the common well-formed case first."""
+    if len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    return _iso_date(value)
+
+
+def _extras(positions: Mapping[str, int], known: tuple[str, ...]) -> Problems:
+    return [(name, _EXTRA) for name in positions if name not in known]
+
+
+_INVOICE_FIELDS = InvoiceRow._fields
+_PAYMENT_FIELDS = PaymentRow._fields
+_ref = _text(64, required=True)
+_optional_ref = _text(64, required=False)
+_method_text = _text(40, required=False)
+_raw_text = _text(100, required=False)
+
+
+def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck:
+    """A function that checks one invoices row's cells: (the row or ``None``, its problems)."""
+    customers = context.customers
+    extras = _extras(positions, _INVOICE_FIELDS)
+    ref_at, number_at, issue_at, due_at = (_cell(positions, f) for f in _INVOICE_FIELDS[:4])
+    currency_at, amount_at, open_at = (_cell(positions, f) for f in _INVOICE_FIELDS[4:])
+
+    def check(cells: list[str]) -> tuple[InvoiceRow | None, Problems]:
+        problems: Problems = list(extras)
+        customer: CustomerFacts | None = None
+        ref: str | None = None
+        number: str | None = None
+        issue: date | None = None
+        due: date | None = None
+        currency: str | None = None
+        try:
+            if ref_at is None:
+                raise ValueError(_REQUIRED)
+            given = _ref(ref_at(cells)) or ""
+            customer = customers.get(given)
+            if customer is None:
+                raise ValueError(f"no customer with ref {given!r} (import customers first)")
+            ref = given
+        except ValueError as exc:
+            problems.append(("customer_ref", str(exc)))
+        try:
+            if number_at is None:
+                raise ValueError(_REQUIRED)
+            number = _ref(number_at(cells))
+        except ValueError as exc:
+            problems.append(("number", str(exc)))
+        try:
+            if issue_at is None:
+                raise ValueError(_REQUIRED)
+            issue = _fast_date(issue_at(cells))
+        except ValueError as exc:
+            problems.append(("issue_date", str(exc)))
+        try:
+            if due_at is None:
+                raise ValueError(_REQUIRED)
+            due = _fast_date(due_at(cells))
+            if issue is not None and due < issue:
+                raise ValueError(f"due date {due} is before the issue date {issue}")
+        except ValueError as exc:
+            due = None
+            problems.append(("due_date", str(exc)))
+        if currency_at is not None:
+            try:
+                currency = _currency(currency_at(cells))
+                if currency is not None and customer is not None and currency != customer.currency:
+                    raise ValueError(
+                        f"invoice currency {currency} differs from the customer's currency {customer.currency}"
+                    )
+            except ValueError as exc:
+                currency = None
+                problems.append(("currency", str(exc)))
+        in_currency = currency or (customer.currency if customer else "USD")
+        amount: int | None = None
+        try:
+            if amount_at is None:
+                raise ValueError(_REQUIRED)
+            amount = _money(amount_at(cells), in_currency, allow_zero=True)
+        except ValueError as exc:
+            problems.append(("amount", str(exc)))
+        open_amount: int | None = None
+        if open_at is not None and not _blank(text := open_at(cells)):
+            try:
+                open_amount = _money(text, in_currency, allow_zero=True)
+                if amount is not None and open_amount > amount:
+                    raise ValueError(f"the open balance {text} is more than the invoice amount")
+            except ValueError as exc:
+                problems.append(("open_amount", str(exc)))
+        if problems:
+            return None, problems
+        assert ref is not None and number is not None and issue is not None and due is not None
+        assert amount is not None
+        return InvoiceRow(ref, number, issue, due, currency, amount, open_amount), problems
+
+    return check
+
+
+def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck:
+    """A function that checks one payments row's cells: (the row or ``None``, its problems)."""
+    customers = context.customers
+    today = context.today
+    extras = _extras(positions, _PAYMENT_FIELDS)
+    ref_at, received_at, amount_at, invoice_at, method_at, reference_at, occurrence_at = (
+        _cell(positions, f) for f in _PAYMENT_FIELDS
+    )
+
+    def check(cells: list[str]) -> tuple[PaymentRow | None, Problems]:
+        problems: Problems = list(extras)
+        customer: CustomerFacts | None = None
+        ref: str | None = None
+        received: date | None = None
+        try:
+            if ref_at is None:
+                raise ValueError(_REQUIRED)
+            given = _ref(ref_at(cells)) or ""
+            customer = customers.get(given)
+            if customer is None:
+                raise ValueError(f"no customer with ref {given!r} (import customers first)")
+            ref = given
+        except ValueError as exc:
+            problems.append(("customer_ref", str(exc)))
+        try:
+            if received_at is None:
+                raise ValueError(_REQUIRED)
+            received = _fast_date(received_at(cells))
+            if today is not None and received > today:
+                raise ValueError(f"{received} is in the future (today is {today})")
+        except ValueError as exc:
+            problems.append(("received_on", str(exc)))
+        amount = 0
+        try:
+            if amount_at is None:
+                raise ValueError(_REQUIRED)
+            amount = _money(amount_at(cells), customer.currency if customer else "USD", allow_zero=False)
+        except ValueError as exc:
+            problems.append(("amount", str(exc)))
+        texts: list[str | None] = []
+        for name, at, read in (
+            ("invoice_number", invoice_at, _optional_ref),
+            ("method", method_at, _method_text),
+            ("reference", reference_at, _raw_text),
+        ):
+            try:
+                texts.append(None if at is None else read(at(cells)))
+            except ValueError as exc:
+                texts.append(None)
+                problems.append((name, str(exc)))
+        occurrence = 1
+        if occurrence_at is not None:
+            try:
+                occurrence = int(occurrence_at(cells).strip())
+            except ValueError:
+                problems.append(("occurrence", "Input should be a valid integer, unable to parse string as an integer"))
+        if problems:
+            return None, problems
+        assert ref is not None and received is not None
+        return PaymentRow(ref, received, amount, texts[0], texts[1], texts[2], occurrence), problems
+
+    return check

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, RowError
-from collectdesk.services.importing.rows import RowContext
+from collectdesk.services.importing.rows import RowCheck, RowContext
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -53,9 +53,35 @@ def validate_rows(
     return good, errors
 
 
+def check_rows(
+    make_check: Callable[[Mapping[str, int], RowContext], RowCheck],
+    table: RawTable,
+    columns: ColumnMap,
+    context: RowContext,
+    progress: Progress | None = None,
+) -> tuple[list[tuple[int, T]], list[RowError]]:
+    """Check every row with a plain row check (see ``rows.invoice_check``); the good rows and every error."""
+    check = make_check(columns.positions, context)
+    good: list[tuple[int, T]] = []
+    errors: list[RowError] = []
+    file, headings = table.file, columns.headings
+    total = len(table.rows)
+    for index, (line, cells) in enumerate(table.rows):
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress("checking", index, total)
+        row, problems = check(cells)
+        if row is not None:
+            good.append((line, row))
+        for column, message in problems:
+            errors.append(RowError(file, line, headings.get(column, column), message))
+    if progress is not None:
+        progress("checking", total, total)
+    return good, errors
+
+
 def find_duplicates(
-    rows: Sequence[tuple[int, M]],
-    key: Callable[[M], Hashable],
+    rows: Sequence[tuple[int, T]],
+    key: Callable[[T], Hashable],
     file: str,
     column: str,
     described_as: str,

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.report import ImportReport
+from collectdesk.store.bulk import DRIVER_ROWS, indexes_set_aside, insert_rows, row_count, update_rows
 from collectdesk.store.models import Base
 
 _BATCH = 50_000
+
+
+def large_load(connection: Connection, table: Table, rows: int) -> bool:
+    """Whether writing ``rows`` rows is worth setting the table's indexes aside: as many as it holds."""
+    return rows >= DRIVER_ROWS and rows >= row_count(connection, table)
 
 
 def write_changes(
@@ -34,18 +41,30 @@ def write_changes(
         update_by_id(session, model, updates)
 
 
+def write_rows(
+    session: Session,
+    report: ImportReport,
+    model: type[Base],
+    columns: Sequence[str],
+    inserts: Sequence[Sequence[Any]],
+    updates: list[dict[str, Any]],
+) -> None:
+    """Record the counts on the report and write new rows (values in the order of ``columns``) and
+    changed rows (dicts with their ``id``), in bulk."""
+    report.added, report.updated = len(inserts), len(updates)
+    if report.dry_run:
+        return
+    table = cast(Table, model.__table__)
+    connection = session.connection()
+    with indexes_set_aside(connection, table, when=large_load(connection, table, len(inserts) + len(updates))):
+        insert_rows(connection, table, columns, inserts)
+        update_by_id(session, model, updates)
+
+
 def update_by_id(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:
-    """``UPDATE … WHERE id = :id`` for each row (all with the same keys), as one Core executemany."""
+    """``UPDATE … WHERE id = :id`` for each row (all with the same keys), in bulk."""
     if not rows:
         return
     table = cast(Table, model.__table__)
     columns = [key for key in rows[0] if key != "id"]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("_id"))
-        .values({column: bindparam(f"_{column}") for column in columns})
-    )
-    connection = session.connection()
-    for start in range(0, len(rows), _BATCH):
-        part = rows[start : start + _BATCH]
-        connection.execute(statement, [{f"_{key}": value for key, value in row.items()} for row in part])
+    update_rows(session.connection(), table, columns, [[*(row[c] for c in columns), row["id"]] for row in rows])
