@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from collectdesk.domain.escalation import ready_for_referral, render_next_step
 from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED
 from collectdesk.services.context import AppContext
-from collectdesk.store.activity import log_many
+from collectdesk.store.activity import log_for_accounts, log_many
 from collectdesk.store.database import roomy_page_cache
 from collectdesk.store.escalation_query import (
     apply_stage_changes,
@@ -39,34 +39,26 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
             return restored
         apply_stage_changes(connection, [(change.id, change.target) for change in changes], day, rules, now)
         final_demand_by = day + timedelta(days=rules.final_demand_days)
+        as_of_text = day.isoformat()
         told: dict[tuple[str, str | None, bool], str] = {}  # the next step, worded once per kind of move
-        entries: list[dict[str, Any]] = []
-        for change in changes:
-            ready = ready_for_referral(change.target, change.days_past_due, rules)
-            key = (change.target, change.sales_rep, ready)
-            if key not in told:
-                told[key] = _next_step(
-                    change.target, change.sales_rep, rules.agency_days, final_demand_by if ready else None
+        entries: list[tuple[int, str, dict[str, Any]]] = []
+        for customer_id, before, after, days_past_due, failed_attempts, sales_rep in changes:
+            ready = ready_for_referral(after, days_past_due, rules)
+            key = (after, sales_rep, ready)
+            wording = told.get(key)
+            if wording is None:
+                wording = told[key] = _next_step(
+                    after, sales_rep, rules.agency_days, final_demand_by if ready else None
                 )
-            entries.append(
-                {
-                    "at": now,
-                    "kind": "escalation",
-                    "customer_id": change.id,
-                    "user_id": ctx.user.id,
-                    "summary": _summary(
-                        change.stage, change.target, change.days_past_due, change.failed_attempts, told[key]
-                    ),
-                    "details": {
-                        "from": change.stage,
-                        "to": change.target,
-                        "as_of": day.isoformat(),
-                        "days_past_due": change.days_past_due,
-                        "failed_attempts": change.failed_attempts,
-                    },
-                }
-            )
-        log_many(session, entries)
+            details = {
+                "from": before,
+                "to": after,
+                "as_of": as_of_text,
+                "days_past_due": days_past_due,
+                "failed_attempts": failed_attempts,
+            }
+            entries.append((customer_id, _summary(before, after, days_past_due, failed_attempts, wording), details))
+        log_for_accounts(session, at=now, kind="escalation", user_id=ctx.user.id, entries=entries)
     return restored + len(changes)
 
 
@@ -75,7 +67,7 @@ def _restore_unreferred(ctx: AppContext, session: Session, agency_days: int) -> 
     anyone referring them (databases from before referral was a decision)."""
     now = ctx.clock.now()
     found, back = unreferred_at_agency(now)
-    accounts = session.execute(found).all()
+    accounts = sorted(session.execute(found).all(), key=lambda account: int(account.id))
     if not accounts:
         return 0
     session.execute(back)

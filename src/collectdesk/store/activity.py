@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from collectdesk.store.bulk import insert_rows
 from collectdesk.store.models import Activity
 
 KINDS = (
@@ -96,31 +96,26 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
                 "summary": str(entry["summary"])[:500],
             }
         )
-    connection = session.connection()
     table = Activity.metadata.tables[Activity.__tablename__]
-    if connection.dialect.name != "sqlite":
-        # Core insert on the table: the ORM bulk path costs ~10x more per row.
-        connection.execute(insert(table), rows)
-        return
-    # SQLite: the values as Core would bind them (each column type's own conversion), handed to the
-    # driver in one executemany; Core's per-row handling costs more than the insert itself.
     unknown = set().union(*rows) - set(_COLUMNS)
     if unknown:
         raise ValueError(f"unknown activity fields {sorted(unknown)}")
-    dialect = connection.dialect
-    values = [[row[name] for name in _COLUMNS] for row in rows]
-    for index, name in enumerate(_COLUMNS):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is None:
-            continue
-        if name == "at":  # usually one instant for the whole batch: converted once
-            converted = {at: process(at) for at in {row_values[index] for row_values in values}}
-            for row_values in values:
-                row_values[index] = converted[row_values[index]]
-        else:
-            for row_values in values:
-                row_values[index] = process(row_values[index])
-    connection.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)})",
-        [tuple(row_values) for row_values in values],
-    )
+    insert_rows(session.connection(), table, _COLUMNS, [[row[name] for name in _COLUMNS] for row in rows])
+
+
+def log_for_accounts(
+    session: Session,
+    *,
+    at: datetime,
+    kind: str,
+    user_id: int | None,
+    entries: Iterable[tuple[int, str, dict[str, Any] | None]],
+) -> None:
+    """Append one entry per ``(customer id, summary, details)``, all of one kind, at one instant, by
+    one user: :func:`log_many` without a dict per entry, for passes that log thousands of accounts."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown activity kind {kind!r}")
+    rows = [(at, kind, summary[:500], customer_id, user_id, details) for customer_id, summary, details in entries]
+    if rows:
+        table = Activity.metadata.tables[Activity.__tablename__]
+        insert_rows(session.connection(), table, ("at", "kind", "summary", "customer_id", "user_id", "details"), rows)

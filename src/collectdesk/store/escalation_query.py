@@ -33,6 +33,7 @@ from collectdesk.domain import invoice_status
 from collectdesk.domain.escalation import day_thresholds
 from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED, stage_index
 from collectdesk.settings import EscalationRules
+from collectdesk.store.bulk import update_rows
 from collectdesk.store.models import Activity, Customer, Invoice, UTCDateTime
 from collectdesk.store.sqlfuncs import days_between, greatest_of
 from collectdesk.store.stage_sql import stage_literal, stage_named, stage_number
@@ -120,7 +121,9 @@ def unreferred_at_agency(now: datetime) -> tuple[Select[Any], Update]:
         ~exists().where(a.customer_id == c.id, a.kind == literal_column(f"'{REFERRAL_KIND}'")),
         ~exists().where(inv.customer_id == c.id, inv.status == literal_column(f"'{invoice_status.REFERRED}'")),
     )
-    found = select(c.id, c.sales_rep).where(unreferred).order_by(c.id)
+    # Unordered: ORDER BY id would have SQLite read every customer in key order rather than the few
+    # at the agency stage through the stage index; the caller sorts them.
+    found = select(c.id, c.sales_rep).where(unreferred)
     back = (
         update(Customer)
         .where(unreferred)
@@ -143,19 +146,15 @@ def apply_stage_changes(
     """Move the accounts :func:`stage_changes_select` found (``moves``: id and target stage, in id
     order) to their targets.
 
-    SQLite, under the lock :func:`take_write_lock` took before the read: one UPDATE by key per
+    SQLite, under the lock :func:`take_write_lock` took before the read: an UPDATE by key per
     account, in key order, with the accounts marked for the ranking in one statement. Elsewhere one
     UPDATE over the ladder again.
     """
-    stamp = bindparam("now", now, type_=UTCDateTime())
     if connection.dialect.name != "sqlite":
         ladder = _ladder(as_of, rules)
+        stamp = bindparam("now", now, type_=UTCDateTime())
         connection.execute(update(Customer).where(ladder.moves).values(stage=ladder.target, updated_at=stamp))
         return
-    processor = UTCDateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
-    updated_at = processor(now) if processor else now
     with customers_marked_at_once(connection, [customer_id for customer_id, _ in moves]):
-        connection.exec_driver_sql(
-            "UPDATE customers SET stage = ?, updated_at = ? WHERE id = ?",
-            [(target, updated_at, customer_id) for customer_id, target in moves],
-        )
+        table = Customer.metadata.tables[Customer.__tablename__]
+        update_rows(connection, table, ("stage", "updated_at"), [(target, now, key) for key, target in moves])
