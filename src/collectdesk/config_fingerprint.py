@@ -56,6 +56,26 @@ def simple_value(name: str, path: Path | None = None) -> str | date | None:
     raise NotSimple(name)
 
 
+def simple_int(name: str, path: Path | None = None) -> int | None:
+    """A top-level whole-number setting (``page_size``) as the environment or the file gives it,
+    without validating anything; :class:`NotSimple` when only validation could tell."""
+    env = os.environ.get(f"COLLECTDESK_{name.upper()}")
+    if env is not None:
+        if not env.strip().isdigit():
+            raise NotSimple(name)
+        return int(env)
+    path = path or config_file()
+    if not path.exists():
+        return None
+    try:
+        value = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise NotSimple(name) from exc
+    if value is None or type(value) is int:
+        return value
+    raise NotSimple(name)
+
+
 def os_user() -> str:
     """The operating-system user name, used when no ``--user`` is given."""
     try:
