@@ -330,8 +330,16 @@ class Call(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_calls_ended_at", "ended_at"),
-        # Covers the tally's phone activity (revision 0004).
-        Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code", "talk_seconds"),
+        # Covers the tally's phone activity, the customer included for its currency (revision 0010).
+        Index(
+            "ix_calls_started_tally",
+            "started_at",
+            "user_id",
+            "customer_id",
+            "right_party",
+            "result_code",
+            "talk_seconds",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
