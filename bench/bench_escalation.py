@@ -11,7 +11,7 @@ from bench.bench_worklist import bench_context
 from bench.portfolio import BenchResult
 from collectdesk.services.escalation import refresh_escalations
 
-TARGET_SECONDS = 10.0
+TARGET_SECONDS = 1.0  # the first pass at 100k customers (issue 9)
 
 
 def run(url: str) -> list[BenchResult]:
@@ -22,12 +22,12 @@ def run(url: str) -> list[BenchResult]:
         shutil.copyfile(source, copy)
         ctx = bench_context(f"sqlite:///{copy}")
         try:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             changed = refresh_escalations(ctx)
-            first = time.perf_counter() - started
-            started = time.perf_counter()
+            first, first_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+            started, started_cpu = time.perf_counter(), time.process_time()
             again = refresh_escalations(ctx)
-            second = time.perf_counter() - started
+            second, second_cpu = time.perf_counter() - started, time.process_time() - started_cpu
         finally:
             ctx.close()
     return [
@@ -36,8 +36,13 @@ def run(url: str) -> list[BenchResult]:
             first,
             target=f"≤ {TARGET_SECONDS:.0f} s",
             passed=first <= TARGET_SECONDS,
+            cpu_seconds=first_cpu,
         ),
         BenchResult(
-            f"escalation refresh, again ({again} moved)", second, target="≤ 1 s", passed=second <= 1.0 and again == 0
+            f"escalation refresh, again ({again} moved)",
+            second,
+            target="≤ 1 s",
+            passed=second <= 1.0 and again == 0,
+            cpu_seconds=second_cpu,
         ),
     ]

@@ -768,3 +768,61 @@ async def test_the_panel_says_which_colleague_is_on_a_call_and_since_when(
             assert "☎ pat" not in header() and "NOANSWER" in header()
     finally:
         pat.close()
+
+
+async def test_the_opening_frame_shows_the_rows_then_the_desk_takes_over_where_the_cursor_went(
+    desk, db_url: str, frozen_clock: Clock
+) -> None:
+    import threading
+
+    from collectdesk.services.worklist import build_worklist
+    from collectdesk.tui.opening import Opening, OpeningScreen
+
+    ctx, _ = desk
+    rows = build_worklist(ctx, limit=200)
+    may_open = threading.Event()
+    opened: list[AppContext] = []
+
+    def open_later() -> AppContext:
+        assert may_open.wait(10)
+        opened.append(open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock))
+        return opened[-1]
+
+    after: list[str] = []
+    opening = Opening(rows, "tester", frozen_clock.now(), open_later, after_open=lambda c, a: after.append(c.user.name))
+    app = DeskApp(None, opening=opening, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, OpeningScreen))
+            table = app.screen.query_one("#worklist", DataTable)
+            assert table.row_count == len(rows) and not app.is_open
+            assert [str(table.get_row_at(i)[1]) for i in range(2)] == [r.name[:14] for r in rows[:2]]
+            await pilot.press("down")  # the collector moves while the desk opens
+            await pilot.press("question_mark")  # keys wait for the desk; nothing breaks
+            assert isinstance(app.screen, OpeningScreen)
+            may_open.set()
+            await wait_for(pilot, lambda: app.is_open and app.screen is app.desk)
+            await ready(pilot, app)
+            assert cursor_id(app) == rows[1].customer_id
+            await wait_for(pilot, lambda: shown_history_id(app) == rows[1].customer_id)
+            assert list_keys(app) == [r.customer_id for r in rows]
+            assert after == ["tester"]
+    finally:
+        for context in opened:
+            context.close()
+
+
+async def test_when_the_desk_cannot_open_behind_its_frame_the_program_says_why(frozen_clock: Clock) -> None:
+    from collectdesk.services.worklist_rows import WorklistRow
+    from collectdesk.store.database import DatabaseError
+    from collectdesk.tui.opening import Opening
+
+    def refuse() -> AppContext:
+        raise DatabaseError("password authentication failed for user tester")
+
+    opening = Opening(list[WorklistRow](), "tester", frozen_clock.now(), refuse)
+    app = DeskApp(None, opening=opening, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: not app.is_running or app.opening_error is not None)
+    assert app.opening_error == "password authentication failed for user tester"
+    assert app.return_code == 1

@@ -202,3 +202,20 @@ def test_as_of_looks_ahead(ctx: AppContext) -> None:
     add_invoice(ctx, customer, days_past_due=10)
     refresh_escalations(ctx, as_of=TODAY + timedelta(days=20))
     assert _stage(ctx, customer) == "sales_rep"
+
+
+def test_the_ranked_list_follows_an_escalation_at_once_and_later_changes_too(ctx: AppContext) -> None:
+    from collectdesk.services.worklist import build_worklist, rank_todays_list
+
+    moving = add_customer(ctx, "MOVING")
+    add_invoice(ctx, moving, days_past_due=50)  # reminder → management: 45 points more
+    steady = add_customer(ctx, "STEADY", stage="management")
+    add_invoice(ctx, steady, days_past_due=20)  # stays at management
+    rank_todays_list(ctx)
+    assert [row.ref for row in build_worklist(ctx)] == ["STEADY", "MOVING"]
+    assert refresh_escalations(ctx) == 1
+    assert [(row.ref, row.stage) for row in build_worklist(ctx)] == [("MOVING", "management"), ("STEADY", "management")]
+    with ctx.db.session() as session:  # an ordinary change after the pass still reaches the list
+        session.execute(update(Customer).where(Customer.id == steady).values(on_hold=True))
+    assert [row.ref for row in build_worklist(ctx)] == ["MOVING"]
+    assert _log(ctx, moving) == [("reminder", "management")]

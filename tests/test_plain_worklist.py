@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +119,20 @@ def test_desk_first_page_comes_through_the_recipe_for_an_open_context(
         assert quick.plain_first_page(ctx, limit=200) is None  # the desk reads it the usual way
     finally:
         ctx.close()
+
+
+def test_the_page_size_is_read_without_validating_the_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from collectdesk.config_fingerprint import NotSimple, simple_int
+
+    config = tmp_path / "config.toml"
+    assert simple_int("page_size", config) is None  # no file: the default applies
+    config.write_text("page_size = 50\n", encoding="utf-8")
+    assert simple_int("page_size", config) == 50
+    config.write_text('page_size = "fifty"\n', encoding="utf-8")
+    with pytest.raises(NotSimple):  # only the settings' own validation can say what is wrong
+        simple_int("page_size", config)
+    monkeypatch.setenv("COLLECTDESK_PAGE_SIZE", "80")
+    assert simple_int("page_size", config) == 80  # the environment wins over the file
+    monkeypatch.setenv("COLLECTDESK_PAGE_SIZE", "eighty")
+    with pytest.raises(NotSimple):
+        simple_int("page_size", config)

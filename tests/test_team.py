@@ -287,3 +287,16 @@ def test_team_init_needs_the_owner_and_runs_again(team: dict[str, AppContext], t
     with pytest.raises(InputError, match="team init must be run by the database's owner"):
         init_team(login_url(SUPER))
     assert date(2026, 11, 23) == team["sue"].clock.today()
+
+
+def test_a_collectors_desk_runs_the_upkeep_and_notes_when_it_found_nothing(
+    team: dict[str, AppContext], frozen_clock: Clock
+) -> None:
+    from collectdesk.services.upkeep import bring_up_to_date
+
+    sue, ann = team["sue"], team["ann"]
+    customer = add_customer(sue, name="Acme Corp")
+    add_invoice(sue, customer, 50_000)
+    bring_up_to_date(ann)  # the day's first desk is a collector's: it judges, escalates and ranks
+    assert not bring_up_to_date(ann).skipped  # a pass that finds the ranking current notes it is idle…
+    assert bring_up_to_date(ann).skipped  # …so the next desk's upkeep is one small query

@@ -38,20 +38,39 @@ class NotSimple(Exception):
     """The value cannot be known without validating the settings."""
 
 
+def _from_file(name: str, path: Path | None) -> object:
+    """The top-level key ``name`` of the config file as TOML gives it (``None``: no file, no key)."""
+    path = path or config_file()
+    if not path.exists():
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")).get(name)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise NotSimple(name) from exc
+
+
 def simple_value(name: str, path: Path | None = None) -> str | date | None:
     """A top-level setting (``db``, ``user``, ``today``) as the environment or the file gives it,
     without validating anything; :class:`NotSimple` when only validation could tell."""
     env = os.environ.get(f"COLLECTDESK_{name.upper()}")
     if env is not None:
         return env
-    path = path or config_file()
-    if not path.exists():
-        return None
-    try:
-        value = tomllib.loads(path.read_text(encoding="utf-8")).get(name)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise NotSimple(name) from exc
+    value = _from_file(name, path)
     if value is None or isinstance(value, str) or (name == "today" and type(value) is date):
+        return value
+    raise NotSimple(name)
+
+
+def simple_int(name: str, path: Path | None = None) -> int | None:
+    """A top-level whole-number setting (``page_size``) as the environment or the file gives it,
+    without validating anything; :class:`NotSimple` when only validation could tell."""
+    env = os.environ.get(f"COLLECTDESK_{name.upper()}")
+    if env is not None:
+        if not env.strip().isdigit():
+            raise NotSimple(name)
+        return int(env)
+    value = _from_file(name, path)
+    if value is None or type(value) is int:
         return value
     raise NotSimple(name)
 

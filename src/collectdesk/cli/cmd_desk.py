@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from collectdesk.cli.common import context_from_args
-from collectdesk.services.context import AppContext
-from collectdesk.services.upkeep import bring_up_to_date
+if TYPE_CHECKING:
+    from collectdesk.services.context import AppContext
+    from collectdesk.tui.opening import Opening
+
+DEFAULT_PAGE_SIZE = 200  # Settings.page_size's default
 
 
 def _upkeep_then_refresh(ctx: AppContext, app: Any) -> None:
     """Judge promises and escalate without delaying the first paint; reload the list if it changed."""
+    from collectdesk.services.upkeep import bring_up_to_date
+
     message: str | None = None
     try:
         changed = bring_up_to_date(ctx).changed
@@ -31,8 +36,61 @@ def _upkeep_then_refresh(ctx: AppContext, app: Any) -> None:
         app.call_from_thread(app.refresh_worklist)
 
 
+def _start_upkeep(ctx: AppContext, app: Any) -> threading.Thread:
+    upkeep = threading.Thread(target=_upkeep_then_refresh, args=(ctx, app), daemon=True)
+    upkeep.start()
+    return upkeep
+
+
+def _opening(args: argparse.Namespace) -> Opening | None:
+    """Today's first rows through plain SQL, when the last upkeep left a recipe that still holds
+    (one SQLite file, nothing changed since): the desk paints them before the rest is imported."""
+    from collectdesk.config_fingerprint import NotSimple, simple_int
+    from collectdesk.services.plain_worklist import plain_worklist
+
+    try:
+        page_size = simple_int("page_size") or DEFAULT_PAGE_SIZE
+    except NotSimple:
+        return None
+    plain = plain_worklist(args.db, args.user, limit=page_size)
+    if plain is None or not plain.rows:
+        return None
+    from collectdesk.tui.opening import Opening
+
+    def open_context() -> AppContext:
+        from collectdesk.cli.common import context_from_args
+
+        return context_from_args(args)
+
+    return Opening(plain.rows, plain.user, plain.now, open_context)
+
+
+def _run_opening(opening: Opening) -> int:
+    from dataclasses import replace
+
+    from collectdesk.tui.app import DeskApp
+
+    upkeep: list[threading.Thread] = []
+    app = DeskApp(None, opening=replace(opening, after_open=lambda ctx, app: upkeep.append(_start_upkeep(ctx, app))))
+    try:
+        app.run()
+        for thread in upkeep:
+            thread.join(timeout=10)
+    finally:
+        if app.is_open:
+            app.ctx.close()
+    if app.opening_error:
+        print(f"error: {app.opening_error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_desk(args: argparse.Namespace) -> int:
     """Open the context the options ask for and run the desk until the collector quits."""
+    opening = _opening(args)
+    if opening is not None:
+        return _run_opening(opening)
+    from collectdesk.cli.common import context_from_args
     from collectdesk.tui.loading import start_first_page
 
     ctx = context_from_args(args)
@@ -41,8 +99,7 @@ def run_desk(args: argparse.Namespace) -> int:
         from collectdesk.tui.app import DeskApp
 
         app = DeskApp(ctx, first_page=first_page)
-        upkeep = threading.Thread(target=_upkeep_then_refresh, args=(ctx, app), daemon=True)
-        upkeep.start()
+        upkeep = _start_upkeep(ctx, app)
         app.run()
         upkeep.join(timeout=10)
     finally:

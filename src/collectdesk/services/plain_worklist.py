@@ -4,7 +4,7 @@ true (``store/plain_page.py``); ``None`` sends the caller down the usual path.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,10 +22,12 @@ _SQLITE_FILE = "sqlite:///"
 
 @dataclass(frozen=True)
 class PlainWorklist:
-    """The page's rows and the score components' keys, in display order."""
+    """The page's rows and the score components' keys, in display order; whose list, and when."""
 
     rows: list[WorklistRow]
     component_keys: list[str]
+    user: str
+    now: datetime
 
 
 def _sqlite_path(url: str) -> Path | None:
@@ -58,7 +60,7 @@ def plain_worklist(db_url: str | None, user_name: str | None, *, limit: int) -> 
     if page is None:
         return None
     rows = [row_from(record, rank, page.labels) for rank, record in enumerate(page.rows, start=1)]
-    return PlainWorklist(rows, list(page.labels))
+    return PlainWorklist(rows, list(page.labels), str(user), clock.now())
 
 
 def plain_first_page(ctx: AppContext, *, limit: int) -> list[WorklistRow] | None:

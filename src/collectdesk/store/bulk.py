@@ -26,12 +26,20 @@ def _processed(
     if not steps:
         yield from (tuple(row) for row in rows)
         return
+    # The same object in row after row (one instant for a whole batch) is converted once.
+    last: dict[int, tuple[Any, Any]] = {}
     for row in rows:
         values = list(row)
         for index, step in steps:
             value = values[index]
-            if value is not None:
-                values[index] = step(value)
+            if value is None:
+                continue
+            seen = last.get(index)
+            if seen is not None and seen[0] is value:
+                values[index] = seen[1]
+            else:
+                values[index] = converted = step(value)
+                last[index] = (value, converted)
         yield tuple(values)
 
 

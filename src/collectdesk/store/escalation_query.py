@@ -7,11 +7,25 @@ same cases.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Select, and_, bindparam, case, exists, literal_column, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    false,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.sql.dml import Update
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -19,9 +33,11 @@ from collectdesk.domain import invoice_status
 from collectdesk.domain.escalation import day_thresholds
 from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED, stage_index
 from collectdesk.settings import EscalationRules
+from collectdesk.store.bulk import update_rows
 from collectdesk.store.models import Activity, Customer, Invoice, UTCDateTime
 from collectdesk.store.sqlfuncs import days_between, greatest_of
 from collectdesk.store.stage_sql import stage_literal, stage_named, stage_number
+from collectdesk.store.worklist_cache import customers_marked_at_once
 
 CUSTOMERS = Customer.__table__
 # The activity kind a supervisor's referral writes (services/agency.py).
@@ -49,9 +65,14 @@ def _ladder(as_of: date, rules: EscalationRules) -> _Ladder:
     )
     fully_paid = and_(c.open_balance == 0, c.oldest_open_due.is_(None), ~disputed_left)
     current = stage_number(c.stage)
+    # Days past due of at least N is an oldest open due date on or before as_of − N: one date
+    # comparison per stage rather than the day arithmetic again for each.
     by_days = case(
         *[
-            (days_past_due >= bindparam(f"days_{stage}", days), stage_index(stage))
+            (
+                c.oldest_open_due <= bindparam(f"due_by_{stage}", as_of - timedelta(days=days), type_=Date),
+                stage_index(stage),
+            )
             for stage, days in day_thresholds(rules)
         ],
         else_=0,
@@ -100,7 +121,9 @@ def unreferred_at_agency(now: datetime) -> tuple[Select[Any], Update]:
         ~exists().where(a.customer_id == c.id, a.kind == literal_column(f"'{REFERRAL_KIND}'")),
         ~exists().where(inv.customer_id == c.id, inv.status == literal_column(f"'{invoice_status.REFERRED}'")),
     )
-    found = select(c.id, c.sales_rep).where(unreferred).order_by(c.id)
+    # Unordered: ORDER BY id would have SQLite read every customer in key order rather than the few
+    # at the agency stage through the stage index; the caller sorts them.
+    found = select(c.id, c.sales_rep).where(unreferred)
     back = (
         update(Customer)
         .where(unreferred)
@@ -109,11 +132,29 @@ def unreferred_at_agency(now: datetime) -> tuple[Select[Any], Update]:
     return found, back
 
 
-def apply_stage_changes(as_of: date, rules: EscalationRules, now: datetime) -> Update:
-    """One UPDATE moving every account whose stage should change to its target."""
-    ladder = _ladder(as_of, rules)
-    return (
-        update(Customer)
-        .where(ladder.moves)
-        .values(stage=ladder.target, updated_at=bindparam("now", now, type_=UTCDateTime()))
-    )
+def take_write_lock(connection: Connection) -> None:
+    """SQLite: take the write lock now, so what the pass reads is what it moves (Python's sqlite3
+    begins a transaction only at the first write); a no-op elsewhere, where the UPDATE judges each
+    row again as it stands."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(update(Customer).where(false()).values(id=Customer.id))
+
+
+def apply_stage_changes(
+    connection: Connection, moves: Sequence[tuple[int, str]], as_of: date, rules: EscalationRules, now: datetime
+) -> None:
+    """Move the accounts :func:`stage_changes_select` found (``moves``: id and target stage, in id
+    order) to their targets.
+
+    SQLite, under the lock :func:`take_write_lock` took before the read: an UPDATE by key per
+    account, in key order, with the accounts marked for the ranking in one statement. Elsewhere one
+    UPDATE over the ladder again.
+    """
+    if connection.dialect.name != "sqlite":
+        ladder = _ladder(as_of, rules)
+        stamp = bindparam("now", now, type_=UTCDateTime())
+        connection.execute(update(Customer).where(ladder.moves).values(stage=ladder.target, updated_at=stamp))
+        return
+    with customers_marked_at_once(connection, [customer_id for customer_id, _ in moves]):
+        table = Customer.metadata.tables[Customer.__tablename__]
+        update_rows(connection, table, ("stage", "updated_at"), [(target, now, key) for key, target in moves])

@@ -22,4 +22,5 @@ def stage_number(stage: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def stage_named(index: ColumnElement[Any], otherwise: ColumnElement[Any]) -> ColumnElement[Any]:
     """The stage at a ladder position (``otherwise`` for a position off the ladder)."""
-    return case(*[(index == i, stage_literal(s)) for i, s in enumerate(STAGES)], else_=otherwise)
+    # ``CASE index WHEN 0 …``: the position is worked out once, not once per stage compared.
+    return case({literal_column(str(i)): stage_literal(s) for i, s in enumerate(STAGES)}, value=index, else_=otherwise)

@@ -28,6 +28,8 @@ COLLECTOR_WRITES = {
     "worklist_dirty": "INSERT, UPDATE, DELETE",
     "worklist_state": "INSERT, UPDATE, DELETE",
     "invoice_totals": "INSERT, UPDATE, DELETE",
+    # Every desk runs the upkeep after its first paint and notes when it found nothing to do.
+    "upkeep_state": "INSERT, UPDATE",
     # What a desk may do for the customer on the phone: pause reminders, stop emails, and the
     # messages (and their claims) a desk sends after a call.
     "pauses": "INSERT, UPDATE, DELETE",

@@ -19,6 +19,8 @@ day.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, insert, select, text
@@ -127,14 +129,19 @@ _MARK = (
 _RECEIPT_COLUMNS = "receipt_confirmed_at, issue_date"
 
 
+_SQLITE_UPDATE_TRIGGER = "trg_customers_rank_update"
+_SQLITE_UPDATE_MARK = (
+    f"CREATE TRIGGER {_SQLITE_UPDATE_TRIGGER} AFTER UPDATE ON customers BEGIN {_MARK.format(id='NEW.id')}; END"
+)
+
+
 def trigger_ddl(dialect: str) -> list[str]:
     """Statements that create the triggers marking changed accounts on this dialect."""
     if dialect == "sqlite":
         return [
             "CREATE TRIGGER trg_customers_rank_insert AFTER INSERT ON customers BEGIN "
             f"{_MARK.format(id='NEW.id')}; END",
-            "CREATE TRIGGER trg_customers_rank_update AFTER UPDATE ON customers BEGIN "
-            f"{_MARK.format(id='NEW.id')}; END",
+            _SQLITE_UPDATE_MARK,
             f"CREATE TRIGGER trg_invoices_rank_update AFTER UPDATE OF {_RECEIPT_COLUMNS} "
             f"ON invoices BEGIN {_MARK.format(id='NEW.customer_id')}; END",
         ]
@@ -155,7 +162,7 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
     if dialect == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS {name}"
-            for name in ("trg_customers_rank_insert", "trg_customers_rank_update", "trg_invoices_rank_update")
+            for name in ("trg_customers_rank_insert", _SQLITE_UPDATE_TRIGGER, "trg_invoices_rank_update")
         ]
     return [
         "DROP TRIGGER IF EXISTS trg_customers_rank ON customers",
@@ -163,3 +170,21 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
         "DROP FUNCTION IF EXISTS collectdesk_mark_customer()",
         "DROP FUNCTION IF EXISTS collectdesk_mark_invoice_customer()",
     ]
+
+
+@contextmanager
+def customers_marked_at_once(connection: Connection, ids: Sequence[int]) -> Iterator[None]:
+    """Update the customers ``ids`` inside the block and mark them in one statement afterwards,
+    instead of once per row by trigger (what the trigger writes, for the same accounts).
+
+    SQLite only, in a write transaction the caller has open: the row trigger is dropped for the
+    block and created again before the transaction ends (a rollback restores it too), and no
+    other writer can run meanwhile. Elsewhere the trigger stays and marks each row as usual.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"DROP TRIGGER {_SQLITE_UPDATE_TRIGGER}")
+    yield
+    connection.exec_driver_sql(_MARK.format(id="?"), [(customer_id,) for customer_id in ids])
+    connection.exec_driver_sql(_SQLITE_UPDATE_MARK)

@@ -10,16 +10,17 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from collectdesk.resources import styles_dir
-from collectdesk.services.context import AppContext
-from collectdesk.tui.call_list import WorklistTable
 from collectdesk.tui.commands import DeskCommands
-from collectdesk.tui.desk import DeskScreen, NotesArea
-from collectdesk.tui.loading import FirstPage, start_first_page
 from collectdesk.tui.stack import SteadyScreenStack
 
-# Help, dialogs and screens opened later are imported when first opened (start-up speed).
+# The desk's screens and the database layers are imported when the desk opens: an opening frame
+# paints today's rows before them. Help, dialogs and later screens are imported when first opened.
 if TYPE_CHECKING:
+    from collectdesk.services.context import AppContext
+    from collectdesk.tui.desk import DeskScreen
     from collectdesk.tui.help import KeyHelp
+    from collectdesk.tui.loading import FirstPage
+    from collectdesk.tui.opening import Opening
 
 
 class DeskApp(SteadyScreenStack):
@@ -33,44 +34,112 @@ class DeskApp(SteadyScreenStack):
         Binding("ctrl+p", "command_palette", "Commands", show=False, priority=True, id="app.palette"),
     ]
 
+    ctx: AppContext
+    desk: DeskScreen
+
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: AppContext | None,
         *,
         cursor_blink: bool = True,
         notes_delay: float = 0.5,
         refresh_seconds: float = 60.0,
         first_page: Future[FirstPage] | None = None,
+        opening: Opening | None = None,
     ) -> None:
         super().__init__(css_path=[styles_dir() / "desk.tcss"])
-        self.ctx = ctx
         self.cursor_blink = cursor_blink
+        self.keymap: dict[str, str] = {}
+        self.exit_note: str | None = None
+        self.opening = opening
+        self.opening_error: str | None = None  # why the desk could not open behind its opening frame
+        self._notes_delay = notes_delay
+        self._refresh_seconds = refresh_seconds
+        if ctx is not None:
+            self._open(ctx, first_page)
+        elif opening is None:
+            raise ValueError("the desk needs a context, or an opening frame and how to open one")
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the desk itself is there (not only its opening frame)."""
+        return "desk" in self.__dict__
+
+    def _open(self, ctx: AppContext, first_page: Future[FirstPage] | None) -> None:
+        from collectdesk.tui.desk import DeskScreen
+        from collectdesk.tui.loading import start_first_page
+
+        self.ctx = ctx
         self.keymap = dict(ctx.settings.keys)
         # Today's first page is read while Textual starts, so the list is ready when the screen is.
         self.desk = DeskScreen(
             ctx,
             first_page=first_page or start_first_page(ctx),
-            notes_delay=notes_delay,
-            refresh_seconds=refresh_seconds,
+            notes_delay=self._notes_delay,
+            refresh_seconds=self._refresh_seconds,
         )
-        self.exit_note: str | None = None
 
     def get_default_screen(self) -> Screen[None]:
-        """The desk is the screen everything else opens over."""
-        return self.desk
+        """The desk is the screen everything else opens over (its opening frame until it is open)."""
+        if self.is_open:
+            return self.desk
+        from collectdesk.tui.opening import OpeningScreen
+
+        assert self.opening is not None
+        return OpeningScreen(self.opening)
 
     def on_mount(self) -> None:
-        """Apply the collector's key remapping."""
+        """Apply the collector's key remapping; behind an opening frame, open the desk once it shows."""
+        if self.is_open:
+            self.set_keymap(self.keymap)
+        else:
+            self.call_after_refresh(self._open_behind)
+
+    def _open_behind(self) -> None:
+        self.run_worker(self._open_in_thread, thread=True, exit_on_error=False, description="opening the desk")
+
+    def _open_in_thread(self) -> None:
+        assert self.opening is not None
+        try:
+            ctx = self.opening.open_context()
+            from collectdesk.tui.loading import start_first_page
+
+            first_page = start_first_page(ctx)
+            import collectdesk.tui.desk  # noqa: F401  (imported here, off the event loop)
+        except Exception as exc:  # said on the way out; the frame never pretends to be the desk
+            self.call_from_thread(self._could_not_open, str(exc) or type(exc).__name__)
+            return
+        self.call_from_thread(self._take_over, ctx, first_page)
+
+    def _could_not_open(self, error: str) -> None:
+        self.opening_error = error
+        self.exit(return_code=1)
+
+    def _take_over(self, ctx: AppContext, first_page: Future[FirstPage]) -> None:
+        """The desk replaces its opening frame, on the account the cursor was moved to meanwhile."""
+        from collectdesk.tui.opening import OpeningScreen
+
+        frame = self.screen if isinstance(self.screen, OpeningScreen) else None
+        highlighted = frame.highlighted if frame is not None else None
+        self._open(ctx, first_page)
         self.set_keymap(self.keymap)
+        if highlighted is not None:
+            self.desk.call_list.preselect(highlighted)
+        self.push_screen(self.desk)  # over the frame: replacing the bottom screen empties the stack for a moment
+        if self.opening is not None and self.opening.after_open is not None:
+            self.opening.after_open(ctx, self)
 
     def refresh_worklist(self) -> None:
         """Reload today's list in place (after upkeep changed promises or stages)."""
-        self.desk.action_refresh()
+        if self.is_open:
+            self.desk.action_refresh()
 
     def help_lines(self) -> list[KeyHelp]:
         """Every key of the desk, its dialogs and the supervisor view, as the keymap has them; the keys
         of the screen help was opened from come first."""
         from collectdesk.domain.result_codes import result_codes
+        from collectdesk.tui.call_list import WorklistTable
+        from collectdesk.tui.desk import DeskScreen, NotesArea
         from collectdesk.tui.dialogs import ContactPicker, OverrideDialog, QuitDialog
         from collectdesk.tui.forms import FollowUpForm
         from collectdesk.tui.help import HelpScreen, KeyHelp, current_first, describe_bindings, supervisor_help
@@ -118,6 +187,8 @@ class DeskApp(SteadyScreenStack):
         """Show every key."""
         from collectdesk.tui.help import HelpScreen
 
+        if not self.is_open:
+            return  # the keys are listed once the desk has opened, a moment from now
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.help_lines()))
 
@@ -125,6 +196,9 @@ class DeskApp(SteadyScreenStack):
         """Quit; with a call open, confirm first — the call stays open and comes back next time."""
         from collectdesk.tui.dialogs import QuitDialog
 
+        if not self.is_open:
+            self.exit()
+            return
         call = self.desk.call
         if call is None:
             self.desk.flush_before_exit()

@@ -67,9 +67,9 @@ class AssignDialog(ModalScreen[str | None]):
             yield Input(value=self.selected or "", placeholder="e.g. C001, C007", id="assign-refs")
             yield Static("…or, with no refs above, every account that is:")
             with Horizontal(classes="assign-filters"):
-                yield Input(placeholder="now with (name or pool)", id="assign-of")
+                yield Input(placeholder="now with: name, pool", id="assign-of")
                 yield Input(placeholder="at stage", id="assign-stage")
-                yield Input(placeholder="in country (GB…)", id="assign-country")
+                yield Input(placeholder="in country: GB…", id="assign-country")
                 yield Input(placeholder="owing at least", id="assign-balance")
             yield Static("Assign to:")
             yield Input(placeholder="a collector's name, or pool (unassigned)", id="assign-to")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import Future
-from datetime import datetime
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -17,27 +16,12 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
-from collectdesk.domain.money import format_amount
 from collectdesk.services.accounts import CallableNow, callable_now
 from collectdesk.services.context import AppContext
 from collectdesk.services.worklist import WorklistRow, build_worklist, has_customers
+from collectdesk.tui.list_cells import COLUMNS, LOCAL_WIDTH, list_cells, local_cell
 from collectdesk.tui.loading import AccountRead, FirstPage
-from collectdesk.tui.panel import STAGE_SHORT, last_contact
 from collectdesk.tui.work_failures import ReportsWorkFailures
-
-COLUMNS = (
-    ("#", "rank"),
-    ("Customer", "customer"),
-    ("Overdue", "overdue"),
-    ("DPD", "dpd"),
-    ("Brk", "broken"),
-    ("Last", "last"),
-    ("Stage", "stage"),
-    ("Local", "local"),
-    ("Score", "score"),
-)
-LOCAL_WIDTH = 7
-CONFIRM_RECEIPT = "confirm_receipt"  # the worklist's reason for a call that confirms an invoice arrived
 
 
 class WorklistTable(DataTable[str | Text]):
@@ -210,7 +194,7 @@ class CallList(ReportsWorkFailures, Vertical):
             for stale in [k for k in table.rows if k.value not in wanted]:
                 table.remove_row(stale)
             for row in message.rows:
-                cells = self._cells(row, self.marks.get(row.customer_id), now)
+                cells = list_cells(row, self.marks.get(row.customer_id), now, self.ctx.user.name)
                 key = str(row.customer_id)
                 if key in table.rows:
                     for (_, column), value in zip(COLUMNS, cells, strict=True):
@@ -227,7 +211,8 @@ class CallList(ReportsWorkFailures, Vertical):
             moved = target != self._selected
             self.select(target)
             if moved or message.top is not None or message.after_close is not None:
-                self.post_message(self.Selected(target, message.top))
+                top = message.top if message.top is not None and message.top.customer_id == target else None
+                self.post_message(self.Selected(target, top))
         # The phone-number time zones cost more than the rows: they wait until the rows are painted
         # rather than compete with that first paint. Asked through the table, which lays its new rows
         # out when idle: from here, the callback ran before that layout and the refresh that shows them.
@@ -265,7 +250,7 @@ class CallList(ReportsWorkFailures, Vertical):
         for customer_id, status in message.marks.items():
             key = str(customer_id)
             if key in table.rows:
-                cell = self._local_cell(status)
+                cell = local_cell(status)
                 if table.get_cell(key, "local") != cell:
                     self._set_cell(table, key, "local", cell)
 
@@ -276,43 +261,6 @@ class CallList(ReportsWorkFailures, Vertical):
         width = value.cell_len if isinstance(value, Text) else cell_len(value)
         wider = width > table.columns[ColumnKey(column)].content_width
         table.update_cell(row, column, value, update_width=wider)
-
-    @staticmethod
-    def _local_cell(status: CallableNow | None) -> Text:
-        if status is None:
-            return Text("…", style="dim")
-        # Several possible zones: the earliest time and a "+" (the panel lists them all).
-        shown = status.local_time.split("/")[0] + ("+" if "/" in status.local_time else "")
-        return Text(shown) if status.callable else Text(f"{shown}✗", style="red")
-
-    def _cells(self, row: WorklistRow, status: CallableNow | None, now: datetime) -> list[str | Text]:
-        if row.reason == CONFIRM_RECEIPT:
-            # Nothing is overdue yet: the call is to check the new invoice arrived.
-            overdue, days = Text("confirm", style="cyan", justify="right"), Text("new", style="cyan", justify="right")
-        else:
-            amount = format_amount(row.overdue, row.currency).split(".")[0]
-            overdue, days = Text(amount, justify="right"), Text(str(row.oldest_days_past_due), justify="right")
-        return [
-            Text(str(row.rank), justify="right"),
-            self._name_cell(row),
-            overdue,
-            days,
-            Text(str(row.broken_promises or ""), justify="right"),
-            last_contact(row.last_contact_at, now),
-            STAGE_SHORT.get(row.stage, row.stage),
-            self._local_cell(status),
-            Text(f"{row.score:.0f}", justify="right"),
-        ]
-
-    def _name_cell(self, row: WorklistRow) -> str | Text:
-        """The name, marked when a colleague is on a call with the account (☎) or closed one within
-        the hour (✓); pressing ``c`` on a marked account names who is on it."""
-        me = self.ctx.user.name
-        if row.on_call_by and row.on_call_by != me:
-            return Text(f"☎ {row.name[:12]}", style="bold")
-        if row.closed_by and row.closed_by != me:
-            return Text(f"✓ {row.name[:12]}", style="dim")
-        return row.name[:14]
 
     def _paint_status(self) -> None:
         size = self.ctx.settings.page_size
@@ -336,6 +284,11 @@ class CallList(ReportsWorkFailures, Vertical):
         )
 
     # ----- the selection ------------------------------------------------------------------------
+    def preselect(self, customer_id: int) -> None:
+        """Before the first page paints: start the cursor on this account when the page holds it
+        (the one the collector moved to on the opening frame)."""
+        self._selected = customer_id
+
     def select(self, customer_id: int) -> bool:
         """Highlight an account; one that is not on the list leaves no row highlighted (False)."""
         table = self.table

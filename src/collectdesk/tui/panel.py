@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from rich.text import Text
 
 from collectdesk.domain.clock import Clock
 from collectdesk.domain.money import format_amount
 from collectdesk.services.accounts import AccountDetail
-
-STAGE_SHORT = {
-    "reminder": "remind",
-    "follow_up": "follow",
-    "sales_rep": "rep",
-    "management": "mgmt",
-    "legal": "legal",
-    "agency": "agency",
-}
 
 
 def colleague_text(detail: AccountDetail, me: str, clock: Clock) -> Text:
@@ -181,14 +172,6 @@ def call_banner(name: str, contact: str | None, elapsed: str, end_key: str) -> T
         f"  {name}{who}",
         (f"   {end_key}: end the call", "dim"),
     )
-
-
-def last_contact(at: datetime | None, now: datetime) -> str:
-    """Days since the last contact, compactly."""
-    if at is None:
-        return "—"
-    days = (now.date() - at.date()).days
-    return "today" if days <= 0 else f"{days}d"
 
 
 def _statutory_line(detail: AccountDetail, number: str) -> str:
