@@ -79,6 +79,8 @@ def _column(table: RawTable, name: str) -> int | None:
 
 
 def _without(table: RawTable, columns: ColumnMap, drop: set[str]) -> tuple[RawTable, ColumnMap]:
+    if not drop & set(table.headings):
+        return table, columns
     keep = [i for i, h in enumerate(table.headings) if h not in drop]
     headings = [table.headings[i] for i in keep]
     rows = [(line, [cells[i] for i in keep]) for line, cells in table.rows]

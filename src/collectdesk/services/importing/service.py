@@ -6,7 +6,6 @@ import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, false, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.errors import InputError
@@ -22,9 +21,9 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.shaping import Options, Shaped, shape
 from collectdesk.services.importing.sources import read_source
 from collectdesk.services.importing.validation import Progress
+from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
 from collectdesk.store.activity import log_activity
 from collectdesk.store.derived import bulk_load
-from collectdesk.store.models import Customer
 
 Importer = Callable[[Session, AppContext, RawTable, ColumnMap, ImportReport, Progress | None], None]
 
@@ -36,21 +35,11 @@ IMPORTERS: dict[str, Importer] = {
     "aging": import_invoices,
 }
 KINDS = tuple(IMPORTERS)
-BULK_ROWS = 10_000
+_BULK_BY_WRITES = {"invoices", "aging", "payments"}
 
 
 class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that nothing can be committed."""
-
-
-def _in_transaction(session: Session) -> Connection:
-    """The session's connection with its transaction really open. Python's sqlite3 begins one only at
-    the first INSERT/UPDATE/DELETE, so DDL before that (dropping triggers) would commit by itself and
-    survive a killed import; a no-op UPDATE opens it first."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        connection.execute(update(Customer).where(false()).values(id=Customer.id))
-    return connection
 
 
 def _merged(reading: list[RowError], checking: list[RowError]) -> list[RowError]:
@@ -116,8 +105,9 @@ def import_csv(
                 report.notes.append(f"{resolved.due_from_terms} due dates worked out from payment terms")
             report.created_customers = resolved.created
             # Large files are written without per-row triggers; what they keep is rebuilt set-based after.
-            quick = len(table.rows) < BULK_ROWS or bool(shaped.errors)
-            with contextlib.nullcontext() if quick else bulk_load(_in_transaction(session)):
+            # Invoices and payments decide that by how many rows they really write.
+            quick = len(table.rows) < BULK_ROWS or bool(shaped.errors) or kind in _BULK_BY_WRITES
+            with contextlib.nullcontext() if quick else bulk_load(in_transaction(session)):
                 if table.rows:
                     try:
                         IMPORTERS[kind](session, ctx, table, columns, report, progress)

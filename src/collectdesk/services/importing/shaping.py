@@ -3,8 +3,10 @@ items summed into invoices, drafts and credit notes set aside, unusable values t
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -61,6 +63,21 @@ class Shaped:
     encoding: str = ""
 
 
+# Most cells of a large export are already plain: an ISO date, an amount such as 1234.50. They are
+# left as they are, which is what the general parsers would make of them.
+_PLAIN_AMOUNT = re.compile(r"^[0-9]{1,15}(?:[.][0-9]{1,2})?$")
+
+
+def _is_iso_date(text: str) -> bool:
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 class _Row:
     """One source row being shaped: its values by field and the problems found in it."""
 
@@ -85,9 +102,11 @@ def _date_order(rows: list[_Row], order: str | None) -> tuple[str | None, str | 
         return order, None
     evidence: dict[str, tuple[int, str]] = {}
     for row in rows:
+        if len(evidence) == 2:
+            break
         for name in _DATE_FIELDS:
             text = row.values.get(name, "")
-            readings = date_readings(text) if text else None
+            readings = date_readings(text) if text and not _is_iso_date(text) else None
             if readings is None:
                 continue
             day_first, month_first = readings
@@ -219,9 +238,12 @@ class Shaper:
     def _clean(self, row: _Row, order: str | None, headings: dict[str, str]) -> None:
         """Dates to ISO, amounts to plain numbers, countries to codes, terms to days, bad contact details out."""
         values = row.values
+        pattern = bool(order and "%" in order)
         for name in _DATE_FIELDS:
             text = values.get(name, "")
             if text:
+                if not pattern and _is_iso_date(text):
+                    continue
                 try:
                     values[name] = parse_date(text, order).isoformat()
                 except DateAmbiguous as exc:
@@ -230,7 +252,7 @@ class Shaper:
                     self.errors.append(RowError(self.file, row.line, headings.get(name, name), str(exc)))
         for name in ("amount", "line_amount", "open_amount", "paid_amount", "quantity", "unit_price"):
             text = values.get(name, "")
-            if text:
+            if text and not _PLAIN_AMOUNT.match(text):
                 try:
                     values[name] = str(parse_money(text))
                 except ValueError as exc:

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, false, insert, update
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.report import ImportReport
 from collectdesk.store.bulk import DRIVER_ROWS, indexes_set_aside, insert_rows, row_count, update_rows
-from collectdesk.store.models import Base
+from collectdesk.store.derived import bulk_load
+from collectdesk.store.models import Base, Customer
 
 _BATCH = 50_000
+# From this many rows written, per-row triggers are dropped for the load and their work redone set-based.
+BULK_ROWS = 10_000
+
+
+def in_transaction(session: Session) -> Connection:
+    """The session's connection with its transaction really open. Python's sqlite3 begins one only at
+    the first INSERT/UPDATE/DELETE, so DDL before that (dropping triggers) would commit by itself and
+    survive a killed import; a no-op UPDATE opens it first."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(update(Customer).where(false()).values(id=Customer.id))
+    return connection
+
+
+def bulk_writes(session: Session, rows: int) -> AbstractContextManager[None]:
+    """Around writing ``rows`` rows: for a large load, no per-row triggers (what they keep is rebuilt
+    set-based after); nothing special for a few rows, or none (an unchanged re-import writes nothing)."""
+    return contextlib.nullcontext() if rows < BULK_ROWS else bulk_load(in_transaction(session))
 
 
 def large_load(connection: Connection, table: Table, rows: int) -> bool:
@@ -55,10 +76,11 @@ def write_rows(
     if report.dry_run:
         return
     table = cast(Table, model.__table__)
-    connection = session.connection()
-    with indexes_set_aside(connection, table, when=large_load(connection, table, len(inserts) + len(updates))):
-        insert_rows(connection, table, columns, inserts)
-        update_by_id(session, model, updates)
+    with bulk_writes(session, len(inserts) + len(updates)):
+        connection = session.connection()
+        with indexes_set_aside(connection, table, when=large_load(connection, table, len(inserts) + len(updates))):
+            insert_rows(connection, table, columns, inserts)
+            update_by_id(session, model, updates)
 
 
 def update_by_id(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,111 @@
+"""Large files, written in bulk: one bad row near the end still refuses the whole file, and an
+unchanged re-import changes nothing stored (not even the stored ranking)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing import ImportFailed, import_csv
+from collectdesk.services.worklist import rank_todays_list
+from collectdesk.store.models import Customer, Invoice, WorklistScore
+from collectdesk.store.worklist_cache import stored_key
+from importing_helpers import counts, write
+
+CUSTOMERS = 40
+# More rows than the importer writes row by row (10,000): these go through the bulk path.
+INVOICES = 24_000
+
+
+def _customers_csv() -> str:
+    lines = ["ref,name,country,currency,terms_days"]
+    lines += [f"C{i:03d},Customer {i},US,USD,30" for i in range(CUSTOMERS)]
+    return "\n".join(lines) + "\n"
+
+
+def _invoice_lines(count: int) -> list[str]:
+    lines = ["customer_ref,number,issue_date,due_date,amount"]
+    for i in range(count):
+        month, day = 1 + i % 9, 1 + i % 28
+        lines.append(
+            f"C{i % CUSTOMERS:03d},INV-{i:06d},2026-{month:02d}-{day:02d},2026-10-{day:02d},{100 + i}.{i % 100:02d}"
+        )
+    return lines
+
+
+def _stored(ctx: AppContext) -> dict[str, Any]:
+    """What a user would see of the books: every invoice and every customer's account facts."""
+    with ctx.db.session() as session:
+        invoices = session.execute(select(Invoice).order_by(Invoice.id)).scalars().all()
+        customers = session.execute(select(Customer).order_by(Customer.id)).scalars().all()
+        return {
+            "invoices": [
+                (i.id, i.number, i.issue_date, i.due_date, i.amount, i.open_amount, i.status) for i in invoices
+            ],
+            "customers": [(c.ref, c.open_balance, c.oldest_open_due, c.newest_open_due) for c in customers],
+            "ranked": session.scalar(select(func.count()).select_from(WorklistScore)),
+            "ranking": stored_key(session.connection()),
+        }
+
+
+@pytest.mark.parametrize("kind", ["invoices", "payments"])
+def test_one_bad_row_near_the_end_of_a_large_file_refuses_it_and_writes_nothing(
+    kind: str, ctx: AppContext, tmp_path: Path
+) -> None:
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    if kind == "invoices":
+        lines = _invoice_lines(INVOICES)
+        bad_line = INVOICES - 3  # a file line: the heading is line 1
+        lines[bad_line - 1] = lines[bad_line - 1].rsplit(",", 1)[0] + ",12.3.4"
+        column, message = "amount", "'12.3.4' is not an amount"
+    else:
+        import_csv(ctx, "invoices", write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(INVOICES)) + "\n"))
+        lines = ["customer_ref,amount,received_on,invoice_number,reference"]
+        lines += [f"C{i % CUSTOMERS:03d},10.00,2026-11-0{1 + i % 9},INV-{i:06d},P{i}" for i in range(INVOICES)]
+        bad_line = INVOICES - 3
+        lines[bad_line - 1] = lines[bad_line - 1].replace("INV-", "NOPE-")
+        column, message = "invoice_number", "has no invoice 'NOPE-"
+    before, stored = counts(ctx), _stored(ctx)
+    path = write(tmp_path, f"{kind}.csv", "\n".join(lines) + "\n")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_csv(ctx, kind, path)
+
+    assert [(e.line, e.column) for e in failed.value.errors] == [(bad_line, column)]
+    assert f"{path}:{bad_line}:{column}: " in str(failed.value)
+    assert message in str(failed.value)
+    assert counts(ctx) == before
+    assert _stored(ctx) == stored
+    # The load's triggers are back: a small import afterwards still keeps the account facts.
+    import_csv(
+        ctx,
+        "invoices",
+        write(
+            tmp_path,
+            "one.csv",
+            "customer_ref,number,issue_date,due_date,amount\nC001,LATE-1,2026-10-01,2026-10-31,5.00\n",
+        ),
+    )
+    with ctx.db.session() as session:
+        balance = session.scalar(select(Customer.open_balance).where(Customer.ref == "C001"))
+    assert balance == dict((ref, owed) for ref, owed, _, _ in stored["customers"])["C001"] + 500
+
+
+def test_an_unchanged_reimport_of_a_large_file_writes_nothing(ctx: AppContext, tmp_path: Path) -> None:
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    path = write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(INVOICES)) + "\n")
+    first = import_csv(ctx, "invoices", path)
+    assert first.added == INVOICES
+    rank_todays_list(ctx)
+    stored = _stored(ctx)
+    assert stored["ranked"] == CUSTOMERS and stored["ranking"] is not None
+
+    again = import_csv(ctx, "invoices", path)
+
+    assert (again.added, again.updated, again.unchanged) == (0, 0, INVOICES)
+    # Same invoices, same account facts, and the day's stored ranking is still there to read.
+    assert _stored(ctx) == stored
