@@ -379,7 +379,7 @@ class Promise(Base):
         Index("ix_promises_created_at", "created_at"),
         Index("ix_promises_promised_on", "promised_on"),
         Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on", "promised_on"),
-        # Cover the tally's promise figures and resolution trend (revision 0003).
+        # Cover the tally's promise figures, a replaced promise and a plan's count included (revision 0011).
         Index(
             "ix_promises_created_tally",
             "created_at",
@@ -392,6 +392,8 @@ class Promise(Base):
             "paid_amount",
             "customer_id",
             "promised_on",
+            "replaced_by_id",
+            "plan_id",
         ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
         Index("ix_promises_replaced_by_id", "replaced_by_id"),
