@@ -136,3 +136,29 @@ def test_the_page_size_is_read_without_validating_the_settings(tmp_path: Path, m
     monkeypatch.setenv("COLLECTDESK_PAGE_SIZE", "eighty")
     with pytest.raises(NotSimple):
         simple_int("page_size", config)
+
+
+def test_with_collectors_of_their_own_the_quick_read_serves_supervisors_only(
+    listed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from collectdesk.services.assignment import assign
+
+    ctx = _context(listed)  # tester, the database's first user, is its supervisor
+    try:
+        carol = open_context(db_url=listed, user_name="carol")  # a collector, list "mine then pool"
+        carol.close()
+        assign(ctx, ["SMALL"], "carol")
+    finally:
+        ctx.close()
+    page = _settle(listed, capsys)  # the supervisor's list is everyone's: the quick read answers
+    ctx = _context(listed)
+    carol = open_context(db_url=listed, user_name="carol")
+    try:
+        assert page.rows == build_worklist(ctx, limit=200)
+        assert [r.ref for r in build_worklist(carol, limit=200)] == ["SMALL", "BIG"]  # her own first
+    finally:
+        ctx.close()
+        carol.close()
+    assert quick.plain_worklist(listed, "carol", limit=200) is None  # her list is her own: the usual path
+    assert main(["--db", listed, "--user", "carol", "worklist", "--format", "csv"]) == 0
+    assert [line.split(",")[1] for line in capsys.readouterr().out.splitlines()[1:]] == ["SMALL", "BIG"]

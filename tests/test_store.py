@@ -69,6 +69,7 @@ def test_sqlite_connection_pragmas(sqlite_url: str) -> None:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 30000
+        assert conn.execute(text("PRAGMA mmap_size")).scalar() > 0  # pages read through a memory map
     db.close()
 
 

@@ -66,13 +66,14 @@ def _recipe(ctx: AppContext, rules: str) -> str | None:
     """What a quick read of today's page needs, when this process's configuration is known."""
     if ctx.config is None or not ctx.db.is_sqlite:
         return None
-    if ctx.settings.team.list != "all" and _several_users(ctx):
-        return None  # each collector's list is their own: read through the scoped query
     from collectdesk.domain.scoring import components
     from collectdesk.store.plain_recipe import page_recipe
 
     labels = {c.key: c.label for c in components(ctx.settings.scoring)}
-    return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels)
+    # The recipe is everyone's list; with ``[team] list`` other than "all" a collector's list is
+    # their own (read through the scoped query), so only supervisors may read this one.
+    readers = "everyone" if ctx.settings.team.list == "all" else "supervisors"
+    return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels, readers=readers)
 
 
 def _escalate(ctx: AppContext) -> int:
@@ -90,12 +91,3 @@ def _escalate(ctx: AppContext) -> int:
         if database_error_state(exc) != DENIED_SQLSTATE:
             raise
         return 0
-
-
-def _several_users(ctx: AppContext) -> bool:
-    from sqlalchemy import func, select
-
-    from collectdesk.store.models import User
-
-    with ctx.db.session() as session:
-        return (session.scalar(select(func.count()).select_from(User)) or 0) > 1

@@ -330,8 +330,16 @@ class Call(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_calls_ended_at", "ended_at"),
-        # Covers the tally's phone activity (revision 0004).
-        Index("ix_calls_started_tally", "started_at", "user_id", "right_party", "result_code", "talk_seconds"),
+        # Covers the tally's phone activity, the customer included for its currency (revision 0010).
+        Index(
+            "ix_calls_started_tally",
+            "started_at",
+            "user_id",
+            "customer_id",
+            "right_party",
+            "result_code",
+            "talk_seconds",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -371,7 +379,7 @@ class Promise(Base):
         Index("ix_promises_created_at", "created_at"),
         Index("ix_promises_promised_on", "promised_on"),
         Index("ix_promises_customer_status_broken", "customer_id", "status", "broken_on", "promised_on"),
-        # Cover the tally's promise figures and resolution trend (revision 0003).
+        # Cover the tally's promise figures, a replaced promise and a plan's count included (revision 0011).
         Index(
             "ix_promises_created_tally",
             "created_at",
@@ -384,6 +392,8 @@ class Promise(Base):
             "paid_amount",
             "customer_id",
             "promised_on",
+            "replaced_by_id",
+            "plan_id",
         ),
         Index("ix_promises_status_resolved", "status", "resolved_on", "broken_on"),
         Index("ix_promises_replaced_by_id", "replaced_by_id"),

@@ -71,14 +71,17 @@ def _read(
 ) -> PlainPage | None:
     if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
         return None
-    if connection.execute("SELECT 1 FROM users WHERE name = ?", (user,)).fetchone() is None:
-        return None  # the usual path creates the user
+    found = connection.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
+    if found is None or not found[1]:
+        return None  # the usual path creates the user, or says they are disabled
     recorded, ranking, _, marked, payments, allocations, promises, recipe_json = connection.execute(
         FINGERPRINT_SQL, {"id": STATE_ID}
     ).fetchone()
     if recipe_json is None or marked:
         return None
     recipe = json.loads(recipe_json)
+    if recipe.get("readers") != "everyone" and found[0] != "supervisor":
+        return None  # a collector's list of their own: the scoped query
     rules = recipe["rules"]
     if recipe["config"] != config or not rules.startswith(f"{today.isoformat()}:"):
         return None
