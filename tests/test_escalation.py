@@ -219,3 +219,27 @@ def test_the_ranked_list_follows_an_escalation_at_once_and_later_changes_too(ctx
         session.execute(update(Customer).where(Customer.id == steady).values(on_hold=True))
     assert [row.ref for row in build_worklist(ctx)] == ["MOVING"]
     assert _log(ctx, moving) == [("reminder", "management")]
+
+
+def test_a_pass_that_fails_moves_nothing_and_leaves_the_list_marking_changes(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import collectdesk.services.escalation as escalation
+    from collectdesk.services.worklist import build_worklist, rank_todays_list
+
+    moving = add_customer(ctx, "MOVING")
+    add_invoice(ctx, moving, days_past_due=50)
+    steady = add_customer(ctx, "STEADY", stage="management")
+    add_invoice(ctx, steady, days_past_due=20)
+    rank_todays_list(ctx)
+
+    def broken_log(*_: object, **__: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(escalation, "log_for_accounts", broken_log)
+    with pytest.raises(RuntimeError):
+        refresh_escalations(ctx)
+    assert _stage(ctx, moving) == "reminder" and _log(ctx, moving) == []
+    with ctx.db.session() as session:  # the ranking still hears of every change
+        session.execute(update(Customer).where(Customer.id == steady).values(on_hold=True))
+    assert [row.ref for row in build_worklist(ctx)] == ["MOVING"]

@@ -109,3 +109,19 @@ def test_an_unchanged_reimport_of_a_large_file_writes_nothing(ctx: AppContext, t
     assert (again.added, again.updated, again.unchanged) == (0, 0, INVOICES)
     # Same invoices, same account facts, and the day's stored ranking is still there to read.
     assert _stored(ctx) == stored
+
+
+def test_a_reimport_after_the_books_changed_puts_the_file_back(ctx: AppContext, tmp_path: Path) -> None:
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    path = write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(INVOICES)) + "\n")
+    import_csv(ctx, "invoices", path)
+    with ctx.db.session() as session:
+        changed = session.scalars(select(Invoice).where(Invoice.number == "INV-012345")).one()
+        due_in_file = changed.due_date
+        changed.due_date = due_in_file.replace(day=due_in_file.day + 1)
+
+    again = import_csv(ctx, "invoices", path)
+
+    assert (again.added, again.updated, again.unchanged) == (0, 1, INVOICES - 1)
+    with ctx.db.session() as session:
+        assert session.scalar(select(Invoice.due_date).where(Invoice.number == "INV-012345")) == due_in_file

@@ -184,6 +184,8 @@ def customers_marked_at_once(connection: Connection, ids: Sequence[int]) -> Iter
     if connection.dialect.name != "sqlite":
         yield
         return
+    # Python's sqlite3 opens a transaction only at a write: DROP TRIGGER first would commit alone.
+    connection.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
     connection.exec_driver_sql(f"DROP TRIGGER {_SQLITE_UPDATE_TRIGGER}")
     yield
     connection.exec_driver_sql(_MARK.format(id="?"), [(customer_id,) for customer_id in ids])

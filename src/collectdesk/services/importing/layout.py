@@ -92,6 +92,10 @@ def map_columns(
 
 def is_data_row(cells: list[str], width: int) -> tuple[bool, str | None]:
     """(is it a data row, the group it opens); group, subtotal, ``TOTAL`` and footer rows are not."""
+    first = cells[0].strip() if len(cells) > 1 else ""
+    if first and cells[1].strip():
+        # The usual row of a large export: two cells filled, so neither blank nor a group heading.
+        return (False, None) if _TOTAL.match(first) else (True, None)
     filled = [cell.strip() for cell in cells if cell.strip()]
     if not filled:
         return False, None

@@ -39,11 +39,17 @@ def _blank(value: Any) -> bool:
 
 def _text(limit: int, *, required: bool) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
-        if _blank(value):
+        text = (
+            " ".join(value.split())
+            if value.__class__ is str
+            else None
+            if _blank(value)
+            else " ".join(str(value).split())
+        )
+        if not text:
             if required:
                 raise ValueError("a value is required")
             return None
-        text = " ".join(str(value).split())
         if len(text) > limit:
             raise ValueError(f"is {len(text)} characters long; at most {limit} fit")
         return text
@@ -195,9 +201,9 @@ _PLAIN_AMOUNT = re.compile(r"^(\d{1,15})(?:\.(\d{1,2}))?$")
 
 
 def _money(value: Any, currency: str, *, allow_zero: bool) -> int:
-    if _blank(value):
+    text = value.strip() if value.__class__ is str else "" if _blank(value) else str(value).strip()
+    if not text:
         raise ValueError("an amount is required")
-    text = str(value).strip()
     plain = _PLAIN_AMOUNT.match(text)
     if plain and minor_digits(currency) == 2:
         # The common case in large exports ("1234.5"), without the general parser's cost.
@@ -326,11 +332,14 @@ _REQUIRED = "Field required"
 _EXTRA = "Extra inputs are not permitted"
 
 
-def _cell(positions: Mapping[str, int], name: str) -> Callable[[list[str]], str] | None:
-    at = positions.get(name)
-    if at is None:
-        return None
-    return lambda cells: cells[at] if at < len(cells) else ""
+def _padded(positions: Mapping[str, int]) -> Callable[[list[str]], list[str]]:
+    """Cells with every mapped column present (a short row reads as blanks at its end)."""
+    width = max(positions.values(), default=-1) + 1
+
+    def pad(cells: list[str]) -> list[str]:
+        return cells if len(cells) >= width else [*cells, *[""] * (width - len(cells))]
+
+    return pad
 
 
 def _fast_date(value: str) -> date:
@@ -359,10 +368,12 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
     """A function that checks one invoices row's cells: (the row or ``None``, its problems)."""
     customers = context.customers
     extras = _extras(positions, _INVOICE_FIELDS)
-    ref_at, number_at, issue_at, due_at = (_cell(positions, f) for f in _INVOICE_FIELDS[:4])
-    currency_at, amount_at, open_at = (_cell(positions, f) for f in _INVOICE_FIELDS[4:])
+    pad = _padded(positions)
+    ref_at, number_at, issue_at, due_at = (positions.get(f) for f in _INVOICE_FIELDS[:4])
+    currency_at, amount_at, open_at = (positions.get(f) for f in _INVOICE_FIELDS[4:])
 
     def check(cells: list[str]) -> tuple[InvoiceRow | None, Problems]:
+        cells = pad(cells)
         problems: Problems = list(extras)
         customer: CustomerFacts | None = None
         ref: str | None = None
@@ -373,7 +384,7 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if ref_at is None:
                 raise ValueError(_REQUIRED)
-            given = _ref(ref_at(cells)) or ""
+            given = _ref(cells[ref_at]) or ""
             customer = customers.get(given)
             if customer is None:
                 raise ValueError(f"no customer with ref {given!r} (import customers first)")
@@ -383,19 +394,19 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if number_at is None:
                 raise ValueError(_REQUIRED)
-            number = _ref(number_at(cells))
+            number = _ref(cells[number_at])
         except ValueError as exc:
             problems.append(("number", str(exc)))
         try:
             if issue_at is None:
                 raise ValueError(_REQUIRED)
-            issue = _fast_date(issue_at(cells))
+            issue = _fast_date(cells[issue_at])
         except ValueError as exc:
             problems.append(("issue_date", str(exc)))
         try:
             if due_at is None:
                 raise ValueError(_REQUIRED)
-            due = _fast_date(due_at(cells))
+            due = _fast_date(cells[due_at])
             if issue is not None and due < issue:
                 raise ValueError(f"due date {due} is before the issue date {issue}")
         except ValueError as exc:
@@ -403,7 +414,7 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
             problems.append(("due_date", str(exc)))
         if currency_at is not None:
             try:
-                currency = _currency(currency_at(cells))
+                currency = _currency(cells[currency_at])
                 if currency is not None and customer is not None and currency != customer.currency:
                     raise ValueError(
                         f"invoice currency {currency} differs from the customer's currency {customer.currency}"
@@ -416,11 +427,11 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if amount_at is None:
                 raise ValueError(_REQUIRED)
-            amount = _money(amount_at(cells), in_currency, allow_zero=True)
+            amount = _money(cells[amount_at], in_currency, allow_zero=True)
         except ValueError as exc:
             problems.append(("amount", str(exc)))
         open_amount: int | None = None
-        if open_at is not None and not _blank(text := open_at(cells)):
+        if open_at is not None and not _blank(text := cells[open_at]):
             try:
                 open_amount = _money(text, in_currency, allow_zero=True)
                 if amount is not None and open_amount > amount:
@@ -441,11 +452,13 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
     customers = context.customers
     today = context.today
     extras = _extras(positions, _PAYMENT_FIELDS)
+    pad = _padded(positions)
     ref_at, received_at, amount_at, invoice_at, method_at, reference_at, occurrence_at = (
-        _cell(positions, f) for f in _PAYMENT_FIELDS
+        positions.get(f) for f in _PAYMENT_FIELDS
     )
 
     def check(cells: list[str]) -> tuple[PaymentRow | None, Problems]:
+        cells = pad(cells)
         problems: Problems = list(extras)
         customer: CustomerFacts | None = None
         ref: str | None = None
@@ -453,7 +466,7 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if ref_at is None:
                 raise ValueError(_REQUIRED)
-            given = _ref(ref_at(cells)) or ""
+            given = _ref(cells[ref_at]) or ""
             customer = customers.get(given)
             if customer is None:
                 raise ValueError(f"no customer with ref {given!r} (import customers first)")
@@ -463,7 +476,7 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if received_at is None:
                 raise ValueError(_REQUIRED)
-            received = _fast_date(received_at(cells))
+            received = _fast_date(cells[received_at])
             if today is not None and received > today:
                 raise ValueError(f"{received} is in the future (today is {today})")
         except ValueError as exc:
@@ -472,7 +485,7 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         try:
             if amount_at is None:
                 raise ValueError(_REQUIRED)
-            amount = _money(amount_at(cells), customer.currency if customer else "USD", allow_zero=False)
+            amount = _money(cells[amount_at], customer.currency if customer else "USD", allow_zero=False)
         except ValueError as exc:
             problems.append(("amount", str(exc)))
         texts: list[str | None] = []
@@ -482,14 +495,14 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
             ("reference", reference_at, _raw_text),
         ):
             try:
-                texts.append(None if at is None else read(at(cells)))
+                texts.append(None if at is None else read(cells[at]))
             except ValueError as exc:
                 texts.append(None)
                 problems.append((name, str(exc)))
         occurrence = 1
         if occurrence_at is not None:
             try:
-                occurrence = int(occurrence_at(cells).strip())
+                occurrence = int(cells[occurrence_at].strip())
             except ValueError:
                 problems.append(("occurrence", "Input should be a valid integer, unable to parse string as an integer"))
         if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
 from collectdesk.services.importing.shaping import Options, Shaped, shape
 from collectdesk.services.importing.sources import read_source
+from collectdesk.services.importing.unchanged import file_digest, mark, unchanged_report
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
 from collectdesk.store.activity import log_activity
@@ -49,6 +51,28 @@ def _merged(reading: list[RowError], checking: list[RowError]) -> list[RowError]
     return sorted([*reading, *rest], key=lambda e: e.line or 0)
 
 
+def _log(session: Session, ctx: AppContext, kind: str, path: Path, report: ImportReport, extra: dict[str, Any]) -> None:
+    """The import's entry on the timeline."""
+    log_activity(
+        session,
+        at=ctx.clock.now(),
+        kind="import",
+        user_id=ctx.user.id,
+        summary=f"Imported {kind} from {path.name}: {report.added} added, "
+        f"{report.updated} updated, {report.unchanged} unchanged",
+        details={
+            "kind": kind,
+            "file": path.name,
+            "rows": report.rows,
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "notes": report.notes,
+            **extra,
+        },
+    )
+
+
 def read_and_shape(kind: str, path: Path, file: str, options: Options) -> Shaped:
     """Read the file and shape its rows for ``kind``; refuses the file on any error found so far."""
     sheet = read_source(path, file, encoding=options.encoding, sheet=options.sheet)
@@ -76,6 +100,15 @@ def import_csv(
     path = Path(path)
     file = label or str(path)
     options = options or Options()
+    digest = None if dry_run else file_digest(path)
+    if digest is not None:
+        with ctx.db.session() as session:
+            known = unchanged_report(session, kind, file, digest, options)
+            if known is not None:
+                # The same file as last time and nothing it compares against has changed: every row
+                # is unchanged, so nothing is read row by row and nothing but the log entry is written.
+                _log(session, ctx, kind, path, known[0], known[1])
+                return known[0]
     shaped = read_and_shape(kind, path, file, options)
     if not shaped.table.rows and not shaped.source_rows:
         message = "the file has a header row but no data rows; there is nothing to import"
@@ -117,23 +150,7 @@ def import_csv(
                 raise ImportFailed(file, _merged(shaped.errors, []))
             if dry_run:
                 raise _DryRunDone
-            log_activity(
-                session,
-                at=ctx.clock.now(),
-                kind="import",
-                user_id=ctx.user.id,
-                summary=f"Imported {kind} from {path.name}: {report.added} added, "
-                f"{report.updated} updated, {report.unchanged} unchanged",
-                details={
-                    "kind": kind,
-                    "file": path.name,
-                    "rows": report.rows,
-                    "added": report.added,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "notes": report.notes,
-                },
-            )
+            _log(session, ctx, kind, path, report, mark(session, kind, digest, options, report))
     except _DryRunDone:
         return report
     if kind == "payments" and not dry_run:

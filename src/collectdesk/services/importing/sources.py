@@ -93,7 +93,7 @@ def read_csv_text(text: str, file: str, encoding: str) -> Sheet:
     try:
         for cells in reader:
             start, next_line = next_line, reader.line_num + 1
-            if any(cell.strip() for cell in cells):
+            if (cells and cells[0].strip()) or any(cell.strip() for cell in cells):
                 rows.append((start, cells))
     except csv.Error as exc:
         raise _fail(file, f"not valid CSV: {exc}", reader.line_num) from None
@@ -130,7 +130,7 @@ def read_xlsx(path: Path, file: str, sheet: str | None) -> Sheet:
         rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(value) for value in values]
-            if any(cell.strip() for cell in cells):
+            if (cells and cells[0].strip()) or any(cell.strip() for cell in cells):
                 rows.append((number, cells))
     finally:
         book.close()
