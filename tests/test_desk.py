@@ -849,6 +849,45 @@ async def test_q_on_the_opening_frame_quits_at_once(desk, frozen_clock: Clock) -
     assert not app.is_open and app.return_code in (None, 0)
 
 
+def _burst(app: DeskApp, keys: list[str]) -> None:
+    """Post keys the way a terminal delivers a fast typist's keys: all in one go, none awaited."""
+    from textual import events
+
+    names = {"-": "minus", ".": "full_stop", "+": "plus"}
+    for key in keys:
+        char = {"tab": None, "enter": "\r"}.get(key, key)
+        app.post_message(events.Key(names.get(key, key), char))
+
+
+async def test_a_typed_next_date_and_enter_in_one_burst_close_with_that_date(desk) -> None:
+    ctx, built = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_acme_call(pilot, app)
+        await pilot.press("escape", "e")
+        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+        await pilot.press("7")
+        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        await wait_for(pilot, lambda: app.screen.proposed is not None)  # type: ignore[attr-defined]
+        _burst(app, ["+", "2", "enter"])
+        await wait_for(pilot, lambda: app.desk.call is None)
+    with ctx.db.session() as session:
+        acme = session.get(Customer, built.customers["C001"])
+        assert acme is not None and acme.next_action_on == TODAY + timedelta(days=2)
+
+
+async def test_a_promise_typed_in_one_burst_with_enter_is_saved_as_typed(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        app.screen.query_one("#promised_on", Input).focus()
+        await pilot.pause()
+        _burst(app, [*"2026-11-30", "tab", *"1234.56", "enter"])
+        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        assert app.screen.outcome.promise.amount == 123_456  # type: ignore[attr-defined]
+
+
 async def test_keys_typed_in_one_burst_after_tab_land_in_the_next_field(desk) -> None:
     from textual import events
 

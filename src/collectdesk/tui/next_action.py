@@ -25,7 +25,7 @@ from collectdesk.services.calls import (
 )
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import OpenCall
-from collectdesk.tui.util import in_thread
+from collectdesk.tui.util import in_thread, keys_settled, still_shown
 
 NEXT_ACTION_FIELD = "next_on"
 
@@ -69,7 +69,10 @@ class NextActionDialog(ModalScreen[ClosedCall | OutcomeError | None]):
 
     def on_mount(self) -> None:
         """Ask the services for the proposal (off the event loop)."""
-        self.query_one(Input).focus()
+        field = self.query(Input).first() if self.query(Input) else None
+        if field is None:
+            return  # keys typed ahead took the dialog away while it was being put up
+        field.focus()
         self._propose()
 
     @work(exclusive=True, group="propose")
@@ -100,7 +103,13 @@ class NextActionDialog(ModalScreen[ClosedCall | OutcomeError | None]):
 
     def action_close_call(self) -> None:
         """Close the call with the proposal or the typed date."""
-        if self.closing:
+        if not self.closing:
+            self._close_when_typed()
+
+    @work(exclusive=True, group="close-typed")
+    async def _close_when_typed(self) -> None:
+        await keys_settled(self)  # a date typed just before enter is in the field first
+        if self.closing or not still_shown(self):  # an escape typed meanwhile went back
             return
         text = self.call.draft.text(NEXT_ACTION_FIELD).strip()
         outcome = self.outcome

@@ -48,3 +48,19 @@ def fit_footer(screen: Screen[Any], narrow: bool) -> None:
     footer = screen.query_one(Footer)
     footer.compact = narrow
     footer.show_command_palette = not narrow  # ctrl+p still works, and ? lists it
+
+
+async def keys_settled(screen: Screen[Any], *, limit: float = 0.5) -> None:
+    """Wait until the keys already handed to the screen's widgets, and the changes they posted,
+    have been handled (at most ``limit`` seconds).
+
+    A priority key such as enter runs at once, while the keys typed just before it may still wait
+    in a field's queue: a fast typist's "+2⏎" would otherwise close the call without the "+2".
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        # Textual keeps each widget's pending messages in its queue; no public call tells this.
+        if all(node._message_queue.empty() for node in screen.walk_children(with_self=True)):
+            return
+        await asyncio.sleep(0.001)

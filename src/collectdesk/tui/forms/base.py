@@ -22,7 +22,7 @@ from collectdesk.services.accounts import AccountDetail
 from collectdesk.services.calls import CallOutcome, validate_outcome
 from collectdesk.services.context import AppContext
 from collectdesk.tui.call_state import CallDraft, OpenCall
-from collectdesk.tui.util import in_thread, settle_cursors
+from collectdesk.tui.util import in_thread, keys_settled, settle_cursors, still_shown
 
 
 class FieldError(InputError):
@@ -237,6 +237,15 @@ class FollowUpForm(ModalScreen[CallOutcome | None]):
         if isinstance(self.focused, Checkbox):
             self.focused.toggle()
             return
+        self._save_when_typed()
+
+    @work(exclusive=True, group="save")
+    async def _save_when_typed(self) -> None:
+        await keys_settled(self)  # what was typed just before enter is in the fields first
+        if still_shown(self):  # not when an escape typed meanwhile took the form away
+            self._save()
+
+    def _save(self) -> None:
         self.clear_errors()
         try:
             outcome = self.build_outcome()
