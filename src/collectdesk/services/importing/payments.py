@@ -291,9 +291,10 @@ def _write_new(
         closed = open_amount == 0
         status = "paid" if closed else ledger.status[invoice_id]
         invoice_updates.append((open_amount, status, paid_on.get(invoice_id) if closed else None, invoice_id))
-    activities = [
+    # Made as they are written: a timeline entry with its details per payment is the largest thing here.
+    activities = (
         _activity(row, result, facts, numbers, ctx.user.id, now) for (_, row), result in zip(new, applied, strict=True)
-    ]
+    )
     with indexes_set_aside(
         connection, allocation_table, when=large_load(connection, allocation_table, len(allocations))
     ):
@@ -305,8 +306,8 @@ def _write_new(
         connection, invoice_table, when=large_load(connection, invoice_table, 2 * len(invoice_updates))
     ):
         update_rows(connection, invoice_table, ("open_amount", "status", "paid_on"), invoice_updates)
-    with indexes_set_aside(connection, activity_table, when=large_load(connection, activity_table, len(activities))):
-        insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities)
+    with indexes_set_aside(connection, activity_table, when=large_load(connection, activity_table, len(new))):
+        insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities, count=len(new))
 
 
 _PAYMENT_COLUMNS = (
