@@ -826,3 +826,24 @@ async def test_when_the_desk_cannot_open_behind_its_frame_the_program_says_why(f
         await wait_for(pilot, lambda: not app.is_running or app.opening_error is not None)
     assert app.opening_error == "password authentication failed for user tester"
     assert app.return_code == 1
+
+
+async def test_q_on_the_opening_frame_quits_at_once(desk, frozen_clock: Clock) -> None:
+    import threading
+
+    from collectdesk.services.worklist import build_worklist
+    from collectdesk.tui.opening import Opening, OpeningScreen
+
+    ctx, _ = desk
+    never = threading.Event()
+
+    def slow_open() -> AppContext:
+        never.wait(2)
+        raise RuntimeError("the collector had already quit")
+
+    app = DeskApp(None, opening=Opening(build_worklist(ctx, limit=200), "tester", frozen_clock.now(), slow_open))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, OpeningScreen))
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
+    assert not app.is_open and app.return_code in (None, 0)
