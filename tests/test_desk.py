@@ -847,3 +847,23 @@ async def test_q_on_the_opening_frame_quits_at_once(desk, frozen_clock: Clock) -
         await pilot.press("q")
         await wait_for(pilot, lambda: not app.is_running)
     assert not app.is_open and app.return_code in (None, 0)
+
+
+async def test_keys_typed_in_one_burst_after_tab_land_in_the_next_field(desk) -> None:
+    from textual import events
+
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_promise_dialog(pilot, app)
+        form = app.screen
+        form.query_one("#promised_on", Input).focus()
+        await pilot.pause()
+        # What a terminal delivers when a fast typist types "2026-11-30⇥1234.56": one read, every key.
+        burst = [*"2026-11-30", "tab", *"1234.56"]
+        for key in burst:
+            char = None if key == "tab" else key
+            name = {"-": "minus", ".": "full_stop"}.get(key, key)
+            app.post_message(events.Key(name, char))
+        await wait_for(pilot, lambda: form.query_one("#amount", Input).value == "1234.56")
+        assert form.query_one("#promised_on", Input).value == "2026-11-30"

@@ -8,6 +8,7 @@ from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widgets import Checkbox, Input
 
 
 def _asked_by_a_screen_that_left(app: App[None]) -> bool:
@@ -32,10 +33,30 @@ class SteadyScreenStack(App[None]):
     """
 
     async def on_event(self, event: events.Event) -> None:
-        """Drop keys that arrive while the app closes; handle everything else as usual."""
-        if isinstance(event, events.Key) and self._closing_down():
-            return
+        """Drop keys that arrive while the app closes; move between form fields at once; handle
+        everything else as usual."""
+        if isinstance(event, events.Key):
+            if self._closing_down():
+                return
+            if self._moved_between_fields(event.key):
+                return
         await super().on_event(event)
+
+    def _moved_between_fields(self, key: str) -> bool:
+        """Tab out of a form field, done here rather than by the field's own binding.
+
+        The app hands each key to the widget focused when the key arrives; a field's Tab binding
+        runs later, from the field's own queue, so keys typed in the same instant after Tab would
+        reach the field being left. Moving the focus before the next key is handed on sends them
+        to the next field, as typed.
+        """
+        if key not in ("tab", "shift+tab") or not isinstance(self.focused, Input | Checkbox):
+            return False
+        if key == "tab":
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
+        return True
 
     def _closing_down(self) -> bool:
         try:
