@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
@@ -53,16 +54,28 @@ def _driver_executemany(connection: Connection, sql: str, rows: Iterable[tuple[A
         cursor.close()
 
 
-def insert_rows(connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """``INSERT`` each row (values in the order of ``columns``), in the caller's transaction."""
-    if not rows:
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    count: int | None = None,
+) -> None:
+    """``INSERT`` each row (values in the order of ``columns``), in the caller's transaction.
+
+    ``rows`` may be a generator (``count`` then says how many it yields), so that a large load
+    need not be built as a list first.
+    """
+    if count is None:
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        count = len(rows)
+    if not count:
         return
-    if connection.dialect.name != "sqlite" or len(rows) < DRIVER_ROWS:
+    if connection.dialect.name != "sqlite" or count < DRIVER_ROWS:
         statement = insert(table)
-        for start in range(0, len(rows), _BATCH):
-            connection.execute(
-                statement, [dict(zip(columns, row, strict=True)) for row in rows[start : start + _BATCH]]
-            )
+        source = iter(rows)
+        while part := list(islice(source, _BATCH)):
+            connection.execute(statement, [dict(zip(columns, row, strict=True)) for row in part])
         return
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
     marks = ", ".join("?" for _ in columns)

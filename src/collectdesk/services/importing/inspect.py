@@ -41,7 +41,7 @@ def inspect_file(path: str | Path, options: Options, kind: str | None = None) ->
     kind = kind or guess_kind(sheet)
     out: list[str] = [f"{file}: {len(sheet.rows)} non-blank rows; encoding {sheet.encoding}"]
     try:
-        shaped = shape(sheet, kind, options)
+        shaped = shape(Sheet(sheet.file, sheet.encoding, list(sheet.rows)), kind, options)
     except ImportFailed as failed:  # pragma: no cover - shaping reports problems, it does not raise
         return "\n".join([*out, *map(str, failed.errors)])
     how = "recognised from the headings as" if shaped.detected else "read as"

@@ -106,9 +106,10 @@ def import_payments(
     context = RowContext(customers=facts, today=ctx.clock.today())
     rows: list[tuple[int, PaymentRow]]
     rows, errors = check_rows(payment_check, table, columns, context, progress)
+    keys = {line: row.import_key() for line, row in rows}
     errors += find_duplicates(
-        rows,
-        PaymentRow.import_key,
+        list(keys.items()),
+        str,
         table.file,
         columns.headings["amount"],
         "customer, date, amount, reference and invoice",
@@ -134,7 +135,7 @@ def import_payments(
     new: list[tuple[int, PaymentRow]] = []
     method_changes: list[dict[str, Any]] = []
     for line, row in rows:
-        known = existing.get((facts[row.customer_ref].id, row.import_key()))
+        known = existing.get((facts[row.customer_ref].id, keys[line]))
         if known is None:
             new.append((line, row))
         elif "method" in columns.positions and known[1] != row.method:
@@ -147,7 +148,7 @@ def import_payments(
     _note_credit(report, new, applied, facts)
     if report.dry_run:
         return
-    _write(session, ctx, new, applied, facts, ledgers, method_changes)
+    _write(session, ctx, new, keys, applied, facts, ledgers, method_changes)
 
 
 @dataclass(frozen=True)
@@ -167,11 +168,6 @@ def _apply(
     for _, row in new:
         ledger = ledgers[facts[row.customer_ref].id]
         named = ledger.by_number.get(row.invoice_number) if row.invoice_number else None
-        candidates = [
-            item
-            for invoice_id, item in ledger.items.items()
-            if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC or invoice_id == named)
-        ]
         settled: list[tuple[int, int]] = []
         amount_left = row.amount
         if named is not None and ledger.reflected.get(named, 0) > 0:
@@ -179,7 +175,18 @@ def _apply(
             ledger.reflected[named] -= take
             settled.append((named, take))
             amount_left -= take
-        allocation = allocate(amount_left, candidates, named_invoice_id=named) if amount_left else Allocation((), 0)
+        if not amount_left:
+            allocation = Allocation((), 0)
+        elif named is not None and ledger.items[named].open_amount >= amount_left:
+            # The named invoice takes it all: what ``allocate`` would say, without ordering the rest.
+            allocation = Allocation(((named, amount_left),), 0)
+        else:
+            candidates = [
+                item
+                for invoice_id, item in ledger.items.items()
+                if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC or invoice_id == named)
+            ]
+            allocation = allocate(amount_left, candidates, named_invoice_id=named)
         closed = []
         for invoice_id, amount in allocation.parts:
             item = ledger.items[invoice_id]
@@ -216,6 +223,7 @@ def _write(
     session: Session,
     ctx: AppContext,
     new: list[tuple[int, PaymentRow]],
+    keys: dict[int, str],
     applied: list[_Applied],
     facts: dict[str, CustomerFacts],
     ledgers: dict[int, _Ledger],
@@ -228,13 +236,14 @@ def _write(
     if not new:
         return
     with bulk_writes(session, len(new)):
-        _write_new(session, ctx, new, applied, facts, ledgers, now)
+        _write_new(session, ctx, new, keys, applied, facts, ledgers, now)
 
 
 def _write_new(
     session: Session,
     ctx: AppContext,
     new: list[tuple[int, PaymentRow]],
+    keys: dict[int, str],
     applied: list[_Applied],
     facts: dict[str, CustomerFacts],
     ledgers: dict[int, _Ledger],
@@ -254,10 +263,10 @@ def _write_new(
             row.method,
             row.reference,
             row.invoice_number,
-            row.import_key(),
+            keys[line],
             now,
         )
-        for _, row in new
+        for line, row in new
     ]
     with indexes_set_aside(connection, payment_table, when=large_load(connection, payment_table, len(payment_rows))):
         payment_ids = _insert_with_ids(connection, payment_table, payment_rows)
@@ -282,9 +291,10 @@ def _write_new(
         closed = open_amount == 0
         status = "paid" if closed else ledger.status[invoice_id]
         invoice_updates.append((open_amount, status, paid_on.get(invoice_id) if closed else None, invoice_id))
-    activities = [
+    # Made as they are written: a timeline entry with its details per payment is the largest thing here.
+    activities = (
         _activity(row, result, facts, numbers, ctx.user.id, now) for (_, row), result in zip(new, applied, strict=True)
-    ]
+    )
     with indexes_set_aside(
         connection, allocation_table, when=large_load(connection, allocation_table, len(allocations))
     ):
@@ -296,8 +306,8 @@ def _write_new(
         connection, invoice_table, when=large_load(connection, invoice_table, 2 * len(invoice_updates))
     ):
         update_rows(connection, invoice_table, ("open_amount", "status", "paid_on"), invoice_updates)
-    with indexes_set_aside(connection, activity_table, when=large_load(connection, activity_table, len(activities))):
-        insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities)
+    with indexes_set_aside(connection, activity_table, when=large_load(connection, activity_table, len(new))):
+        insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities, count=len(new))
 
 
 _PAYMENT_COLUMNS = (

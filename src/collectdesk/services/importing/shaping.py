@@ -162,7 +162,11 @@ class Shaper:
         self.notes += mapped.notes
         if start:
             self.notes.append(f"{start} title row{'s' if start > 1 else ''} above the headings skipped")
+        source_rows = len(rows) - start - 1
         body = self._body(rows[start + 1 :], headings, mapped.positions, profile)
+        # The sheet's rows are not needed any more: let them go before the next copy is made.
+        del rows
+        self.sheet.rows.clear()
         order, said = _date_order(body, self.options.date_format or profile.date_order)
         if said:
             self.notes.append(said)
@@ -174,7 +178,11 @@ class Shaper:
         elif self.kind == "payments":
             body = self._payments(body, profile)
         out_fields = self._output_fields(fields)
-        shaped_rows = [(row.line, [row.values.get(f, "") for f in out_fields]) for row in body]
+        shaped_rows: list[tuple[int, list[str]]] = []
+        body.reverse()
+        while body:  # each source row is let go as its shaped row is made
+            row = body.pop()
+            shaped_rows.append((row.line, [row.values.get(f, "") for f in out_fields]))
         headings_out = {f: mapped.headings.get(f, f) for f in out_fields}
         self._missing(out_fields, heading_line, mapped.headings)
         column_map = ColumnMap({f: i for i, f in enumerate(out_fields)}, headings_out, mapped.ignored)
@@ -183,7 +191,7 @@ class Shaper:
             columns=column_map,
             profile=profile,
             detected=detected,
-            source_rows=len(rows) - start - 1,
+            source_rows=source_rows,
             notes=self.notes,
             warnings=self.warnings,
             errors=self.errors,
@@ -515,5 +523,6 @@ _FIELD_ORDER: dict[str, int] = {
 
 
 def shape(sheet: Sheet, kind: str, options: Options) -> Shaped:
-    """Shape a sheet of ``kind`` (customers, contacts, invoices, payments or aging)."""
+    """Shape a sheet of ``kind`` (customers, contacts, invoices, payments or aging); the sheet's rows
+    are used up (a million-row file is not held twice)."""
     return Shaper(sheet, kind, options).shape()

@@ -60,15 +60,21 @@ def check_rows(
     context: RowContext,
     progress: Progress | None = None,
 ) -> tuple[list[tuple[int, T]], list[RowError]]:
-    """Check every row with a plain row check (see ``rows.invoice_check``); the good rows and every error."""
+    """Check every row with a plain row check (see ``rows.invoice_check``); the good rows and every
+    error. The table's rows are used up: each file row is let go once checked."""
     check = make_check(columns.positions, context)
     good: list[tuple[int, T]] = []
     errors: list[RowError] = []
     file, headings = table.file, columns.headings
-    total = len(table.rows)
-    for index, (line, cells) in enumerate(table.rows):
+    pending = table.rows
+    total = len(pending)
+    pending.reverse()
+    index = 0
+    while pending:
+        line, cells = pending.pop()
         if progress is not None and index % PROGRESS_EVERY == 0:
             progress("checking", index, total)
+        index += 1
         row, problems = check(cells)
         if row is not None:
             good.append((line, row))
