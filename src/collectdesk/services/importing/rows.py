@@ -332,6 +332,22 @@ _REQUIRED = "Field required"
 _EXTRA = "Extra inputs are not permitted"
 
 
+def _cell(cells: list[str], at: int | None) -> str:
+    """The row's cell for a field the file must have (ValueError when it has no such column)."""
+    if at is None:
+        raise ValueError(_REQUIRED)
+    return cells[at]
+
+
+def _customer_at(cells: list[str], at: int | None, customers: Mapping[str, CustomerFacts]) -> tuple[str, CustomerFacts]:
+    """The row's customer ref and what is known of that customer (ValueError naming what is wrong)."""
+    given = _ref(_cell(cells, at)) or ""
+    customer = customers.get(given)
+    if customer is None:
+        raise ValueError(f"no customer with ref {given!r} (import customers first)")
+    return given, customer
+
+
 def _padded(positions: Mapping[str, int]) -> Callable[[list[str]], list[str]]:
     """Cells with every mapped column present (a short row reads as blanks at its end)."""
     width = max(positions.values(), default=-1) + 1
@@ -382,31 +398,19 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         due: date | None = None
         currency: str | None = None
         try:
-            if ref_at is None:
-                raise ValueError(_REQUIRED)
-            given = _ref(cells[ref_at]) or ""
-            customer = customers.get(given)
-            if customer is None:
-                raise ValueError(f"no customer with ref {given!r} (import customers first)")
-            ref = given
+            ref, customer = _customer_at(cells, ref_at, customers)
         except ValueError as exc:
             problems.append(("customer_ref", str(exc)))
         try:
-            if number_at is None:
-                raise ValueError(_REQUIRED)
-            number = _ref(cells[number_at])
+            number = _ref(_cell(cells, number_at))
         except ValueError as exc:
             problems.append(("number", str(exc)))
         try:
-            if issue_at is None:
-                raise ValueError(_REQUIRED)
-            issue = _fast_date(cells[issue_at])
+            issue = _fast_date(_cell(cells, issue_at))
         except ValueError as exc:
             problems.append(("issue_date", str(exc)))
         try:
-            if due_at is None:
-                raise ValueError(_REQUIRED)
-            due = _fast_date(cells[due_at])
+            due = _fast_date(_cell(cells, due_at))
             if issue is not None and due < issue:
                 raise ValueError(f"due date {due} is before the issue date {issue}")
         except ValueError as exc:
@@ -425,9 +429,7 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         in_currency = currency or (customer.currency if customer else "USD")
         amount: int | None = None
         try:
-            if amount_at is None:
-                raise ValueError(_REQUIRED)
-            amount = _money(cells[amount_at], in_currency, allow_zero=True)
+            amount = _money(_cell(cells, amount_at), in_currency, allow_zero=True)
         except ValueError as exc:
             problems.append(("amount", str(exc)))
         open_amount: int | None = None
@@ -464,28 +466,18 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         ref: str | None = None
         received: date | None = None
         try:
-            if ref_at is None:
-                raise ValueError(_REQUIRED)
-            given = _ref(cells[ref_at]) or ""
-            customer = customers.get(given)
-            if customer is None:
-                raise ValueError(f"no customer with ref {given!r} (import customers first)")
-            ref = given
+            ref, customer = _customer_at(cells, ref_at, customers)
         except ValueError as exc:
             problems.append(("customer_ref", str(exc)))
         try:
-            if received_at is None:
-                raise ValueError(_REQUIRED)
-            received = _fast_date(cells[received_at])
+            received = _fast_date(_cell(cells, received_at))
             if today is not None and received > today:
                 raise ValueError(f"{received} is in the future (today is {today})")
         except ValueError as exc:
             problems.append(("received_on", str(exc)))
         amount = 0
         try:
-            if amount_at is None:
-                raise ValueError(_REQUIRED)
-            amount = _money(cells[amount_at], customer.currency if customer else "USD", allow_zero=False)
+            amount = _money(_cell(cells, amount_at), customer.currency if customer else "USD", allow_zero=False)
         except ValueError as exc:
             problems.append(("amount", str(exc)))
         texts: list[str | None] = []
