@@ -110,6 +110,15 @@ async def open_promise_dialog(pilot: Pilot[None], app: DeskApp) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, FollowUpForm))
 
 
+async def to_next_action_after_no_answer(pilot: Pilot[None], app: DeskApp) -> None:
+    """Call Acme, end the call as NOANSWER (no follow-up form): the next-action dialog is up."""
+    await start_acme_call(pilot, app)
+    await pilot.press("escape", "e")
+    await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
+    await pilot.press("7")
+    await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+
+
 async def type_into(pilot: Pilot[None], app: DeskApp, field: str, text: str) -> None:
     box = app.screen.query_one(f"#{field}", Input)
     box.focus()
@@ -256,11 +265,7 @@ async def test_no_answer_needs_no_follow_up_and_a_typed_next_date_wins(desk) -> 
     ctx, built = desk
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await start_acme_call(pilot, app)
-        await pilot.press("escape", "e")
-        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("7")
-        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        await to_next_action_after_no_answer(pilot, app)
         await pilot.press(*"+2")
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.desk.call is None)
@@ -863,11 +868,7 @@ async def test_a_typed_next_date_and_enter_in_one_burst_close_with_that_date(des
     ctx, built = desk
     app = make_app(ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await start_acme_call(pilot, app)
-        await pilot.press("escape", "e")
-        await wait_for(pilot, lambda: isinstance(app.screen, OutcomeDialog))
-        await pilot.press("7")
-        await wait_for(pilot, lambda: isinstance(app.screen, NextActionDialog))
+        await to_next_action_after_no_answer(pilot, app)
         await wait_for(pilot, lambda: app.screen.proposed is not None)  # type: ignore[attr-defined]
         _burst(app, ["+", "2", "enter"])
         await wait_for(pilot, lambda: app.desk.call is None)

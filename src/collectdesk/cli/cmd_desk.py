@@ -6,6 +6,7 @@ import argparse
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def _start_upkeep(ctx: AppContext, app: Any) -> threading.Thread:
     return upkeep
 
 
-def _opening(args: argparse.Namespace) -> Opening | None:
+def _opening(args: argparse.Namespace, after_open: Callable[[AppContext, Any], object]) -> Opening | None:
     """Today's first rows through plain SQL, when the last upkeep left a recipe that still holds
     (one SQLite file, nothing changed since): the desk paints them before the rest is imported."""
     from collectdesk.config_fingerprint import NotSimple, simple_int
@@ -62,16 +63,13 @@ def _opening(args: argparse.Namespace) -> Opening | None:
 
         return context_from_args(args)
 
-    return Opening(plain.rows, plain.user, plain.now, open_context)
+    return Opening(plain.rows, plain.user, plain.now, open_context, after_open=after_open)
 
 
-def _run_opening(opening: Opening) -> int:
-    from dataclasses import replace
-
+def _run_opening(opening: Opening, upkeep: list[threading.Thread]) -> int:
     from collectdesk.tui.app import DeskApp
 
-    upkeep: list[threading.Thread] = []
-    app = DeskApp(None, opening=replace(opening, after_open=lambda ctx, app: upkeep.append(_start_upkeep(ctx, app))))
+    app = DeskApp(None, opening=opening)
     try:
         app.run()
         for thread in upkeep:
@@ -87,9 +85,10 @@ def _run_opening(opening: Opening) -> int:
 
 def run_desk(args: argparse.Namespace) -> int:
     """Open the context the options ask for and run the desk until the collector quits."""
-    opening = _opening(args)
+    upkeep: list[threading.Thread] = []  # started by the desk once it has opened behind its frame
+    opening = _opening(args, after_open=lambda ctx, app: upkeep.append(_start_upkeep(ctx, app)))
     if opening is not None:
-        return _run_opening(opening)
+        return _run_opening(opening, upkeep)
     from collectdesk.cli.common import context_from_args
     from collectdesk.tui.loading import start_first_page
 
@@ -99,9 +98,10 @@ def run_desk(args: argparse.Namespace) -> int:
         from collectdesk.tui.app import DeskApp
 
         app = DeskApp(ctx, first_page=first_page)
-        upkeep = _start_upkeep(ctx, app)
+        upkeep.append(_start_upkeep(ctx, app))
         app.run()
-        upkeep.join(timeout=10)
+        for thread in upkeep:
+            thread.join(timeout=10)
     finally:
         ctx.close()
     return 0
