@@ -300,3 +300,22 @@ def test_a_collectors_desk_runs_the_upkeep_and_notes_when_it_found_nothing(
     bring_up_to_date(ann)  # the day's first desk is a collector's: it judges, escalates and ranks
     assert not bring_up_to_date(ann).skipped  # a pass that finds the ranking current notes it is idle…
     assert bring_up_to_date(ann).skipped  # …so the next desk's upkeep is one small query
+
+
+def test_a_collector_finding_the_schema_behind_is_told_who_can_upgrade_it(
+    team: dict[str, AppContext], owner: AppContext, frozen_clock: Clock
+) -> None:
+    from sqlalchemy import text
+
+    from collectdesk.store.migrate import SCHEMA_HEAD
+
+    with owner.db.engine.begin() as connection:  # as after installing a newer collectdesk
+        connection.execute(text("UPDATE alembic_version SET version_num = '0010'"))
+    try:
+        with pytest.raises(
+            DatabaseError, match=rf"at revision 0010 and this collectdesk needs {SCHEMA_HEAD}.*team init"
+        ):
+            open_as(ANN, frozen_clock)
+    finally:
+        with owner.db.engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": SCHEMA_HEAD})

@@ -150,9 +150,7 @@ class Database:
                 raise DatabaseError(missing_password_message(engine.url.render_as_string())) from exc
             raise DatabaseError(f"cannot open {engine.url.render_as_string()}: {message}") from exc
         if migrate:
-            from collectdesk.store.migrate import upgrade
-
-            upgrade(engine)
+            _upgrade(engine)
         return cls(engine)
 
     @property
@@ -169,3 +167,22 @@ class Database:
     def close(self) -> None:
         """Release every pooled connection."""
         self.engine.dispose()
+
+
+_DENIED_SQLSTATE = "42501"  # PostgreSQL's insufficient_privilege
+
+
+def _upgrade(engine: Engine) -> None:
+    """Bring the schema up to date; on a team database only its owner may, so anyone else who finds
+    it behind is told who can, instead of getting the database's refusal."""
+    from collectdesk.store.migrate import SCHEMA_HEAD, current_revision, upgrade
+
+    try:
+        upgrade(engine)
+    except Exception as exc:
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) != _DENIED_SQLSTATE:
+            raise
+        raise DatabaseError(
+            f"the database's schema is at revision {current_revision(engine)} and this collectdesk needs "
+            f"{SCHEMA_HEAD}; only the database's owner can bring it up to date, with collectdesk team init"
+        ) from exc
