@@ -15,15 +15,15 @@ _META = MetaData()
 _TYPES: dict[str, Any] = {"int": BigInteger, "text": Text, "date": Date}
 
 
-def stage_table(name: str, columns: Sequence[tuple[str, str]]) -> Table:
-    """A temporary table ``name``: ``line`` (the file line, its key) and ``columns`` as (name, kind),
+def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str = "line") -> Table:
+    """A temporary table ``name``: ``key`` (by default the file line) and ``columns`` as (name, kind),
     kind one of ``int``, ``text`` and ``date``."""
     if name in _META.tables:
         return _META.tables[name]
     return Table(
         name,
         _META,
-        Column("line", Integer, primary_key=True, autoincrement=False),
+        Column(key, Integer, primary_key=True, autoincrement=False),
         *(Column(column, _TYPES[kind]) for column, kind in columns),
         prefixes=["TEMPORARY"],
     )
@@ -57,5 +57,19 @@ def load_stage(connection: Connection, table: Table, rows: Iterable[Sequence[Any
         with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def driver_executemany(connection: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Run ``sql`` (``?`` placeholders) once per row through the driver, in the caller's transaction;
+    values must be as the driver takes them (see :func:`dates_as_text`)."""
+    if not rows:
+        return
+    if connection.dialect.name != "sqlite":
+        sql = sql.replace("?", "%s")
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
     finally:
         cursor.close()

@@ -18,6 +18,7 @@ from collectdesk.services.importing.invoices import import_invoices
 from collectdesk.services.importing.invoices_stream import import_invoices_stream
 from collectdesk.services.importing.naming import resolve_customers
 from collectdesk.services.importing.payments import import_payments
+from collectdesk.services.importing.payments_stream import import_payments_stream
 from collectdesk.services.importing.plainfile import NotPlain
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
@@ -41,7 +42,7 @@ IMPORTERS: dict[str, Importer] = {
 }
 KINDS = tuple(IMPORTERS)
 StreamImporter = Callable[[Session, AppContext, RowStream, ImportReport, Progress | None], None]
-STREAMED: dict[str, StreamImporter] = {"invoices": import_invoices_stream}
+STREAMED: dict[str, StreamImporter] = {"invoices": import_invoices_stream, "payments": import_payments_stream}
 _BULK_BY_WRITES = {"invoices", "aging", "payments"}
 
 
