@@ -15,15 +15,16 @@ _META = MetaData()
 _TYPES: dict[str, Any] = {"int": BigInteger, "text": Text, "date": Date}
 
 
-def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str = "line") -> Table:
-    """A temporary table ``name``: ``key`` (by default the file line) and ``columns`` as (name, kind),
-    kind one of ``int``, ``text`` and ``date``."""
+def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str | None = "line") -> Table:
+    """A temporary table ``name``: ``key`` (by default the file line; ``None``: no key) and ``columns``
+    as (name, kind), kind one of ``int``, ``text`` and ``date``."""
     if name in _META.tables:
         return _META.tables[name]
+    keys = [] if key is None else [Column(key, Integer, primary_key=True, autoincrement=False)]
     return Table(
         name,
         _META,
-        Column(key, Integer, primary_key=True, autoincrement=False),
+        *keys,
         *(Column(column, _TYPES[kind]) for column, kind in columns),
         prefixes=["TEMPORARY"],
     )
