@@ -6,7 +6,7 @@ They live in the import's transaction: a refused, failed or killed import leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Date, Integer, MetaData, Table, Text
@@ -46,8 +46,10 @@ def dates_as_text(connection: Connection) -> bool:
     return connection.dialect.name == "sqlite"
 
 
-def load_stage(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+def load_stage(connection: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
     """Add ``rows`` (values in the table's column order, dates as :func:`dates_as_text` says)."""
+    if not rows:
+        return
     names = [column.name for column in table.columns]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:

@@ -1,5 +1,6 @@
-"""Invoice and allocation totals kept true across a bulk load by adding what the load changed,
-rather than rebuilding them from every invoice and allocation (at a million invoices, seconds)."""
+"""Invoice totals kept true across a bulk load by adding what the load changed, rather than
+rebuilding them from every invoice (at a million invoices, seconds). There are a few hundred keys
+(currency, issue date, due date) where a load changes a great many invoices."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from collectdesk.store.allocation_totals import rebuild_allocation_totals
 from collectdesk.store.import_stage import driver_executemany
 
 _UNCOUNTED = "written_off"
@@ -19,21 +19,14 @@ _INVOICES = (
     "open_amount = invoice_totals.open_amount + excluded.open_amount, "
     "amount = invoice_totals.amount + excluded.amount"
 )
-_ALLOCATIONS = (
-    "INSERT INTO allocation_totals (received_on, currency, issue_date, due_date, amount) VALUES (?, ?, ?, ?, ?) "
-    "ON CONFLICT (received_on, currency, issue_date, due_date) DO UPDATE SET "
-    "amount = allocation_totals.amount + excluded.amount"
-)
 
 
 class TotalsDelta:
-    """What a load changed in the totals (values as the driver takes them), applied once at the end:
-    the same sums the triggers would have added row by row."""
+    """What a load changed in the invoice totals (values as the driver takes them), applied once at
+    the end: the same sums the triggers would have added row by row."""
 
     def __init__(self) -> None:
         self.invoices: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
-        self.allocations: dict[tuple[Any, ...], int] = defaultdict(int)
-        self.rebuild_allocations = False
 
     def balance(self, stored: tuple[Any, ...], open_amount: int, status: str) -> None:
         """One invoice's new open amount and status; ``stored`` is (currency, issue date, due date,
@@ -48,20 +41,7 @@ class TotalsDelta:
             row[0] += open_amount > 0
             row[1] += open_amount
             row[2] += amount
-        if (was == _UNCOUNTED) != (status == _UNCOUNTED):
-            # Every allocation of the invoice moves in or out of the totals: rebuilt instead.
-            self.rebuild_allocations = True
-
-    def allocated(self, received: Any, stored: tuple[Any, ...], amount: int) -> None:
-        """A new allocation of ``amount``, received on ``received``, to the invoice ``stored``."""
-        currency, issue, due, _, _, status = stored
-        if status != _UNCOUNTED:
-            self.allocations[(received, currency, issue, due)] += amount
 
     def apply(self, connection: Connection) -> None:
         """Add everything to the stored totals."""
         driver_executemany(connection, _INVOICES, [(*key, *sums) for key, sums in self.invoices.items()])
-        if self.rebuild_allocations:
-            rebuild_allocation_totals(connection)
-        else:
-            driver_executemany(connection, _ALLOCATIONS, [(*key, sum_) for key, sum_ in self.allocations.items()])

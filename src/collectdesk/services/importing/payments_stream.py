@@ -301,9 +301,6 @@ class _Writer:
                 continue
             touched.update(dict.fromkeys(parts))
             self.allocations.extend((payment_id, invoice_id, part) for invoice_id, part in parts.items())
-            if self.totals is not None:
-                for invoice_id, part in parts.items():
-                    self.totals.allocated(received, ledger.stored[invoice_id], part)
             self.activities.append(
                 self._activity(ledger, customer_id, amount, currency, day, method, reference, parts, unapplied)
             )
@@ -400,7 +397,7 @@ def import_payments_stream(
     applied = select(a.invoice_id, func.sum(a.amount)).group_by(a.invoice_id)
     connection.execute(insert(APPLIED).from_select(["invoice_id", "applied"], applied))
     credit = _Credit()
-    writer = _Writer(connection, ctx, credit, write=not report.dry_run)
+    writer = _Writer(connection, ctx, credit, write=not report.dry_run and new > 0)
     writer.refs = {facts.id: ref for ref, facts in stream.customers.items()}
     if report.dry_run or not new:
         writer.apply(customer_ids)
@@ -420,7 +417,7 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
     payments, allocations, invoices, activity = tables
     if new >= BULK_ROWS:
         writer.totals = TotalsDelta()
-    with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals")):
+    with bulk_writes(session, new, kept=("invoice_totals",)):
         connection = session.connection()
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),

@@ -47,7 +47,7 @@ STREAMED: dict[str, StreamImporter] = {"invoices": import_invoices_stream, "paym
 _BULK_BY_WRITES = {"invoices", "aging", "payments"}
 # The page cache a large import works in instead of the memory map: the unique indexes it adds to
 # (a payment's import key, an allocation's payment and invoice) fit, so their pages are read once.
-IMPORT_CACHE_MIB = 64
+IMPORT_CACHE_MIB = 32
 
 
 class _DryRunDone(Exception):
