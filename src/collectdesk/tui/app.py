@@ -24,8 +24,9 @@ if TYPE_CHECKING:
     from collectdesk.tui.opening import Opening
 
 
-# The longest the keys pressed while the desk opens wait for its panel.
+# The longest the keys pressed while the desk opens wait for its panel, and how often it is looked at.
 HELD_KEYS_SECONDS = 3.0
+HELD_KEYS_POLL = 0.02
 
 
 class DeskApp(SteadyScreenStack):
@@ -148,17 +149,17 @@ class DeskApp(SteadyScreenStack):
         await super().on_event(event)
 
     def on_call_list_painted(self) -> None:
-        """The desk's list is on the screen: with the top account in the panel too, the keys pressed
-        meanwhile act there (a panel that cannot be read holds them no longer than a moment)."""
-        if self._held_keys is None:
-            return
-        if not self.desk.call_list.rows:
-            self._press_held_keys()
-        else:
-            self.set_timer(HELD_KEYS_SECONDS, self._press_held_keys)
+        """The desk's list is on the screen: once the top account is in the panel too, the keys
+        pressed meanwhile act there, in order."""
+        if self._held_keys is not None:
+            self._press_held_keys_when_shown(0.0)
 
-    def on_account_panel_painted(self) -> None:
-        """The account is in the panel: the held keys act on it."""
+    def _press_held_keys_when_shown(self, waited: float) -> None:
+        # Looked at, not told: the panel's message stops at the desk. A panel that cannot be read
+        # (or an empty list) holds the keys no longer than a moment.
+        if self.desk.call_list.rows and self.desk.detail is None and waited < HELD_KEYS_SECONDS:
+            self.set_timer(HELD_KEYS_POLL, lambda: self._press_held_keys_when_shown(waited + HELD_KEYS_POLL))
+            return
         self._press_held_keys()
 
     def _press_held_keys(self) -> None:
