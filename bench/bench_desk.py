@@ -81,8 +81,12 @@ class BareDesk(App[None]):
         self.painted = True
 
 
-async def _until(condition: Callable[[], object], pilot: Any) -> None:
+async def _until(condition: Callable[[], object], pilot: Any, *, seconds: float = 60) -> None:
+    """Wait for ``condition``; a desk that never gets there fails the benchmark instead of hanging it."""
+    deadline = time.perf_counter() + seconds
     while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the desk did not get there within {seconds:.0f} s")
         await pilot.pause(0.002)
 
 
@@ -108,7 +112,8 @@ def _context(url: str) -> AppContext:
     from collectdesk.settings import Settings
 
     clock = Clock(today_override=TODAY, frozen_at=datetime(2026, 11, 23, 15, tzinfo=UTC))
-    return open_context(db_url=url, user_name="bench-collector", settings=Settings(), clock=clock)
+    # A collector of the portfolio's: every account is assigned, so a newcomer's list would be empty.
+    return open_context(db_url=url, user_name="collector1", settings=Settings(), clock=clock)
 
 
 async def _painted(app: DeskApp, pilot: Any) -> None:

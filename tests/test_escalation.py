@@ -243,3 +243,59 @@ def test_a_pass_that_fails_moves_nothing_and_leaves_the_list_marking_changes(
     with ctx.db.session() as session:  # the ranking still hears of every change
         session.execute(update(Customer).where(Customer.id == steady).values(on_hold=True))
     assert [row.ref for row in build_worklist(ctx)] == ["MOVING"]
+
+
+def _entries(ctx: AppContext) -> dict[int, tuple[str, object]]:
+    with ctx.db.session() as session:
+        rows = session.execute(
+            select(Activity.customer_id, Activity.summary, Activity.details).where(Activity.kind == "escalation")
+        ).all()
+    return {row.customer_id: (row.summary, row.details) for row in rows}
+
+
+def test_each_entry_says_the_whole_move_with_the_next_step_for_its_account(ctx: AppContext) -> None:
+    from account_factory import TODAY
+
+    with_rep = add_customer(ctx, "REP", sales_rep="Pat Lee", stage="follow_up", failed_attempts=2)
+    add_invoice(ctx, with_rep, days_past_due=35)
+    no_rep = add_customer(ctx, "NOREP", failed_attempts=1)
+    add_invoice(ctx, no_rep, days_past_due=20)
+    ready = add_customer(ctx, "READY", sales_rep="Sam Roe")
+    add_invoice(ctx, ready, days_past_due=95)
+    paid = add_customer(ctx, "PAID", stage="management", sales_rep="Pat Lee")
+    assert refresh_escalations(ctx) == 4
+    entries = _entries(ctx)
+    assert entries[with_rep] == (
+        "Escalated follow_up → sales_rep (35 days past due, 2 failed attempts in a row). Tell the customer: "
+        + render_next_step("sales_rep", sales_rep="Pat Lee", agency_days=RULES.agency_days),
+        {"from": "follow_up", "to": "sales_rep", "as_of": TODAY.isoformat(), "days_past_due": 35, "failed_attempts": 2},
+    )
+    assert entries[no_rep][0] == (
+        "Escalated reminder → follow_up (20 days past due, 1 failed attempts in a row). Tell the customer: "
+        "If the balance stays open, your account manager will be in touch about it."
+    )
+    assert entries[ready][0].endswith(
+        "Tell the customer: This is our final demand: unless it is paid by Monday 30 November 2026, "
+        "we will refer it to a collection agency."
+    )
+    assert entries[paid] == (
+        "Back to reminder from management: the account is fully paid.",
+        {"from": "management", "to": "reminder", "as_of": TODAY.isoformat(), "days_past_due": 0, "failed_attempts": 0},
+    )
+
+
+def test_many_kinds_of_move_are_each_logged_once(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    import collectdesk.services.escalation as escalation
+
+    monkeypatch.setattr(escalation, "_KINDS_PER_STATEMENT", 2)  # as if there were thousands of sales reps
+    customers = []
+    for n in range(5):
+        customer = add_customer(ctx, f"R{n}", sales_rep=f"Rep {n}")
+        add_invoice(ctx, customer, days_past_due=31)
+        customers.append(customer)
+    assert refresh_escalations(ctx) == 5
+    entries = _entries(ctx)
+    assert sorted(entries) == customers
+    for n, customer in enumerate(customers):
+        assert f"Your account manager Rep {n} will be in touch" in str(entries[customer][0])
+    assert [_stage(ctx, customer) for customer in customers] == ["sales_rep"] * 5

@@ -8,7 +8,7 @@ from itertools import product
 from sqlalchemy import insert, select
 
 from account_factory import NOW, TODAY
-from collectdesk.domain.escalation import target_stage
+from collectdesk.domain.escalation import ready_for_referral, target_stage
 from collectdesk.domain.stages import STAGES
 from collectdesk.services.context import AppContext
 from collectdesk.settings import EscalationRules
@@ -32,10 +32,10 @@ def _customer_row(ref: str, stage: str, attempts: int) -> dict[str, object]:
     }
 
 
-def test_sql_and_domain_agree_on_every_case(ctx: AppContext) -> None:
+def _load_cases(ctx: AppContext, cases: list[tuple[str, int, int, str]]) -> None:
+    """One customer per (stage, days past due, failed attempts, balance), in id order."""
     from datetime import timedelta
 
-    cases = list(product(STAGES, DAYS, ATTEMPTS, BALANCES))
     with ctx.db.session() as session:
         ids = session.execute(
             insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
@@ -60,6 +60,11 @@ def test_sql_and_domain_agree_on_every_case(ctx: AppContext) -> None:
                 }
             )
         session.execute(insert(Invoice), invoices)
+
+
+def test_sql_and_domain_agree_on_every_case(ctx: AppContext) -> None:
+    cases = list(product(STAGES, DAYS, ATTEMPTS, BALANCES))
+    _load_cases(ctx, cases)
     with ctx.db.session() as session:
         moved = {row.id: row.target for row in session.execute(stage_changes_select(TODAY, RULES))}
         ids_in_order = session.scalars(select(Customer.id).order_by(Customer.id)).all()
@@ -75,3 +80,18 @@ def test_sql_and_domain_agree_on_every_case(ctx: AppContext) -> None:
             disagreements.append((stage, days, attempts, balance, expected, actual))
     assert disagreements == []
     assert len(moved) > 100  # the cases do move accounts, both up and back to reminder
+
+
+def test_sql_and_domain_agree_on_who_is_ready_for_referral(ctx: AppContext) -> None:
+    cases = list(product(STAGES, DAYS, (0, 12), ("open",)))
+    _load_cases(ctx, cases)
+    with ctx.db.session() as session:
+        moves = session.execute(stage_changes_select(TODAY, RULES)).all()
+    assert moves
+    disagreements = [
+        (move.target, move.days_past_due, bool(move.ready))
+        for move in moves
+        if bool(move.ready) != ready_for_referral(move.target, move.days_past_due, RULES)
+    ]
+    assert disagreements == []
+    assert any(move.ready for move in moves) and not all(move.ready for move in moves)

@@ -138,27 +138,37 @@ def test_the_page_size_is_read_without_validating_the_settings(tmp_path: Path, m
         simple_int("page_size", config)
 
 
-def test_with_collectors_of_their_own_the_quick_read_serves_supervisors_only(
+def test_with_collectors_of_their_own_each_quick_read_is_that_persons_list(
     listed: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from collectdesk.services.assignment import assign
+    from collectdesk.services.assignment import add_cover, assign
 
     ctx = _context(listed)  # tester, the database's first user, is its supervisor
     try:
-        carol = open_context(db_url=listed, user_name="carol")  # a collector, list "mine then pool"
-        carol.close()
+        for name in ("carol", "dave"):  # collectors, list "mine then pool"
+            open_context(db_url=listed, user_name=name).close()
         assign(ctx, ["SMALL"], "carol")
     finally:
         ctx.close()
-    page = _settle(listed, capsys)  # the supervisor's list is everyone's: the quick read answers
-    ctx = _context(listed)
-    carol = open_context(db_url=listed, user_name="carol")
+    page = _settle(listed, capsys)  # the supervisor's list is everyone's
+    ctx, carol = _context(listed), open_context(db_url=listed, user_name="carol")
     try:
         assert page.rows == build_worklist(ctx, limit=200)
-        assert [r.ref for r in build_worklist(carol, limit=200)] == ["SMALL", "BIG"]  # her own first
+        carols = quick.plain_worklist(listed, "carol", limit=200)
+        assert carols is not None and carols.rows == build_worklist(carol, limit=200)
+        assert [r.ref for r in carols.rows] == ["SMALL", "BIG"]  # her own first, then the pool
     finally:
         ctx.close()
         carol.close()
-    assert quick.plain_worklist(listed, "carol", limit=200) is None  # her list is her own: the usual path
     assert main(["--db", listed, "--user", "carol", "worklist", "--format", "csv"]) == 0
+    assert [line.split(",")[1] for line in capsys.readouterr().out.splitlines()[1:]] == ["SMALL", "BIG"]
+    assert main(["--db", listed, "--user", "tester", "worklist", "--collector", "carol", "--format", "csv"]) == 0
+    assert [line.split(",")[1] for line in capsys.readouterr().out.splitlines()[1:]] == ["SMALL"]  # hers alone
+    ctx = _context(listed)
+    try:  # dave covers carol today: her accounts are his too, which only the usual path knows
+        add_cover(ctx, "carol", "dave", TODAY, TODAY)
+    finally:
+        ctx.close()
+    assert quick.plain_worklist(listed, "dave", limit=200) is None
+    assert main(["--db", listed, "--user", "dave", "worklist", "--format", "csv"]) == 0
     assert [line.split(",")[1] for line in capsys.readouterr().out.splitlines()[1:]] == ["SMALL", "BIG"]

@@ -28,7 +28,7 @@ from collectdesk.services.claims import release_call
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.export import export_rows
 from collectdesk.services.users import add_user, disable_user, set_role
-from collectdesk.services.worklist import build_worklist
+from collectdesk.services.worklist import build_worklist, rank_todays_list
 from collectdesk.settings import Settings
 from collectdesk.store.database import DatabaseError
 from collectdesk.store.models import Activity, Call, Customer
@@ -239,13 +239,15 @@ def test_the_list_shows_mine_then_the_pool_and_marks_calls(team: dict[str, AppCo
         add_invoice(sue, ids[ref], balance)
     assign(sue, ["ANN-1", "ANN-2"], ANN)
     assign(sue, ["BOB-1"], BOB)
-    assert [r.ref for r in build_worklist(ann)] == ["ANN-2", "ANN-1", "POOL-BIG"]
     only_mine = Settings.model_validate({"team": {"list": "mine"}})
     mine = open_as(ANN, frozen_clock, settings=only_mine)
-    assert [r.ref for r in build_worklist(mine)] == ["ANN-2", "ANN-1"]
+    for _ in ("scored live", "read from the stored ranking"):
+        assert [r.ref for r in build_worklist(ann)] == ["ANN-2", "ANN-1", "POOL-BIG"]
+        assert [r.ref for r in build_worklist(mine)] == ["ANN-2", "ANN-1"]
+        assert [r.ref for r in build_worklist(sue)] == ["POOL-BIG", "BOB-1", "ANN-2", "ANN-1"]
+        assert [r.ref for r in build_worklist(sue, collector=BOB)] == ["BOB-1"]
+        rank_todays_list(sue)
     mine.close()
-    assert [r.ref for r in build_worklist(sue)] == ["POOL-BIG", "BOB-1", "ANN-2", "ANN-1"]
-    assert [r.ref for r in build_worklist(sue, collector=BOB)] == ["BOB-1"]
     with pytest.raises(InputError):
         build_worklist(ann, collector=BOB)
     # A colleague on a call, and one who closed a call within the hour, mark the row.

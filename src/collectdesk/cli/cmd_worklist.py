@@ -97,7 +97,7 @@ def _write(rows: list[WorklistRow], component_keys: list[str], fmt: str) -> None
 def run(args: argparse.Namespace) -> int:
     """Print the worklist as a table, CSV or JSON."""
     as_of = optional_date(args.as_of)
-    if as_of is None and args.limit >= 1:
+    if as_of is None and args.collector is None and args.limit >= 1:
         from collectdesk.services.plain_worklist import plain_worklist
 
         # Today's list when nothing changed since the last upkeep: no upkeep to run, one read.

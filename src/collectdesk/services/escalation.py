@@ -4,29 +4,39 @@ per move."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.escalation import ready_for_referral, render_next_step
+from collectdesk.domain.escalation import render_next_step
 from collectdesk.domain.stages import FIRST_STAGE, HIGHEST_AUTOMATIC, REFERRED
 from collectdesk.services.context import AppContext
 from collectdesk.store.activity import log_for_accounts, log_many
 from collectdesk.store.database import roomy_page_cache
 from collectdesk.store.escalation_query import (
+    EntryTexts,
     apply_stage_changes,
-    stage_changes_select,
+    move_kinds,
+    stage_entries_select,
+    stage_moves,
     take_write_lock,
     unreferred_at_agency,
 )
+
+# What each escalation entry says (built in SQL for every move at once; store.escalation_query).
+_ESCALATED = (
+    "Escalated {before} → {after} ({days_past_due} days past due, {failed_attempts} "
+    "failed attempts in a row). Tell the customer: {wording}"
+)
+_PAID = "Back to reminder from {before}: the account is fully paid."
 
 
 def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
     """Bring every account to the stage its days past due and failed attempts call for.
 
-    Set-based: one query finds the accounts that change, they are moved in one pass, and one bulk
-    insert logs one ``escalation`` entry per account moved, from where it was to where it is now,
-    however many stages it jumped. Returns how many accounts changed stage.
+    Set-based: the accounts that change are found in SQL, logged there with one ``escalation``
+    entry each, from where it was to where it is now, however many stages it jumped, and moved in
+    one UPDATE. Only the next-step wording is worded here, once per kind of move. Returns how many
+    accounts changed stage.
     """
     day = as_of or ctx.clock.today()
     rules = ctx.settings.escalation
@@ -34,32 +44,32 @@ def refresh_escalations(ctx: AppContext, *, as_of: date | None = None) -> int:
     with ctx.db.session() as session, roomy_page_cache(session.connection()) as connection:
         take_write_lock(connection)
         restored = _restore_unreferred(ctx, session, rules.agency_days)
-        changes = session.execute(stage_changes_select(day, rules)).all()
-        if not changes:
-            return restored
-        apply_stage_changes(connection, [(change.id, change.target) for change in changes], day, rules, now)
-        final_demand_by = day + timedelta(days=rules.final_demand_days)
-        as_of_text = day.isoformat()
-        told: dict[tuple[str, str | None, bool], str] = {}  # the next step, worded once per kind of move
-        entries: list[tuple[int, str, dict[str, Any]]] = []
-        for customer_id, before, after, days_past_due, failed_attempts, sales_rep in changes:
-            ready = ready_for_referral(after, days_past_due, rules)
-            key = (after, sales_rep, ready)
-            wording = told.get(key)
-            if wording is None:
-                wording = told[key] = _next_step(
-                    after, sales_rep, rules.agency_days, final_demand_by if ready else None
+        with stage_moves(connection, day, rules) as moves:
+            kinds = session.execute(move_kinds(moves)).all()
+            if not kinds:
+                return restored
+            final_demand_by = day + timedelta(days=rules.final_demand_days)
+            wordings = {
+                (after, sales_rep, bool(ready)): _next_step(
+                    after, sales_rep or None, rules.agency_days, final_demand_by if ready else None
                 )
-            details = {
-                "from": before,
-                "to": after,
-                "as_of": as_of_text,
-                "days_past_due": days_past_due,
-                "failed_attempts": failed_attempts,
+                for after, sales_rep, ready in kinds
             }
-            entries.append((customer_id, _summary(before, after, days_past_due, failed_attempts, wording), details))
-        log_for_accounts(session, at=now, kind="escalation", user_id=ctx.user.id, entries=entries)
-    return restored + len(changes)
+            moved = 0
+            for part in _parts(wordings):
+                entries = stage_entries_select(moves, EntryTexts(_ESCALATED, _PAID, part), day)
+                moved += log_for_accounts(session, at=now, kind="escalation", user_id=ctx.user.id, entries=entries)
+            apply_stage_changes(connection, moves, day, rules, now)
+    return restored + moved
+
+
+# Kinds of move per statement: four parameters each stay within what SQLite binds in one.
+_KINDS_PER_STATEMENT = 5_000
+
+
+def _parts(wordings: dict[tuple[str, str, bool], str]) -> list[dict[tuple[str, str, bool], str]]:
+    items = list(wordings.items())
+    return [dict(items[i : i + _KINDS_PER_STATEMENT]) for i in range(0, len(items), _KINDS_PER_STATEMENT)]
 
 
 def _restore_unreferred(ctx: AppContext, session: Session, agency_days: int) -> int:
@@ -94,12 +104,3 @@ def _next_step(after: str, sales_rep: str | None, agency_days: int, final_demand
     if after == FIRST_STAGE:
         return ""  # a paid account is told nothing more
     return render_next_step(after, sales_rep=sales_rep, agency_days=agency_days, final_demand_by=final_demand_by)
-
-
-def _summary(before: str, after: str, days_past_due: int, failed_attempts: int, wording: str) -> str:
-    if after == FIRST_STAGE:
-        return f"Back to reminder from {before}: the account is fully paid."
-    return (
-        f"Escalated {before} → {after} ({days_past_due} days past due, {failed_attempts} "
-        f"failed attempts in a row). Tell the customer: {wording}"
-    )

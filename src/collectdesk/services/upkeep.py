@@ -70,10 +70,8 @@ def _recipe(ctx: AppContext, rules: str) -> str | None:
     from collectdesk.store.plain_recipe import page_recipe
 
     labels = {c.key: c.label for c in components(ctx.settings.scoring)}
-    # The recipe is everyone's list; with ``[team] list`` other than "all" a collector's list is
-    # their own (read through the scoped query), so only supervisors may read this one.
-    readers = "everyone" if ctx.settings.team.list == "all" else "supervisors"
-    return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels, readers=readers)
+    scope = ctx.settings.team.list
+    return page_recipe(score_params(ctx, None), config=ctx.config, rules=rules, labels=labels, scope=scope)
 
 
 def _escalate(ctx: AppContext) -> int:

@@ -25,6 +25,9 @@ from collectdesk.store.upkeep_fingerprint import FINGERPRINT_SQL, STATE_ID, idle
 
 # Parameters that change with every read: the rest come from the recipe.
 VARYING = ("callbacks_before", "page_limit", "page_offset", "stored_limit")
+# In a collector's own list (the recipe's ``own_list``): the parameter their user id goes in.
+OWN_ID = "own_id_parameter"
+_COVERING = "SELECT 1 FROM covers WHERE substitute_id = ? AND from_on <= ? AND to_on >= ? LIMIT 1"
 _DAYS = ("next_action_on",)
 _INSTANTS = ("next_action_at", "last_contact_at")
 
@@ -71,30 +74,35 @@ def _read(
 ) -> PlainPage | None:
     if connection.execute("SELECT version_num FROM alembic_version").fetchone() != (SCHEMA_HEAD,):
         return None
-    found = connection.execute("SELECT role, active FROM users WHERE name = ?", (user,)).fetchone()
-    if found is None or not found[1]:
+    found = connection.execute("SELECT id, role, active FROM users WHERE name = ?", (user,)).fetchone()
+    if found is None or not found[2]:
         return None  # the usual path creates the user, or says they are disabled
+    user_id, role = found[0], found[1]
     recorded, ranking, _, marked, payments, allocations, promises, recipe_json = connection.execute(
         FINGERPRINT_SQL, {"id": STATE_ID}
     ).fetchone()
     if recipe_json is None or marked:
         return None
     recipe = json.loads(recipe_json)
-    if recipe.get("readers") != "everyone" and found[0] != "supervisor":
-        return None  # a collector's list of their own: the scoped query
     rules = recipe["rules"]
     if recipe["config"] != config or not rules.startswith(f"{today.isoformat()}:"):
         return None
     if idle_key(rules, ranking, payments, allocations, promises) != recorded:
         return None
+    statement, values = recipe["sql"], recipe["values"]
+    if recipe["readers"] != "everyone" and role != "supervisor":
+        if connection.execute(_COVERING, (user_id, today.isoformat(), today.isoformat())).fetchone():
+            return None  # covering for someone: their accounts count as "mine" too, the usual path
+        own = recipe["own_list"]
+        statement, values = own["sql"], {**own["values"], own[OWN_ID]: user_id}
     values = {
-        **recipe["values"],
+        **values,
         "callbacks_before": sqlite_value(now),
         "page_limit": limit,
         "page_offset": offset,
         "stored_limit": offset + limit,
     }
-    cursor = connection.execute(recipe["sql"], values)
+    cursor = connection.execute(statement, values)
     names = [column[0] for column in cursor.description]
     rows = [dict(zip(names, record, strict=True)) for record in cursor]
     for row in rows:

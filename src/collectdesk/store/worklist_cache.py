@@ -19,11 +19,12 @@ day.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, Select, delete, func, insert, select, text
 
 from collectdesk.store.models import WorklistDirty, WorklistScore, WorklistState
 from collectdesk.store.worklist_query import (
@@ -173,9 +174,9 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
 
 
 @contextmanager
-def customers_marked_at_once(connection: Connection, ids: Sequence[int]) -> Iterator[None]:
-    """Update the customers ``ids`` inside the block and mark them in one statement afterwards,
-    instead of once per row by trigger (what the trigger writes, for the same accounts).
+def customers_marked_at_once(connection: Connection, ids: Select[Any]) -> Iterator[None]:
+    """Update customers inside the block and mark the ones ``ids`` selects in one statement before
+    it, instead of once per row by trigger (what the trigger writes, for the same accounts).
 
     SQLite only, in a write transaction the caller has open: the row trigger is dropped for the
     block and created again before the transaction ends (a rollback restores it too), and no
@@ -186,7 +187,8 @@ def customers_marked_at_once(connection: Connection, ids: Sequence[int]) -> Iter
         return
     # Python's sqlite3 opens a transaction only at a write: DROP TRIGGER first would commit alone.
     connection.exec_driver_sql("UPDATE customers SET id = id WHERE 0")
+    # OR IGNORE: an account marked already stays marked (SQLite has one writer; nothing to hold).
+    connection.execute(insert(WorklistDirty).prefix_with("OR IGNORE").from_select(["customer_id"], ids))
     connection.exec_driver_sql(f"DROP TRIGGER {_SQLITE_UPDATE_TRIGGER}")
     yield
-    connection.exec_driver_sql(_MARK.format(id="?"), [(customer_id,) for customer_id in ids])
     connection.exec_driver_sql(_SQLITE_UPDATE_MARK)

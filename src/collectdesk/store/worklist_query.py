@@ -478,7 +478,8 @@ def _ranked_worklist_template(scope: str = "all") -> Select[Any]:
             .join_from(SCORES, owner, owner.c.id == s.customer_id)
             .where(*_in_scope(owner, scope))
         )
-        stored_order = [grp, *stored_order]
+        if scope == "mine_then_pool":  # "mine" is one group: a constant is no ordering key in SQL
+            stored_order = [grp, *stored_order]
     stored = (
         stored_select.where(~exists().where(d.customer_id == s.customer_id))
         .order_by(*stored_order)

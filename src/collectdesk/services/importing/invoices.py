@@ -24,7 +24,7 @@ from collectdesk.services.importing.validation import (
 from collectdesk.services.importing.writing import write_rows
 from collectdesk.store.models import Invoice, PaymentAllocation
 
-_COMPARED = ("issue_date", "due_date", "amount")
+COMPARED = ("issue_date", "due_date", "amount")
 _INSERTED = (
     "customer_id",
     "number",
@@ -119,19 +119,19 @@ def import_invoices(
                     now,
                 )
             )
-        elif any(before[column] != getattr(row, column) for column in _COMPARED) or (
+        elif any(before[column] != getattr(row, column) for column in COMPARED) or (
             row.open_amount is not None and before["open_amount"] != row.open_amount
         ):
             changed.append((line, row, before))
         else:
             report.unchanged += 1
-    updates, errors = _updates(session, table.file, columns, changed, ctx)
+    updates, errors = stored_updates(session, table.file, columns, changed, ctx)
     if errors:
         raise ImportFailed(table.file, errors)
     write_rows(session, report, Invoice, _INSERTED, inserts, updates)
 
 
-def _updates(
+def stored_updates(
     session: Session,
     file: str,
     columns: ColumnMap,

@@ -57,6 +57,12 @@ def _by_name_and_email(
     return by_name, by_email
 
 
+def by_name(session: Session, names: set[str]) -> dict[str, str]:
+    """Refs of the customers whose folded names are among ``names``, by folded name."""
+    found, _ = _by_name_and_email(session, names, set())
+    return {name: known.ref for name, known in found.items()}
+
+
 def _terms_of(session: Session, refs: set[str]) -> dict[str, int]:
     terms: dict[str, int] = {}
     for part in chunks(sorted(refs)):

@@ -31,7 +31,7 @@ from collectdesk.store.bulk import indexes_set_aside, insert_rows, update_rows
 from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
 
 # Only plain open invoices take money automatically; disputed or referred ones only when named.
-_AUTOMATIC = "open"
+AUTOMATIC = "open"
 
 
 @dataclass
@@ -88,7 +88,7 @@ def _existing(session: Session, customer_ids: list[int]) -> dict[tuple[int, str]
     return found
 
 
-def _noon(day: date, now: datetime) -> datetime:
+def noon(day: date, now: datetime) -> datetime:
     """When a payment shows on the timeline: midday UTC on the day it arrived, never after now."""
     return min(datetime.combine(day, time(12, 0), now.tzinfo), now)
 
@@ -184,7 +184,7 @@ def _apply(
             candidates = [
                 item
                 for invoice_id, item in ledger.items.items()
-                if item.open_amount > 0 and (ledger.status[invoice_id] == _AUTOMATIC or invoice_id == named)
+                if item.open_amount > 0 and (ledger.status[invoice_id] == AUTOMATIC or invoice_id == named)
             ]
             allocation = allocate(amount_left, candidates, named_invoice_id=named)
         closed = []
@@ -210,6 +210,11 @@ def _note_credit(
         if result.unapplied:
             credit[facts[row.customer_ref].currency] += result.unapplied
             refs.append(row.customer_ref)
+    note_credit_totals(report, credit, refs)
+
+
+def note_credit_totals(report: ImportReport, credit: dict[str, int], refs: list[str]) -> None:
+    """The note on unapplied credit: ``credit`` by currency, ``refs`` one per payment that left some."""
     if refs:
         amounts = ", ".join(format_amount(total, currency) for currency, total in sorted(credit.items()))
         shown = ", ".join(sorted(set(refs))[:10]) + (", …" if len(set(refs)) > 10 else "")
@@ -366,4 +371,4 @@ def _activity(
         "unapplied": result.unapplied,
         "allocations": [[numbers[i], a] for i, a in result.parts],
     }
-    return (_noon(row.received_on, now), "payment", summary[:500], facts[row.customer_ref].id, user_id, details)
+    return (noon(row.received_on, now), "payment", summary[:500], facts[row.customer_ref].id, user_id, details)

@@ -87,3 +87,10 @@ class ImportReport:
         counts = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
         tail = " (dry run: nothing was written)" if self.dry_run else ""
         return f"{self.file}: {self.rows} rows: {counts}{tail}"
+
+
+def merged_errors(reading: list[RowError], checking: list[RowError]) -> list[RowError]:
+    """Every problem once, in file order: the reader's word on a cell stands over the row check's."""
+    said = {(error.line, error.column) for error in reading}
+    rest = [error for error in checking if (error.line, error.column) not in said]
+    return sorted([*reading, *rest], key=lambda e: e.line or 0)

@@ -15,12 +15,16 @@ from collectdesk.services.importing.contacts import import_contacts
 from collectdesk.services.importing.customers import import_customers
 from collectdesk.services.importing.headers import ColumnMap
 from collectdesk.services.importing.invoices import import_invoices
+from collectdesk.services.importing.invoices_stream import import_invoices_stream
 from collectdesk.services.importing.naming import resolve_customers
 from collectdesk.services.importing.payments import import_payments
+from collectdesk.services.importing.payments_stream import import_payments_stream
+from collectdesk.services.importing.plainfile import NotPlain
 from collectdesk.services.importing.reading import RawTable
-from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError
+from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.shaping import Options, Shaped, shape
 from collectdesk.services.importing.sources import read_source
+from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.unchanged import file_digest, mark, unchanged_report
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
@@ -37,18 +41,13 @@ IMPORTERS: dict[str, Importer] = {
     "aging": import_invoices,
 }
 KINDS = tuple(IMPORTERS)
+StreamImporter = Callable[[Session, AppContext, RowStream, ImportReport, Progress | None], None]
+STREAMED: dict[str, StreamImporter] = {"invoices": import_invoices_stream, "payments": import_payments_stream}
 _BULK_BY_WRITES = {"invoices", "aging", "payments"}
 
 
 class _DryRunDone(Exception):
     """Raised inside the transaction of a dry run so that nothing can be committed."""
-
-
-def _merged(reading: list[RowError], checking: list[RowError]) -> list[RowError]:
-    """Every problem once, in file order: the reader's word on a cell stands over the row check's."""
-    said = {(error.line, error.column) for error in reading}
-    rest = [error for error in checking if (error.line, error.column) not in said]
-    return sorted([*reading, *rest], key=lambda e: e.line or 0)
 
 
 def _log(session: Session, ctx: AppContext, kind: str, path: Path, report: ImportReport, extra: dict[str, Any]) -> None:
@@ -109,6 +108,13 @@ def import_csv(
                 # is unchanged, so nothing is read row by row and nothing but the log entry is written.
                 _log(session, ctx, kind, path, known[0], known[1])
                 return known[0]
+    if kind in STREAMED:
+        try:
+            report = _import_streamed(ctx, kind, path, file, options, dry_run, progress, digest)
+        except NotPlain:
+            pass  # the whole-file path below reads it
+        else:
+            return _judge_promises(ctx, report)
     shaped = read_and_shape(kind, path, file, options)
     if not shaped.table.rows and not shaped.source_rows:
         message = "the file has a header row but no data rows; there is nothing to import"
@@ -119,10 +125,7 @@ def import_csv(
     report.detected = shaped.detected
     report.warnings = shaped.warnings
     report.notes += shaped.notes
-    if shaped.columns.ignored:
-        shown = shaped.columns.ignored[:12]
-        more = f" and {len(shaped.columns.ignored) - 12} more" if len(shaped.columns.ignored) > 12 else ""
-        report.notes.append("ignored columns: " + ", ".join(shown) + more)
+    report.notes += _ignored_note(shaped.columns.ignored)
     try:
         with ctx.db.session() as session:
             table, columns, resolved = resolve_customers(session, ctx, kind, shaped.table, shaped.columns, create=True)
@@ -145,16 +148,20 @@ def import_csv(
                     try:
                         IMPORTERS[kind](session, ctx, table, columns, report, progress)
                     except ImportFailed as failed:
-                        raise ImportFailed(file, _merged(shaped.errors, failed.errors)) from None
+                        raise ImportFailed(file, merged_errors(shaped.errors, failed.errors)) from None
             if shaped.errors:
-                raise ImportFailed(file, _merged(shaped.errors, []))
+                raise ImportFailed(file, merged_errors(shaped.errors, []))
             if dry_run:
                 raise _DryRunDone
             _log(session, ctx, kind, path, report, mark(session, kind, digest, options, report))
     except _DryRunDone:
         return report
-    if kind == "payments" and not dry_run:
-        # Payments can keep or partly keep open promises: judge them now, not at the next start.
+    return _judge_promises(ctx, report)
+
+
+def _judge_promises(ctx: AppContext, report: ImportReport) -> ImportReport:
+    """After payments: judge open promises now, not at the next start (payments can keep them)."""
+    if report.kind == "payments" and not report.dry_run:
         from collectdesk.services.promises import evaluate_promises
 
         evaluated = evaluate_promises(ctx)
@@ -163,4 +170,48 @@ def import_csv(
                 f"promises judged: {evaluated.kept} kept, {evaluated.partially_kept} partially kept, "
                 f"{evaluated.broken} broken"
             )
+    return report
+
+
+def _ignored_note(ignored: list[str]) -> list[str]:
+    if not ignored:
+        return []
+    shown = ignored[:12]
+    more = f" and {len(ignored) - 12} more" if len(ignored) > 12 else ""
+    return ["ignored columns: " + ", ".join(shown) + more]
+
+
+def _import_streamed(
+    ctx: AppContext,
+    kind: str,
+    path: Path,
+    file: str,
+    options: Options,
+    dry_run: bool,
+    progress: Progress | None,
+    digest: str | None,
+) -> ImportReport:
+    """Import a large plain file as it is read (see ``streaming``); :class:`NotPlain` when it is not one."""
+    report = ImportReport(kind=kind, file=file, rows=0, dry_run=dry_run)
+    try:
+        with ctx.db.session() as session:
+            stream = RowStream(session, kind, path, file, options, ctx.clock.today() if kind == "payments" else None)
+            try:
+                report.encoding = stream.plain.encoding
+                report.profile = stream.layout.profile.title
+                report.detected = stream.layout.detected
+                STREAMED[kind](session, ctx, stream, report, progress)
+            finally:
+                stream.close()
+            if not stream.source_rows:
+                message = "the file has a header row but no data rows; there is nothing to import"
+                raise ImportFailed(file, [RowError(file, None, None, message)])
+            report.rows = stream.source_rows
+            report.warnings = stream.shaper.warnings
+            report.notes = [*stream.shaper.notes, *_ignored_note(stream.columns.ignored), *report.notes]
+            if dry_run:
+                raise _DryRunDone
+            _log(session, ctx, kind, path, report, mark(session, kind, digest, options, report))
+    except _DryRunDone:
+        pass
     return report

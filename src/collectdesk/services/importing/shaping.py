@@ -8,10 +8,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from collectdesk.services.importing.headers import REQUIRED, ColumnMap
-from collectdesk.services.importing.layout import find_heading_row, heading_kind, is_data_row, map_columns
+from collectdesk.services.importing.layout import Columns, find_heading_row, heading_kind, is_data_row, map_columns
 from collectdesk.services.importing.profiles import PROFILES, Profile, detect_profile, heading_table
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import RowError
@@ -78,7 +78,18 @@ def _is_iso_date(text: str) -> bool:
     return True
 
 
-class _Row:
+class Layout(NamedTuple):
+    """Where the headings are and what they map to."""
+
+    start: int
+    heading_line: int
+    headings: list[str]
+    profile: Profile
+    detected: bool
+    mapped: Columns
+
+
+class SourceRow:
     """One source row being shaped: its values by field and the problems found in it."""
 
     __slots__ = ("group", "line", "values")
@@ -96,7 +107,7 @@ def _choose_profile(options: Options, headings: list[str]) -> tuple[Profile, boo
     return (found, True) if found else (PROFILES["generic"], False)
 
 
-def _date_order(rows: list[_Row], order: str | None) -> tuple[str | None, str | None]:
+def _date_order(rows: list[SourceRow], order: str | None) -> tuple[str | None, str | None]:
     """The order numeric dates are in: as given, or as the file's unambiguous dates show."""
     if order:
         return order, None
@@ -142,9 +153,8 @@ class Shaper:
         target = self.errors if self.options.strict else self.warnings
         target.append(RowError(self.file, line, heading, message))
 
-    def shape(self) -> Shaped:
-        """Run every step and return the shaped rows."""
-        rows = self.sheet.rows[self.options.skip_rows :]
+    def layout(self, rows: list[tuple[int, list[str]]]) -> Layout:
+        """Find the heading row among the first ``rows`` (after any skipped) and map its columns."""
         start = 0 if self.options.columns else find_heading_row(Sheet(self.file, "", rows), self.kind)
         heading_line, headings = rows[start]
         headings = [h.strip() for h in headings]
@@ -162,6 +172,12 @@ class Shaper:
         self.notes += mapped.notes
         if start:
             self.notes.append(f"{start} title row{'s' if start > 1 else ''} above the headings skipped")
+        return Layout(start, heading_line, headings, profile, detected, mapped)
+
+    def shape(self) -> Shaped:
+        """Run every step and return the shaped rows."""
+        rows = self.sheet.rows[self.options.skip_rows :]
+        start, heading_line, headings, profile, detected, mapped = self.layout(rows)
         source_rows = len(rows) - start - 1
         body = self._body(rows[start + 1 :], headings, mapped.positions, profile)
         # The sheet's rows are not needed any more: let them go before the next copy is made.
@@ -171,20 +187,20 @@ class Shaper:
         if said:
             self.notes.append(said)
         for row in body:
-            self._clean(row, order, mapped.headings)
+            self.clean(row, order, mapped.headings)
         fields = set(mapped.positions)
         if self.kind in ("invoices", "aging"):
             body = self._invoices(body, mapped.headings)
         elif self.kind == "payments":
             body = self._payments(body, profile)
-        out_fields = self._output_fields(fields)
+        out_fields = self.output_fields(fields)
         shaped_rows: list[tuple[int, list[str]]] = []
         body.reverse()
         while body:  # each source row is let go as its shaped row is made
             row = body.pop()
             shaped_rows.append((row.line, [row.values.get(f, "") for f in out_fields]))
         headings_out = {f: mapped.headings.get(f, f) for f in out_fields}
-        self._missing(out_fields, heading_line, mapped.headings)
+        self.missing(out_fields, heading_line, mapped.headings)
         column_map = ColumnMap({f: i for i, f in enumerate(out_fields)}, headings_out, mapped.ignored)
         return Shaped(
             table=RawTable(self.file, out_fields, shaped_rows),
@@ -200,11 +216,11 @@ class Shaper:
 
     def _body(
         self, rows: list[tuple[int, list[str]]], headings: list[str], positions: dict[str, int], profile: Profile
-    ) -> list[_Row]:
+    ) -> list[SourceRow]:
         """The data rows (group, subtotal and total rows left out) with their fields picked out."""
         width = len([h for h in headings if h])
         ledger = self._ledger_filter(headings) if profile.ledger else None
-        body: list[_Row] = []
+        body: list[SourceRow] = []
         group: str | None = None
         skipped = 0
         for line, cells in rows:
@@ -216,7 +232,7 @@ class Shaper:
             if ledger is not None and not ledger(cells):
                 continue
             values = {f: cells[p].strip() if p < len(cells) else "" for f, p in positions.items()}
-            body.append(_Row(line, values, group))
+            body.append(SourceRow(line, values, group))
         if skipped:
             self.notes.append(f"{skipped} group, subtotal or total row{'s' if skipped > 1 else ''} skipped")
         return body
@@ -243,7 +259,7 @@ class Shaper:
         self.notes.append("general-ledger export: only its Accounts Receivable lines are read")
         return keep
 
-    def _clean(self, row: _Row, order: str | None, headings: dict[str, str]) -> None:
+    def clean(self, row: SourceRow, order: str | None, headings: dict[str, str]) -> None:
         """Dates to ISO, amounts to plain numbers, countries to codes, terms to days, bad contact details out."""
         values = row.values
         pattern = bool(order and "%" in order)
@@ -275,7 +291,7 @@ class Shaper:
             if street:
                 values["address_street"] = street
 
-    def _terms(self, row: _Row, headings: dict[str, str]) -> None:
+    def _terms(self, row: SourceRow, headings: dict[str, str]) -> None:
         values = row.values
         day, rule = values.pop("terms_day", ""), values.pop("terms_rule", "").lower().replace(" ", "")
         if day and not values.get("terms_days"):
@@ -294,7 +310,7 @@ class Shaper:
             else:
                 values["terms_days"] = str(days)
 
-    def _contact_details(self, row: _Row, headings: dict[str, str]) -> None:
+    def _contact_details(self, row: SourceRow, headings: dict[str, str]) -> None:
         values = row.values
         phone2 = values.pop("phone2", "")
         if not values.get("phone") and phone2:
@@ -315,10 +331,10 @@ class Shaper:
                     self.warnings.append(RowError(self.file, row.line, headings.get("phone"), f"{exc}; left out"))
                     values["phone"] = ""
 
-    def _invoices(self, body: list[_Row], headings: dict[str, str]) -> list[_Row]:
+    def _invoices(self, body: list[SourceRow], headings: dict[str, str]) -> list[SourceRow]:
         """Drafts, voids and credit notes set aside; line items summed into one row per invoice."""
         aside: Counter[str] = Counter()
-        kept: list[_Row] = []
+        kept: list[SourceRow] = []
         for row in body:
             status = row.values.get("status", "").strip().lower()
             kind = row.values.get("type", "").strip().lower()
@@ -339,7 +355,7 @@ class Shaper:
             self.notes.append(f"rows not imported as invoices to chase: {listed}")
         if not self.line_items:
             return kept
-        groups: dict[tuple[str, str], list[_Row]] = defaultdict(list)
+        groups: dict[tuple[str, str], list[SourceRow]] = defaultdict(list)
         order: list[tuple[str, str]] = []
         for row in kept:
             who = row.values.get("customer_ref") or " ".join(row.values.get("customer_name", "").lower().split())
@@ -353,7 +369,7 @@ class Shaper:
             self.notes.append(f"{len(kept)} line rows summed into {len(invoices)} invoices")
         return invoices
 
-    def _agree(self, rows: list[_Row], name: str, headings: dict[str, str]) -> str:
+    def _agree(self, rows: list[SourceRow], name: str, headings: dict[str, str]) -> str:
         first = rows[0].values.get(name, "")
         for row in rows[1:]:
             value = row.values.get(name, "")
@@ -372,7 +388,7 @@ class Shaper:
                 self.errors.append(RowError(self.file, row.line, headings.get(name, name), message))
         return first
 
-    def _invoice(self, rows: list[_Row], headings: dict[str, str]) -> _Row | None:
+    def _invoice(self, rows: list[SourceRow], headings: dict[str, str]) -> SourceRow | None:
         """One invoice from its line rows: invoice-level values must agree, line amounts are summed."""
         head = rows[0]
         values = dict(head.values)
@@ -392,7 +408,7 @@ class Shaper:
                     lines.append(product.quantize(_CENT, rounding=ROUND_HALF_UP))
             total = sum(lines, Decimal(0)) if lines else None
         if total is None:
-            return _Row(head.line, values, head.group)
+            return SourceRow(head.line, values, head.group)
         if total < 0:
             self.notes.append(
                 f"invoice {values.get('number')!r} (line {head.line}) is a credit of {-total}; not imported"
@@ -415,36 +431,44 @@ class Shaper:
             )
             self._problem(head.line, headings.get("due_date"), message)
             values["due_date"] = values["issue_date"]
-        return _Row(head.line, values, head.group)
+        return SourceRow(head.line, values, head.group)
 
-    def _payments(self, body: list[_Row], profile: Profile) -> list[_Row]:
+    def _payments(self, body: list[SourceRow], profile: Profile) -> list[SourceRow]:
         """Refunds set aside; repeated identical payments kept apart where the system repeats them."""
-        kept: list[_Row] = []
         refunds: list[Decimal] = []
         seen: Counter[tuple[tuple[str, str], ...]] = Counter()
-        for row in body:
-            text = row.values.get("amount", "")
-            if profile.ledger and text:
-                row.values["amount"] = str(-Decimal(text))
-                text = row.values["amount"]
-            if not row.values.get("customer_ref") and not row.values.get("customer_name") and row.group:
-                row.values["customer_name"] = row.group
-            if text and Decimal(text) < 0:
-                refunds.append(-Decimal(text))
-                continue
-            if profile.repeated_payments:
-                key = tuple(sorted(row.values.items()))
-                seen[key] += 1
-                row.values["occurrence"] = str(seen[key])
-            kept.append(row)
+        kept = [row for row in body if self.payment_kept(row, profile, refunds, seen)]
+        self.note_refunds(refunds)
+        return kept
+
+    def payment_kept(
+        self, row: SourceRow, profile: Profile, refunds: list[Decimal], seen: Counter[tuple[tuple[str, str], ...]]
+    ) -> bool:
+        """Whether a payments row is a payment (a refund is counted in ``refunds`` instead)."""
+        text = row.values.get("amount", "")
+        if profile.ledger and text:
+            row.values["amount"] = str(-Decimal(text))
+            text = row.values["amount"]
+        if not row.values.get("customer_ref") and not row.values.get("customer_name") and row.group:
+            row.values["customer_name"] = row.group
+        if text and Decimal(text) < 0:
+            refunds.append(-Decimal(text))
+            return False
+        if profile.repeated_payments:
+            key = tuple(sorted(row.values.items()))
+            seen[key] += 1
+            row.values["occurrence"] = str(seen[key])
+        return True
+
+    def note_refunds(self, refunds: list[Decimal]) -> None:
+        """The note on refunds set aside, if any."""
         if refunds:
             self.notes.append(
                 f"{len(refunds)} refund{'s' if len(refunds) > 1 else ''} (money paid back, "
                 f"{plain_amount(sum(refunds, Decimal(0)))} in all) not imported as payments"
             )
-        return kept
 
-    def _output_fields(self, fields: set[str]) -> list[str]:
+    def output_fields(self, fields: set[str]) -> list[str]:
         drop = {"line_amount", "quantity", "unit_price", "paid_amount", "type", "status", "terms_day", "terms_rule"}
         drop |= {"phone2", "address_street2"}
         out = [f for f in fields if f not in drop]
@@ -464,7 +488,7 @@ class Shaper:
             out += [f for f in ("amount", "open_amount", "due_date") if f not in out]
         return sorted(set(out), key=lambda name: _FIELD_ORDER.get(name, len(_FIELD_ORDER)))
 
-    def _missing(self, fields: list[str], line: int, headings: dict[str, str]) -> None:
+    def missing(self, fields: list[str], line: int, headings: dict[str, str]) -> None:
         """A required field that no heading feeds (a customer may be named by ref or by name)."""
         from collectdesk.services.importing.headers import ALIASES
 

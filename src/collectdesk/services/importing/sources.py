@@ -12,7 +12,7 @@ from pathlib import Path
 from collectdesk.services.importing.report import ImportFailed, RowError
 
 _DELIMITERS = ",;\t"
-_XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,8 @@ def decode(data: bytes, file: str, encoding: str | None = None) -> tuple[str, st
     return text.lstrip("\ufeff"), ENCODING_NAMES.get(chosen, ENCODING_NAMES.get(codec, chosen))
 
 
-def _dialect(lines: list[str]) -> str:
+def delimiter_of(lines: list[str]) -> str:
+    """The delimiter the sample lines use: comma, semicolon or tab."""
     # Spreadsheets in many locales export with ';' (or tabs); the widest line shows which one is used.
     best, most = ",", 0
     for delimiter in _DELIMITERS:
@@ -87,7 +88,7 @@ def _dialect(lines: list[str]) -> str:
 def read_csv_text(text: str, file: str, encoding: str) -> Sheet:
     """Split CSV text into rows (blank rows dropped), remembering the line each starts on."""
     sample = [line for line in text[:65536].splitlines()[:40] if line.strip()]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_dialect(sample))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(sample))
     rows: list[tuple[int, list[str]]] = []
     next_line = 1
     try:
@@ -144,7 +145,7 @@ def read_source(path: Path, file: str, *, encoding: str | None = None, sheet: st
             magic = handle.read(4)
     except OSError as exc:
         raise _fail(file, f"cannot read the file: {exc.strerror}") from None
-    if magic == _XLSX_MAGIC:
+    if magic == XLSX_MAGIC:
         result = read_xlsx(path, file, sheet)
     else:
         if sheet is not None:

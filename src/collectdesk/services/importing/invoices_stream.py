@@ -1,0 +1,143 @@
+"""Importing a large plain invoices file: checked rows staged a chunk at a time, then compared with
+the stored invoices and written set-wise, in the import's one transaction."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing.duplicates import Fingerprints
+from collectdesk.services.importing.invoices import COMPARED, stored_updates
+from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
+from collectdesk.services.importing.rows import InvoiceRow
+from collectdesk.services.importing.streaming import RowStream
+from collectdesk.services.importing.validation import Progress
+from collectdesk.services.importing.writing import bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.store.bulk import indexes_set_aside
+from collectdesk.store.import_stage import create_stage, dates_as_text, drop_stage, load_stage, stage_table
+from collectdesk.store.models import Invoice
+
+STAGE = stage_table(
+    "import_invoices_stage",
+    [
+        ("customer_id", "int"),
+        ("number", "text"),
+        ("issue_date", "date"),
+        ("due_date", "date"),
+        ("amount", "int"),
+        ("open_given", "int"),
+        ("open_amount", "int"),
+        ("status", "text"),
+        ("paid_on", "date"),
+        ("currency", "text"),
+        ("stored", "int"),
+    ],
+)
+_WRITTEN = ("customer_id", "number", "issue_date", "due_date", "amount", "currency", "open_amount", "status", "paid_on")
+
+
+def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
+    """Check and stage every row; what identifies each good row is kept to find duplicates."""
+    text = dates_as_text(connection)
+    seen = Fingerprints()
+    customers = stream.customers
+    totals = report.totals
+    for good in stream.chunks(progress):
+        rows = []
+        for line, row in good:
+            customer = customers[row.customer_ref]
+            seen.add((customer.id, row.number))
+            totals[customer.currency] = totals.get(customer.currency, 0) + row.amount
+            issue: Any = row.issue_date.isoformat() if text else row.issue_date
+            due: Any = row.due_date.isoformat() if text else row.due_date
+            open_amount = row.amount if row.open_amount is None else row.open_amount
+            status, paid_on = ("open", None) if open_amount else ("paid", issue)
+            amounts = (row.amount, row.open_amount, open_amount)
+            rows.append((line, customer.id, row.number, issue, due, *amounts, status, paid_on, customer.currency, 0))
+        load_stage(connection, STAGE, rows)
+    return seen
+
+
+def _duplicates(connection: Connection, stream: RowStream) -> list[RowError]:
+    """Every row whose customer and invoice number an earlier line already had."""
+    first = func.min(STAGE.c.line).over(partition_by=(STAGE.c.customer_id, STAGE.c.number)).label("first")
+    ranked = select(STAGE.c.line, first).subquery()
+    query = select(ranked.c.line, ranked.c.first).where(ranked.c.line != ranked.c.first).order_by(ranked.c.line)
+    column = stream.columns.headings["number"]
+    return [
+        RowError(stream.file, line, column, f"duplicate of line {first} (same customer and invoice number)")
+        for line, first in connection.execute(query)
+    ]
+
+
+def _stored(connection: Connection, report: ImportReport) -> list[tuple[int, InvoiceRow, dict[str, Any]]]:
+    """Staged rows of invoices already stored and differing from them; the same ones are counted."""
+    invoices = cast(Table, Invoice.__table__)
+    s, i = STAGE.c, invoices.c
+    query = (
+        select(
+            s.line, s.number, s.issue_date, s.due_date, s.amount, s.open_given,
+            i.id, i.issue_date, i.due_date, i.amount, i.open_amount, i.currency, i.status, i.paid_on,
+        )
+        .join_from(STAGE, invoices, (i.customer_id == s.customer_id) & (i.number == s.number))
+        .order_by(s.line)
+    )  # fmt: skip
+    changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
+    matched: list[tuple[int]] = []
+    for line, number, issue, due, amount, given, *stored in connection.execute(query):
+        matched.append((line,))
+        row = InvoiceRow("", number, issue, due, None, amount, given)
+        keys = ("id", "issue_date", "due_date", "amount", "open_amount", "currency", "status", "paid_on")
+        before = dict(zip(keys, stored, strict=True))
+        if any(before[column] != getattr(row, column) for column in COMPARED) or (
+            given is not None and before["open_amount"] != given
+        ):
+            changed.append((line, row, before))
+        else:
+            report.unchanged += 1
+    if matched:
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        try:
+            cursor.executemany(f"UPDATE {STAGE.name} SET stored = 1 WHERE line = {mark}", matched)
+        finally:
+            cursor.close()
+    return changed
+
+
+def import_invoices_stream(
+    session: Session, ctx: AppContext, stream: RowStream, report: ImportReport, progress: Progress | None
+) -> None:
+    """Check, stage, compare and write a plain invoices file (nothing written in a dry run or on any
+    error: every bad row is named)."""
+    connection = in_transaction(session)
+    create_stage(connection, STAGE)
+    seen = _stage(connection, stream, report, progress)
+    errors = stream.check_errors + (_duplicates(connection, stream) if seen.repeated() else [])
+    errors.sort(key=lambda e: e.line or 0)
+    if errors or stream.shaper.errors:
+        raise ImportFailed(stream.file, merged_errors(stream.shaper.errors, errors))
+    changed = _stored(connection, report)
+    updates, problems = stored_updates(session, stream.file, stream.columns, changed, ctx)
+    if problems:
+        raise ImportFailed(stream.file, problems)
+    inserts = len(seen) - report.unchanged - len(changed)
+    report.added, report.updated = inserts, len(updates)
+    if not report.dry_run:
+        invoices = cast(Table, Invoice.__table__)
+        with bulk_writes(session, inserts + len(updates)):
+            connection = session.connection()
+            with indexes_set_aside(connection, invoices, when=large_load(connection, invoices, inserts + len(updates))):
+                if inserts:
+                    values = [STAGE.c[name] for name in _WRITTEN]
+                    source = (
+                        select(*values, literal(ctx.clock.now(), invoices.c.created_at.type))
+                        .where(STAGE.c.stored == 0)
+                        .order_by(STAGE.c.line)
+                    )
+                    connection.execute(insert(invoices).from_select([*_WRITTEN, "created_at"], source))
+                update_by_id(session, Invoice, updates)
+    drop_stage(connection, STAGE)

@@ -1,0 +1,395 @@
+"""Importing a large plain payments file: checked rows staged a chunk at a time; duplicates, unknown
+invoices and payments already stored found in SQL; then the new payments applied customer by
+customer (their payments in date order against their invoices) and written a batch at a time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import groupby
+from json.encoder import encode_basestring_ascii
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select
+from sqlalchemy.orm import Session
+
+from collectdesk.domain.allocation import Allocation, OpenItem, allocate
+from collectdesk.domain.money import format_amount
+from collectdesk.services.context import AppContext
+from collectdesk.services.importing.duplicates import Fingerprints
+from collectdesk.services.importing.payments import AUTOMATIC, noon, note_credit_totals
+from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
+from collectdesk.services.importing.streaming import RowStream
+from collectdesk.services.importing.validation import Progress
+from collectdesk.services.importing.writing import bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.store.bulk import indexes_set_aside
+from collectdesk.store.import_stage import (
+    create_stage,
+    dates_as_text,
+    driver_executemany,
+    drop_stage,
+    load_stage,
+    stage_table,
+)
+from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
+
+STAGE = stage_table(
+    "import_payments_stage",
+    [
+        ("customer_id", "int"),
+        ("amount", "int"),
+        ("currency", "text"),
+        ("received_on", "date"),
+        ("invoice_number", "text"),
+        ("method", "text"),
+        ("reference", "text"),
+        ("import_key", "text"),
+        ("new", "int"),
+    ],
+)
+APPLIED = stage_table("import_applied_stage", [("applied", "int")], key="invoice_id")
+# Customers whose payments are applied and written together: their invoices and payments are read at once.
+_CUSTOMERS_AT_ONCE = 2_000
+_PAYMENT_COLUMNS = (
+    "customer_id",
+    "amount",
+    "currency",
+    "received_on",
+    "method",
+    "reference",
+    "invoice_number",
+    "import_key",
+)
+
+
+def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
+    """Check and stage every row; what identifies each good row is kept to find duplicates."""
+    text = dates_as_text(connection)
+    seen = Fingerprints()
+    customers = stream.customers
+    totals = report.totals
+    for good in stream.chunks(progress):
+        rows = []
+        for line, row in good:
+            customer = customers[row.customer_ref]
+            key = row.import_key()
+            seen.add(key)
+            totals[customer.currency] = totals.get(customer.currency, 0) + row.amount
+            received: Any = row.received_on.isoformat() if text else row.received_on
+            texts = (row.invoice_number, row.method, row.reference, key)
+            rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
+        load_stage(connection, STAGE, rows)
+    return seen
+
+
+def _problems(connection: Connection, stream: RowStream, repeated: bool) -> list[RowError]:
+    """Rows repeating an earlier line's payment, and rows naming an invoice their customer lacks."""
+    s = STAGE.c
+    errors: list[RowError] = []
+    if repeated:
+        first = func.min(s.line).over(partition_by=s.import_key).label("first")
+        ranked = select(s.line, first).subquery()
+        column = stream.columns.headings["amount"]
+        for line, earlier in connection.execute(
+            select(ranked.c.line, ranked.c.first).where(ranked.c.line != ranked.c.first).order_by(ranked.c.line)
+        ):
+            message = f"duplicate of line {earlier} (same customer, date, amount, reference and invoice)"
+            errors.append(RowError(stream.file, line, column, message))
+    i = cast(Table, Invoice.__table__).c
+    named = exists().where(and_(i.customer_id == s.customer_id, i.number == s.invoice_number))
+    unknown = select(s.line, s.customer_id, s.invoice_number).where(s.invoice_number.is_not(None), ~named)
+    refs: dict[int, str] | None = None
+    for line, customer_id, number in connection.execute(unknown.order_by(s.line)):
+        refs = refs or {facts.id: ref for ref, facts in stream.customers.items()}
+        column = stream.columns.headings["invoice_number"]
+        message = f"customer {refs[customer_id]} has no invoice {number!r}"
+        errors.append(RowError(stream.file, line, column, message))
+    return errors
+
+
+def _stored(connection: Connection, stream: RowStream, report: ImportReport) -> list[dict[str, Any]]:
+    """Staged payments already stored: counted unchanged, or their new method; marked not new."""
+    s, p = STAGE.c, cast(Table, Payment.__table__).c
+    query = select(s.line, p.id, p.method, s.method).join_from(
+        STAGE, Payment, and_(p.customer_id == s.customer_id, p.import_key == s.import_key)
+    )
+    changes: list[dict[str, Any]] = []
+    stored: list[tuple[int]] = []
+    with_method = "method" in stream.columns.positions
+    for line, payment_id, method, given in connection.execute(query):
+        stored.append((line,))
+        if with_method and method != given:
+            changes.append({"id": payment_id, "method": given})
+        else:
+            report.unchanged += 1
+    driver_executemany(connection, f"UPDATE {STAGE.name} SET new = 0 WHERE line = ?", stored)
+    return changes
+
+
+@dataclass
+class _Ledger:
+    """One customer's invoices as the import applies payments to them."""
+
+    items: dict[int, OpenItem] = field(default_factory=dict)
+    status: dict[int, str] = field(default_factory=dict)
+    by_number: dict[str, int] = field(default_factory=dict)
+    # Paid in the accounting system before import: a payment naming the invoice settles this first.
+    reflected: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Credit:
+    """Money that fitted on no open invoice, for the report."""
+
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    refs: list[str] = field(default_factory=list)
+
+
+def _ledgers(connection: Connection, low: int, high: int) -> dict[int, _Ledger]:
+    """The invoices of customers ``low``…``high`` with what was applied before this import."""
+    i, a = cast(Table, Invoice.__table__).c, APPLIED.c
+    query = (
+        select(
+            i.id,
+            i.customer_id,
+            i.number,
+            i.due_date,
+            i.open_amount,
+            i.status,
+            i.amount - i.open_amount - func.coalesce(a.applied, 0),
+        )
+        .outerjoin_from(Invoice, APPLIED, a.invoice_id == i.id)
+        .where(i.customer_id.between(low, high))
+    )
+    ledgers: dict[int, _Ledger] = defaultdict(_Ledger)
+    for invoice_id, customer_id, number, due, open_amount, status, reflected in connection.execute(query):
+        ledger = ledgers[customer_id]
+        ledger.by_number[number] = invoice_id
+        ledger.items[invoice_id] = OpenItem(invoice_id, number, due, open_amount)
+        ledger.status[invoice_id] = status
+        if reflected and reflected > 0:
+            ledger.reflected[invoice_id] = int(reflected)
+    return ledgers
+
+
+def _apply(ledger: _Ledger, amount: int, invoice_number: str | None) -> tuple[dict[int, int], int, list[int]]:
+    """Apply one payment (the named invoice first, then the oldest): its parts, credit left, invoices closed."""
+    named = ledger.by_number.get(invoice_number) if invoice_number else None
+    settled: list[tuple[int, int]] = []
+    amount_left = amount
+    if named is not None and ledger.reflected.get(named, 0) > 0:
+        take = min(ledger.reflected[named], amount_left)
+        ledger.reflected[named] -= take
+        settled.append((named, take))
+        amount_left -= take
+    if not amount_left:
+        allocation = Allocation((), 0)
+    elif named is not None and ledger.items[named].open_amount >= amount_left:
+        allocation = Allocation(((named, amount_left),), 0)
+    else:
+        candidates = [
+            item
+            for invoice_id, item in ledger.items.items()
+            if item.open_amount > 0 and (ledger.status[invoice_id] == AUTOMATIC or invoice_id == named)
+        ]
+        allocation = allocate(amount_left, candidates, named_invoice_id=named)
+    closed = []
+    for invoice_id, part in allocation.parts:
+        item = ledger.items[invoice_id]
+        ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - part)
+        if item.open_amount == part:
+            closed.append(invoice_id)
+    merged: dict[int, int] = dict(settled)
+    for invoice_id, part in allocation.parts:
+        merged[invoice_id] = merged.get(invoice_id, 0) + part
+    return merged, allocation.unapplied, closed
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else str(encode_basestring_ascii(value))
+
+
+class _Writer:
+    """Applies and writes the new payments of a range of customers at a time."""
+
+    def __init__(self, connection: Connection, ctx: AppContext, credit: _Credit, write: bool) -> None:
+        self.connection = connection
+        self.user_id = ctx.user.id
+        self.now = ctx.clock.now()
+        self.credit = credit
+        self.write = write
+        self.text = dates_as_text(connection)
+        self.noons: dict[date, Any] = {}
+        self.refs: dict[int, str] = {}
+        invoices = cast(Table, Invoice.__table__)
+        self._paid_on = invoices.c.paid_on.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+        activity = cast(Table, Activity.__table__)
+        self._at = activity.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+
+    def _noon(self, day: date) -> Any:
+        at = self.noons.get(day)
+        if at is None:
+            at = noon(day, self.now)
+            if self._at is not None:
+                at = self._at(at)
+            self.noons[day] = at
+        return at
+
+    def customers(self, low: int, high: int) -> None:
+        """Apply the new payments of customers ``low``…``high`` and write what they change."""
+        s, p = STAGE.c, cast(Table, Payment.__table__).c
+        query = (
+            select(s.customer_id, p.id, s.amount, s.currency, s.received_on, s.invoice_number, s.method, s.reference)
+            .outerjoin_from(STAGE, Payment, and_(p.customer_id == s.customer_id, p.import_key == s.import_key))
+            .where(s.new == 1, s.customer_id.between(low, high))
+            .order_by(s.customer_id, s.received_on, s.line)
+        )
+        payments = self.connection.execute(query).all()
+        ledgers = _ledgers(self.connection, low, high)
+        allocations: list[tuple[int, int, int]] = []
+        invoice_rows: list[tuple[Any, ...]] = []
+        activities: list[tuple[Any, ...]] = []
+        for customer_id, rows in groupby(payments, key=lambda row: row[0]):
+            ledger = ledgers[customer_id]
+            paid_on: dict[int, date] = {}
+            touched: dict[int, None] = {}
+            for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
+                parts, unapplied, closed = _apply(ledger, amount, invoice_number)
+                for invoice_id in closed:
+                    paid_on[invoice_id] = received
+                if unapplied:
+                    self.credit.totals[currency] += unapplied
+                    self.credit.refs.append(self.refs[customer_id])
+                if not self.write:
+                    continue
+                touched.update(dict.fromkeys(parts))
+                allocations.extend((payment_id, invoice_id, part) for invoice_id, part in parts.items())
+                activities.append(
+                    self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
+                )
+            for invoice_id in touched:
+                open_amount = ledger.items[invoice_id].open_amount
+                if open_amount == 0:
+                    day: Any = paid_on.get(invoice_id)
+                    if day is not None and self._paid_on is not None:
+                        day = self._paid_on(day)
+                    invoice_rows.append((open_amount, "paid", day, invoice_id))
+                else:
+                    invoice_rows.append((open_amount, ledger.status[invoice_id], None, invoice_id))
+        if not self.write:
+            return
+        connection = self.connection
+        driver_executemany(
+            connection, "INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES (?, ?, ?)", allocations
+        )
+        driver_executemany(
+            connection, "UPDATE invoices SET open_amount = ?, status = ?, paid_on = ? WHERE id = ?", invoice_rows
+        )
+        driver_executemany(
+            connection,
+            "INSERT INTO activity (at, kind, summary, customer_id, user_id, details) VALUES (?, 'payment', ?, ?, ?, ?)",
+            activities,
+        )
+
+    def _activity(
+        self,
+        ledger: _Ledger,
+        customer_id: int,
+        amount: int,
+        currency: str,
+        received: date,
+        method: str | None,
+        reference: str | None,
+        parts: dict[int, int],
+        unapplied: int,
+    ) -> tuple[Any, ...]:
+        """The timeline entry for one imported payment: (at, summary, customer, user, details as JSON)."""
+        day = received.isoformat()
+        summary = f"Payment of {format_amount(amount, currency)} received {day}"
+        items = ledger.items
+        if parts:
+            summary += " applied to " + ", ".join(
+                f"{items[invoice_id].number} ({format_amount(part, currency)})" for invoice_id, part in parts.items()
+            )
+        if unapplied:
+            summary += f"; {format_amount(unapplied, currency)} unapplied credit"
+        allocated = ", ".join(f"[{_json_text(items[i].number)}, {part}]" for i, part in parts.items())
+        details = (
+            f'{{"amount": {amount}, "currency": {_json_text(currency)}, "received_on": "{day}", '
+            f'"reference": {_json_text(reference)}, "method": {_json_text(method)}, '
+            f'"unapplied": {unapplied}, "allocations": [{allocated}]}}'
+        )
+        return (self._noon(received), summary[:500], customer_id, self.user_id, details)
+
+
+def _ranges(customer_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of customer ids, ``_CUSTOMERS_AT_ONCE`` customers each."""
+    return [
+        (customer_ids[start], customer_ids[min(start + _CUSTOMERS_AT_ONCE, len(customer_ids)) - 1])
+        for start in range(0, len(customer_ids), _CUSTOMERS_AT_ONCE)
+    ]
+
+
+def import_payments_stream(
+    session: Session, ctx: AppContext, stream: RowStream, report: ImportReport, progress: Progress | None
+) -> None:
+    """Check, stage, apply and write a plain payments file (nothing written in a dry run or on any
+    error: every bad row is named)."""
+    connection = in_transaction(session)
+    create_stage(connection, STAGE)
+    seen = _stage(connection, stream, report, progress)
+    errors = stream.check_errors + _problems(connection, stream, seen.repeated())
+    errors.sort(key=lambda e: e.line or 0)
+    if errors or stream.shaper.errors:
+        raise ImportFailed(stream.file, merged_errors(stream.shaper.errors, errors))
+    method_changes = _stored(connection, stream, report)
+    new = len(seen) - report.unchanged - len(method_changes)
+    report.added, report.updated = new, len(method_changes)
+    s = STAGE.c
+    customer_ids = list(
+        connection.execute(select(s.customer_id).where(s.new == 1).distinct().order_by(s.customer_id)).scalars()
+    )
+    # What payments applied before this import, read before any index is set aside for the load.
+    create_stage(connection, APPLIED)
+    a = cast(Table, PaymentAllocation.__table__).c
+    applied = select(a.invoice_id, func.sum(a.amount)).group_by(a.invoice_id)
+    connection.execute(insert(APPLIED).from_select(["invoice_id", "applied"], applied))
+    credit = _Credit()
+    writer = _Writer(connection, ctx, credit, write=not report.dry_run)
+    writer.refs = {facts.id: ref for ref, facts in stream.customers.items()}
+    if report.dry_run or not new:
+        for low, high in _ranges(customer_ids):
+            writer.customers(low, high)
+    else:
+        if method_changes:
+            update_by_id(session, Payment, method_changes)
+        _write(session, ctx, writer, new, customer_ids)
+    note_credit_totals(report, dict(credit.totals), credit.refs)
+    drop_stage(connection, APPLIED)
+    drop_stage(connection, STAGE)
+
+
+def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int]) -> None:
+    """Insert the new payments in date order, then apply them a range of customers at a time."""
+    connection = writer.connection
+    tables = [cast(Table, model.__table__) for model in (Payment, PaymentAllocation, Invoice, Activity)]
+    payments, allocations, invoices, activity = tables
+    with bulk_writes(session, new):
+        connection = session.connection()
+        with (
+            indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),
+            indexes_set_aside(connection, allocations, when=large_load(connection, allocations, new)),
+            indexes_set_aside(connection, invoices, when=large_load(connection, invoices, 2 * new)),
+            indexes_set_aside(connection, activity, when=large_load(connection, activity, new)),
+        ):
+            s = STAGE.c
+            source = (
+                select(*(s[name] for name in _PAYMENT_COLUMNS), literal(writer.now, payments.c.created_at.type))
+                .where(s.new == 1)
+                .order_by(s.received_on, s.line)
+            )
+            connection.execute(insert(payments).from_select([*_PAYMENT_COLUMNS, "created_at"], source))
+            for low, high in _ranges(customer_ids):
+                writer.customers(low, high)
