@@ -8,10 +8,12 @@
   target);
 * tally: month to date by collector (target ≤ 300 ms), against plain SQL for its core figures
   (the period's promises and calls by collector and currency, open receivables aged);
-* claim round-trip: 8 desks, each a process logged in as its own collector, pressing ``c`` at
-  the same instant on accounts drawn from the same few (``bench/pg_claims.py``): ``start_call``
-  won or lost, against a bare INSERT claim by the same logins pressing together (target p95
-  ≤ 50 ms). The desks share this machine's cores with the server, as a team's would not.
+* claim round-trip: 8 desks, each a process logged in as its own collector and open already,
+  pressing ``c`` at the same instant on accounts drawn from the same few (``bench/pg_claims.py``):
+  what the desk's ``c`` runs (warnings, then ``start_call``) won or lost, against the bare claim (one prepared
+  ``INSERT … ON CONFLICT DO NOTHING``, and who holds the account when refused) pressed by the same
+  logins in turns with it (target p95 ≤ 50 ms). The desks share this machine's cores with the
+  server, as a team's would not: the bare claim's figure is what that sharing costs.
 
 Runs only when given a PostgreSQL URL (``--pg-url`` or ``COLLECTDESK_BENCH_PG_URL``) naming a
 database of its own: ``bench/pg_portfolio.py`` loads the portfolio there once and reuses it.
@@ -27,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench.bench_worklist import RUNS, raw_parameters, raw_worklist_sql
-from bench.pg_claims import BARE, CLAIM_NOW, SERVICES, Claim, run_desks
+from bench.pg_claims import BARE, CLAIM_NOW, DESK, Claim, run_desks
 from bench.pg_portfolio import DESKS, ensure_pg_portfolio, login_url
 from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY, BenchResult
 from collectdesk.domain.clock import Clock
@@ -252,43 +254,56 @@ def _p95(values: list[float]) -> float:
 
 
 def _claims(url: str, accounts: list[int]) -> list[BenchResult]:
-    """The claim round-trip with every desk racing at once, against bare INSERT claims; and one
-    desk alone (what a claim costs when the desks do not share this machine's cores)."""
+    """The claim round-trip with every desk racing at once, against bare claims pressed in turns
+    with it; and one desk alone (what a claim costs when the desks do not share this machine's cores)."""
     claims = run_desks([login_url(url, n) for n in range(1, DESKS + 1)], accounts, CLAIM_PRESSES)
     alone = run_desks([login_url(url, 1)], accounts, CLAIM_PRESSES)
 
-    def seconds(of: list[Claim], kind: str) -> list[float]:
-        return [c.seconds for c in of if c.kind == kind]
+    def seconds(of: list[Claim], kind: str, won: bool | None = None) -> list[float]:
+        return [c.seconds for c in of if c.kind == kind and won in (None, c.won)]
 
-    ours = [c for c in claims if c.kind == SERVICES]
-    ours_p95, bare_p95 = _p95(seconds(claims, SERVICES)), _p95(seconds(claims, BARE))
+    ours = [c for c in claims if c.kind == DESK]
     lost = sum(1 for c in ours if not c.won)
-    return [
+    bare_lost = sum(1 for c in claims if c.kind == BARE and not c.won)
+    results = [
         BenchResult(
-            f"PostgreSQL: claim round-trip, {DESKS} desks pressing at once, p95 ({len(ours)} claims, {lost} lost)",
-            ours_p95,
-            "bare INSERT claim, same desks, p95",
-            bare_p95,
+            f"PostgreSQL: claim round-trip, {DESKS} desks pressing c at once, p95 ({len(ours)} claims, {lost} lost)",
+            _p95(seconds(claims, DESK)),
+            f"bare claim, same desks in turns, p95 ({bare_lost} lost)",
+            _p95(seconds(claims, BARE)),
             f"p95 ≤ {CLAIM_P95_TARGET * 1000:.0f} ms",
-            ours_p95 <= CLAIM_P95_TARGET,
+            _p95(seconds(claims, DESK)) <= CLAIM_P95_TARGET,
         ),
         BenchResult(
             "PostgreSQL: claim round-trip, median (cpu: the desk's own, median)",
-            statistics.median(seconds(claims, SERVICES)),
-            "bare INSERT claim, median",
+            statistics.median(seconds(claims, DESK)),
+            "bare claim, median",
             statistics.median(seconds(claims, BARE)),
             "(informational)",
             cpu_seconds=statistics.median(c.cpu_seconds for c in ours),
             baseline_cpu_seconds=statistics.median(c.cpu_seconds for c in claims if c.kind == BARE),
         ),
+    ]
+    if lost and bare_lost:
+        results.append(
+            BenchResult(
+                "PostgreSQL: claim round-trip, lost claims only, median",
+                statistics.median(seconds(claims, DESK, won=False)),
+                "bare claim lost, median",
+                statistics.median(seconds(claims, BARE, won=False)),
+                "(informational)",
+            )
+        )
+    results.append(
         BenchResult(
             "PostgreSQL: claim round-trip, one desk alone, p95",
-            _p95(seconds(alone, SERVICES)),
-            "bare INSERT claim, alone, p95",
+            _p95(seconds(alone, DESK)),
+            "bare claim, alone, p95",
             _p95(seconds(alone, BARE)),
             "(informational)",
-        ),
-    ]
+        )
+    )
+    return results
 
 
 def run(url: str, customers: int) -> list[BenchResult]:

@@ -806,12 +806,50 @@ async def test_the_opening_frame_shows_the_rows_then_the_desk_takes_over_where_t
             await pilot.press("question_mark")  # keys wait for the desk; nothing breaks
             assert isinstance(app.screen, OpeningScreen)
             may_open.set()
-            await wait_for(pilot, lambda: app.is_open and app.screen is app.desk)
+            await wait_for(pilot, lambda: app.is_open and app.desk.list_loaded)
+            await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))  # the ? waited, then acted
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is app.desk)
             await ready(pilot, app)
             assert cursor_id(app) == rows[1].customer_id
             await wait_for(pilot, lambda: shown_history_id(app) == rows[1].customer_id)
             assert list_keys(app) == [r.customer_id for r in rows]
             assert after == ["tester"]
+    finally:
+        for context in opened:
+            context.close()
+
+
+async def test_a_call_key_pressed_on_the_opening_frame_starts_the_call_once_the_desk_is_there(
+    desk, db_url: str, frozen_clock: Clock
+) -> None:
+    import threading
+
+    from collectdesk.services.worklist import build_worklist
+    from collectdesk.tui.opening import Opening, OpeningScreen
+
+    ctx, _ = desk
+    rows = build_worklist(ctx, limit=200)
+    may_open = threading.Event()
+    opened: list[AppContext] = []
+
+    def open_later() -> AppContext:
+        assert may_open.wait(10)
+        opened.append(open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock))
+        return opened[-1]
+
+    app = DeskApp(None, opening=Opening(rows, "tester", frozen_clock.now(), open_later), cursor_blink=False)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: isinstance(app.screen, OpeningScreen))
+            await pilot.press("down", "up", "c")  # a collector who knows the list does not wait for the panel
+            assert isinstance(app.screen, OpeningScreen) and not app.is_open
+            may_open.set()
+            await wait_for(pilot, lambda: app.is_open and (app.desk.call is not None or app.screen is not app.desk))
+            if isinstance(app.screen, ContactPicker):  # more than one number: the first is picked
+                await pilot.press("enter")
+            await wait_for(pilot, lambda: app.desk.call is not None)
+            assert app.desk.call is not None and app.desk.call.customer_id == rows[0].customer_id
     finally:
         for context in opened:
             context.close()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select
+from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from collectdesk.domain import invoice_status
@@ -34,21 +34,25 @@ class AccountLine:
 
 def accounts_per_stage(session: Session) -> dict[str, int]:
     """Accounts with an open balance per escalation stage (every stage present, in order)."""
-    # ``open_balance`` (kept by triggers) covers open invoices; disputed and agency invoices are
-    # few, so only they are looked up, through their own partial index.
+    # ``open_balance`` (kept by triggers) covers open invoices: those accounts are counted from the
+    # stage and balance index alone. Disputed and agency invoices are few: only the accounts with
+    # nothing open but one of those are looked up, through the invoices' own partial index.
     other_owing = select(Invoice.customer_id).where(
-        Invoice.customer_id == Customer.id,
         Invoice.open_amount > literal_column("0"),
         Invoice.status.in_([literal_column(f"'{s}'") for s in OTHER_OWING_STATUSES]),
     )
-    counts = dict(
-        session.execute(
-            select(Customer.stage, func.count())
-            .where(or_(Customer.open_balance > literal_column("0"), other_owing.exists()))
-            .group_by(Customer.stage)
-        ).all()
+    with_open = (
+        select(Customer.stage, func.count()).where(Customer.open_balance > literal_column("0")).group_by(Customer.stage)
     )
-    return {stage: int(counts.get(stage, 0)) for stage in STAGES}
+    only_other = (
+        select(Customer.stage, func.count())
+        .where(Customer.open_balance <= literal_column("0"), Customer.id.in_(other_owing))
+        .group_by(Customer.stage)
+    )
+    counts: dict[str, int] = dict.fromkeys(STAGES, 0)
+    for stage, count in session.execute(union_all(with_open, only_other)).all():
+        counts[stage] = counts.get(stage, 0) + int(count)
+    return {stage: counts[stage] for stage in STAGES}
 
 
 def _overdue_of_account(as_of: date) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from collectdesk.tui.help import KeyHelp
     from collectdesk.tui.loading import FirstPage
     from collectdesk.tui.opening import Opening
+
+
+# The longest the keys pressed while the desk opens wait for its panel, and how often it is looked at.
+HELD_KEYS_SECONDS = 3.0
+HELD_KEYS_POLL = 0.02
 
 
 class DeskApp(SteadyScreenStack):
@@ -55,6 +61,8 @@ class DeskApp(SteadyScreenStack):
         self.opening_error: str | None = None  # why the desk could not open behind its opening frame
         self._notes_delay = notes_delay
         self._refresh_seconds = refresh_seconds
+        # Keys pressed before the desk's list is painted (behind an opening frame), pressed there then.
+        self._held_keys: list[events.Key] | None = None if opening is None else []
         if ctx is not None:
             self._open(ctx, first_page)
         elif opening is None:
@@ -128,6 +136,36 @@ class DeskApp(SteadyScreenStack):
         self.push_screen(self.desk)  # over the frame: replacing the bottom screen empties the stack for a moment
         if self.opening is not None and self.opening.after_open is not None:
             self.opening.after_open(ctx, self)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keep the keys meant for the desk while it opens (see ``tui/opening.py``)."""
+        if self._held_keys is not None and isinstance(event, events.Key):
+            from collectdesk.tui.opening import OpeningScreen, waits_for_the_desk
+
+            on_frame = not self.screen_stack or isinstance(self.screen_stack[-1], OpeningScreen)
+            if waits_for_the_desk(event, on_frame):
+                self._held_keys.append(events.Key(event.key, event.character))
+                return
+        await super().on_event(event)
+
+    def on_call_list_painted(self) -> None:
+        """The desk's list is on the screen: once the top account is in the panel too, the keys
+        pressed meanwhile act there, in order."""
+        if self._held_keys is not None:
+            self._press_held_keys_when_shown(0.0)
+
+    def _press_held_keys_when_shown(self, waited: float) -> None:
+        # Looked at, not told: the panel's message stops at the desk. A panel that cannot be read
+        # (or an empty list) holds the keys no longer than a moment.
+        if self.desk.call_list.rows and self.desk.detail is None and waited < HELD_KEYS_SECONDS:
+            self.set_timer(HELD_KEYS_POLL, lambda: self._press_held_keys_when_shown(waited + HELD_KEYS_POLL))
+            return
+        self._press_held_keys()
+
+    def _press_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys, None
+        for key in held or []:
+            self.post_message(key)
 
     def refresh_worklist(self) -> None:
         """Reload today's list in place (after upkeep changed promises or stages)."""

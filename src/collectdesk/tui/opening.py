@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -17,6 +18,19 @@ from collectdesk.tui.list_cells import COLUMNS, LOCAL_WIDTH, list_cells
 if TYPE_CHECKING:
     from collectdesk.services.context import AppContext
     from collectdesk.services.worklist_rows import WorklistRow
+
+
+# What acts at once while the desk opens: quitting, and (on the frame) the cursor, which the desk
+# takes over. Every other key waits for the desk's list and is then pressed there, in order.
+_QUIT_KEYS = frozenset({"q", "ctrl+q", "ctrl+c"})
+_CURSOR_KEYS = frozenset({"up", "down", "pageup", "pagedown", "home", "end", "ctrl+home", "ctrl+end"})
+
+
+def waits_for_the_desk(event: events.Key, on_frame: bool) -> bool:
+    """Whether this key is one to keep until the desk's list is painted."""
+    if event.is_forwarded or event.key in _QUIT_KEYS:
+        return False
+    return not (on_frame and event.key in _CURSOR_KEYS)
 
 
 @dataclass(frozen=True)
