@@ -28,19 +28,20 @@ class TotalsDelta:
     def __init__(self) -> None:
         self.invoices: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
 
+    def add(self, key: tuple[Any, ...], open_amount: int, amount: int, status: str, sign: int = 1) -> None:
+        """An invoice (``sign`` -1: as it was) under ``key`` (currency, issue date, due date)."""
+        if status != _UNCOUNTED:
+            row = self.invoices[key]
+            row[0] += sign * (open_amount > 0)
+            row[1] += sign * open_amount
+            row[2] += sign * amount
+
     def balance(self, stored: tuple[Any, ...], open_amount: int, status: str) -> None:
         """One invoice's new open amount and status; ``stored`` is (currency, issue date, due date,
         amount, open amount, status) as it was."""
         currency, issue, due, amount, was_open, was = stored
-        row = self.invoices[(currency, issue, due)]
-        if was != _UNCOUNTED:
-            row[0] -= was_open > 0
-            row[1] -= was_open
-            row[2] -= amount
-        if status != _UNCOUNTED:
-            row[0] += open_amount > 0
-            row[1] += open_amount
-            row[2] += amount
+        self.add((currency, issue, due), was_open, amount, was, -1)
+        self.add((currency, issue, due), open_amount, amount, status)
 
     def apply(self, connection: Connection) -> None:
         """Add everything to the stored totals."""

@@ -15,10 +15,11 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.rows import InvoiceRow
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
-from collectdesk.services.importing.writing import bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
 from collectdesk.store.bulk import indexes_set_aside
 from collectdesk.store.import_stage import create_stage, dates_as_text, drop_stage, load_stage, stage_table
 from collectdesk.store.models import Invoice
+from collectdesk.store.totals_delta import TotalsDelta
 
 STAGE = stage_table(
     "import_invoices_stage",
@@ -39,8 +40,11 @@ STAGE = stage_table(
 _WRITTEN = ("customer_id", "number", "issue_date", "due_date", "amount", "currency", "open_amount", "status", "paid_on")
 
 
-def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
-    """Check and stage every row; what identifies each good row is kept to find duplicates."""
+def _stage(
+    connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None, delta: TotalsDelta
+) -> Fingerprints:
+    """Check and stage every row; what identifies each good row is kept to find duplicates, and
+    what each adds to the invoice totals (if it is new)."""
     text = dates_as_text(connection)
     seen = Fingerprints()
     customers = stream.customers
@@ -55,6 +59,7 @@ def _stage(connection: Connection, stream: RowStream, report: ImportReport, prog
             due: Any = row.due_date.isoformat() if text else row.due_date
             open_amount = row.amount if row.open_amount is None else row.open_amount
             status, paid_on = ("open", None) if open_amount else ("paid", issue)
+            delta.add((customer.currency, issue, due), open_amount, row.amount, status)
             amounts = (row.amount, row.open_amount, open_amount)
             rows.append((line, customer.id, row.number, issue, due, *amounts, status, paid_on, customer.currency, 0))
         load_stage(connection, STAGE, rows)
@@ -73,8 +78,11 @@ def _duplicates(connection: Connection, stream: RowStream) -> list[RowError]:
     ]
 
 
-def _stored(connection: Connection, report: ImportReport) -> list[tuple[int, InvoiceRow, dict[str, Any]]]:
-    """Staged rows of invoices already stored and differing from them; the same ones are counted."""
+def _stored(
+    connection: Connection, report: ImportReport, totals: TotalsDelta
+) -> list[tuple[int, InvoiceRow, dict[str, Any]]]:
+    """Staged rows of invoices already stored and differing from them; the same ones are counted
+    (and what staging added for them to the totals taken back)."""
     invoices = cast(Table, Invoice.__table__)
     s, i = STAGE.c, invoices.c
     query = (
@@ -87,8 +95,12 @@ def _stored(connection: Connection, report: ImportReport) -> list[tuple[int, Inv
     )  # fmt: skip
     changed: list[tuple[int, InvoiceRow, dict[str, Any]]] = []
     matched: list[tuple[int]] = []
+    as_text = dates_as_text(connection)
     for line, number, issue, due, amount, given, *stored in connection.execute(query):
         matched.append((line,))
+        staged_open = amount if given is None else given
+        dates = (issue.isoformat(), due.isoformat()) if as_text else (issue, due)
+        totals.add((stored[5], *dates), staged_open, amount, "open" if staged_open else "paid", -1)
         row = InvoiceRow("", number, issue, due, None, amount, given)
         keys = ("id", "issue_date", "due_date", "amount", "open_amount", "currency", "status", "paid_on")
         before = dict(zip(keys, stored, strict=True))
@@ -108,6 +120,28 @@ def _stored(connection: Connection, report: ImportReport) -> list[tuple[int, Inv
     return changed
 
 
+def _changed_totals(
+    connection: Connection,
+    totals: TotalsDelta,
+    changed: list[tuple[int, InvoiceRow, dict[str, Any]]],
+    updates: list[dict[str, Any]],
+) -> None:
+    """What the updated invoices move in the totals: out as they were stored, in as they will be."""
+    as_text = dates_as_text(connection)
+
+    def day(value: Any) -> Any:
+        return value.isoformat() if as_text else value
+
+    after = {update["id"]: update for update in updates}
+    for _, _, before in changed:
+        update = after[before["id"]]
+        currency = before["currency"]
+        old_key = (currency, day(before["issue_date"]), day(before["due_date"]))
+        totals.add(old_key, before["open_amount"], before["amount"], before["status"], -1)
+        new_key = (currency, day(update["issue_date"]), day(update["due_date"]))
+        totals.add(new_key, update["open_amount"], update["amount"], update["status"])
+
+
 def import_invoices_stream(
     session: Session, ctx: AppContext, stream: RowStream, report: ImportReport, progress: Progress | None
 ) -> None:
@@ -115,12 +149,13 @@ def import_invoices_stream(
     error: every bad row is named)."""
     connection = in_transaction(session)
     create_stage(connection, STAGE)
-    seen = _stage(connection, stream, report, progress)
+    totals = TotalsDelta()
+    seen = _stage(connection, stream, report, progress, totals)
     errors = stream.check_errors + (_duplicates(connection, stream) if seen.repeated() else [])
     errors.sort(key=lambda e: e.line or 0)
     if errors or stream.shaper.errors:
         raise ImportFailed(stream.file, merged_errors(stream.shaper.errors, errors))
-    changed = _stored(connection, report)
+    changed = _stored(connection, report, totals)
     updates, problems = stored_updates(session, stream.file, stream.columns, changed, ctx)
     if problems:
         raise ImportFailed(stream.file, problems)
@@ -128,7 +163,10 @@ def import_invoices_stream(
     report.added, report.updated = inserts, len(updates)
     if not report.dry_run:
         invoices = cast(Table, Invoice.__table__)
-        with bulk_writes(session, inserts + len(updates)):
+        bulk = inserts + len(updates) >= BULK_ROWS
+        if bulk:
+            _changed_totals(connection, totals, changed, updates)
+        with bulk_writes(session, inserts + len(updates), kept=("invoice_totals",)):
             connection = session.connection()
             with indexes_set_aside(connection, invoices, when=large_load(connection, invoices, inserts + len(updates))):
                 if inserts:
@@ -140,4 +178,6 @@ def import_invoices_stream(
                     )
                     connection.execute(insert(invoices).from_select([*_WRITTEN, "created_at"], source))
                 update_by_id(session, Invoice, updates)
+                if bulk:
+                    totals.apply(connection)
     drop_stage(connection, STAGE)
