@@ -148,3 +148,45 @@ def stale_facts(target: Session | Connection) -> list[dict[str, Any]]:
         f"SELECT id, {', '.join(FACT_COLUMNS)} FROM customers EXCEPT SELECT customers.id, {fresh} FROM customers"
     )
     return [dict(r) for r in target.execute(text(statement)).mappings().all()]
+
+
+# Every customer's invoice facts in one pass over the invoices, for after a bulk load: the same
+# values as ``INVOICE_FACTS`` (which look up each customer's invoices again for every fact).
+_FRESH_TABLE = "account_facts_fresh"
+_FRESH_COLUMNS = {
+    "open_balance": ("balance", "0"),
+    "oldest_open_due": ("oldest", "NULL"),
+    "newest_open_due": ("newest", "NULL"),
+    "newest_open_amount": ("newest_amount", "0"),
+    "prior_open_due": ("prior", "NULL"),
+    "late_payments": ("late", "0"),
+}
+_FRESH = (
+    f"INSERT INTO {_FRESH_TABLE} (customer_id, balance, oldest, newest, newest_amount, prior, late) "
+    "SELECT customer_id, sum(CASE WHEN chased THEN open_amount ELSE 0 END), "
+    "min(CASE WHEN chased THEN due_date END), max(CASE WHEN chased THEN due_date END), "
+    "sum(CASE WHEN chased AND due_date = newest THEN open_amount ELSE 0 END), "
+    "max(CASE WHEN chased AND due_date < newest THEN due_date END), "
+    "sum(CASE WHEN paid_on > due_date THEN 1 ELSE 0 END) "
+    "FROM (SELECT customer_id, due_date, open_amount, paid_on, chased, "
+    "max(CASE WHEN chased THEN due_date END) OVER (PARTITION BY customer_id) AS newest "
+    "FROM (SELECT customer_id, due_date, open_amount, paid_on, "
+    "(status = 'open' AND open_amount > 0) AS chased FROM invoices) AS marked) AS ranked "
+    "GROUP BY customer_id"
+)
+
+
+def refresh_all_account_facts(connection: Connection) -> None:
+    """Recompute every customer's facts set-based, the invoice facts in one pass over the invoices."""
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {_FRESH_TABLE}")
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE {_FRESH_TABLE} (customer_id BIGINT PRIMARY KEY, balance BIGINT, "
+        "oldest DATE, newest DATE, newest_amount BIGINT, prior DATE, late BIGINT)"
+    )
+    connection.exec_driver_sql(_FRESH)
+    fresh = ", ".join(
+        f"{column} = coalesce((SELECT f.{name} FROM {_FRESH_TABLE} f WHERE f.customer_id = customers.id), {none})"
+        for column, (name, none) in _FRESH_COLUMNS.items()
+    )
+    connection.exec_driver_sql(f"UPDATE customers SET {fresh}, {_assignments(PROMISE_FACTS)}")
+    connection.exec_driver_sql(f"DROP TABLE {_FRESH_TABLE}")
