@@ -27,6 +27,9 @@ class TotalsDelta:
 
     def __init__(self) -> None:
         self.invoices: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
+        # Whether an invoice was written off or back: all its allocations move in or out of the
+        # allocation totals, which are then best rebuilt.
+        self.recounted = False
 
     def add(self, key: tuple[Any, ...], open_amount: int, amount: int, status: str, sign: int = 1) -> None:
         """An invoice (``sign`` -1: as it was) under ``key`` (currency, issue date, due date)."""
@@ -42,6 +45,8 @@ class TotalsDelta:
         currency, issue, due, amount, was_open, was = stored
         self.add((currency, issue, due), was_open, amount, was, -1)
         self.add((currency, issue, due), open_amount, amount, status)
+        if (was == _UNCOUNTED) != (status == _UNCOUNTED):
+            self.recounted = True
 
     def apply(self, connection: Connection) -> None:
         """Add everything to the stored totals."""

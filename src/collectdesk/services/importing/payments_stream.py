@@ -24,6 +24,7 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.store.allocation_totals import rebuild_allocation_totals
 from collectdesk.store.bulk import indexes_set_aside
 from collectdesk.store.import_stage import (
     create_stage,
@@ -55,7 +56,21 @@ APPLIED = stage_table("import_applied_stage", [("applied", "int")], key="invoice
 BALANCES = stage_table(
     "import_balances_stage", [("open_amount", "int"), ("status", "text"), ("paid_on", "date")], key="invoice_id"
 )
-PARTS = stage_table("import_parts_stage", [("payment_id", "int"), ("invoice_id", "int"), ("amount", "int")], key=None)
+PARTS = stage_table(
+    "import_parts_stage",
+    [
+        ("payment_id", "int"),
+        ("invoice_id", "int"),
+        ("amount", "int"),
+        # The allocation's key in the allocation totals, and whether they count it.
+        ("received_on", "date"),
+        ("currency", "text"),
+        ("issue_date", "date"),
+        ("due_date", "date"),
+        ("counted", "int"),
+    ],
+    key=None,
+)
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
 _PAYMENT_COLUMNS = (
@@ -248,7 +263,7 @@ class _Writer:
         self._paid_on = invoices.c.paid_on.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         activity = cast(Table, Activity.__table__)
         self._at = activity.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
-        self.allocations: list[tuple[int, int, int]] = []
+        self.allocations: list[tuple[Any, ...]] = []
         self.balances: dict[int, tuple[Any, ...]] = {}
         self.activities: list[tuple[Any, ...]] = []
         self.stored: dict[int, tuple[Any, ...]] = {}
@@ -300,7 +315,10 @@ class _Writer:
             if not self.write:
                 continue
             touched.update(dict.fromkeys(parts))
-            self.allocations.extend((payment_id, invoice_id, part) for invoice_id, part in parts.items())
+            for invoice_id, part in parts.items():
+                currency, issue, due, _, _, status = ledger.stored[invoice_id]
+                counted = int(status != "written_off")
+                self.allocations.append((payment_id, invoice_id, part, received, currency, issue, due, counted))
             self.activities.append(
                 self._activity(ledger, customer_id, amount, currency, day, method, reference, parts, unapplied)
             )
@@ -410,6 +428,16 @@ def import_payments_stream(
     drop_stage(connection, STAGE)
 
 
+# The new allocations added to the allocation totals, as their triggers would have added them one by one.
+_ALLOCATION_TOTALS = (
+    "INSERT INTO allocation_totals (received_on, currency, issue_date, due_date, amount) "
+    f"SELECT received_on, currency, issue_date, due_date, sum(amount) FROM {PARTS.name} WHERE counted = 1 "
+    "GROUP BY received_on, currency, issue_date, due_date "
+    "ON CONFLICT (received_on, currency, issue_date, due_date) DO UPDATE SET "
+    "amount = allocation_totals.amount + excluded.amount"
+)
+
+
 def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int]) -> None:
     """Insert the new payments in date order, then apply them a range of customers at a time."""
     connection = writer.connection
@@ -417,7 +445,7 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
     payments, allocations, invoices, activity = tables
     if new >= BULK_ROWS:
         writer.totals = TotalsDelta()
-    with bulk_writes(session, new, kept=("invoice_totals",)):
+    with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals")):
         connection = session.connection()
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),
@@ -446,7 +474,11 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
                 .values(open_amount=b.open_amount, status=b.status, paid_on=b.paid_on)
                 .where(invoices.c.id == b.invoice_id)
             )
-            drop_stage(connection, PARTS)
-            drop_stage(connection, BALANCES)
             if writer.totals is not None:
                 writer.totals.apply(connection)
+                if writer.totals.recounted:
+                    rebuild_allocation_totals(connection)
+                else:
+                    connection.exec_driver_sql(_ALLOCATION_TOTALS)
+            drop_stage(connection, PARTS)
+            drop_stage(connection, BALANCES)
