@@ -17,7 +17,8 @@ class AmountError(ValueError):
 
 def minor_digits(currency: str) -> int:
     """How many decimal places the currency's minor unit has."""
-    return _MINOR_DIGITS.get(currency if currency.isupper() else currency.upper(), 2)
+    digits = _MINOR_DIGITS.get(currency)
+    return digits if digits is not None else _MINOR_DIGITS.get(currency.upper(), 2)
 
 
 def parse_amount(text: str, currency: str = "USD") -> int:

@@ -27,10 +27,7 @@ class Derived:
 
 DERIVED = (
     Derived(
-        "account_facts",
-        account_facts.trigger_ddl,
-        account_facts.drop_trigger_ddl,
-        account_facts.refresh_all_account_facts,
+        "account_facts", account_facts.trigger_ddl, account_facts.drop_trigger_ddl, account_facts.refresh_account_facts
     ),
     Derived(
         "invoice_totals",
