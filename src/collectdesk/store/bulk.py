@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
@@ -110,8 +111,11 @@ def row_count(connection: Connection, table: Table) -> int:
 
 
 @contextmanager
-def indexes_set_aside(connection: Connection, table: Table, *, when: bool) -> Iterator[None]:
-    """On SQLite and ``when``: drop the table's non-unique indexes, then build them again afterwards.
+def indexes_set_aside(
+    connection: Connection, table: Table, *, when: bool, columns: Sequence[str] | None = None
+) -> Iterator[None]:
+    """On SQLite and ``when``: drop the table's non-unique indexes (only those on or filtered by
+    ``columns``, when the load only changes those), then build them again afterwards.
 
     For a load the size of the table or more, building an index once from all its rows is far
     cheaper than keeping it up to date row by row. Both happen in the caller's transaction, so a
@@ -126,6 +130,10 @@ def indexes_set_aside(connection: Connection, table: Table, *, when: bool) -> It
         (table.name,),
     ).all()
     plain = [(name, sql) for name, sql in found if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+    if columns is not None:
+        # An UPDATE leaves alone the indexes that neither hold nor filter on a column it changes.
+        named = re.compile(r"\b(?:" + "|".join(map(re.escape, columns)) + r")\b")
+        plain = [(name, sql) for name, sql in plain if named.search(sql.split("(", 1)[1] if "(" in sql else sql)]
     preparer = connection.dialect.identifier_preparer
     for name, _ in plain:
         connection.exec_driver_sql(f"DROP INDEX {preparer.quote(name)}")

@@ -11,7 +11,7 @@ from collectdesk.services.importing.report import RowError
 from collectdesk.services.importing.sources import Sheet
 
 _LOOK_FOR_HEADING = 30
-_TOTAL = re.compile(r"^(?:grand\s+)?total\b", re.IGNORECASE)
+TOTAL_ROW = re.compile(r"^(?:grand\s+)?total\b", re.IGNORECASE)
 
 
 def heading_kind(kind: str) -> str:
@@ -95,11 +95,11 @@ def is_data_row(cells: list[str], width: int) -> tuple[bool, str | None]:
     first = cells[0].strip() if len(cells) > 1 else ""
     if first and cells[1].strip():
         # The usual row of a large export: two cells filled, so neither blank nor a group heading.
-        return (False, None) if _TOTAL.match(first) else (True, None)
+        return (False, None) if TOTAL_ROW.match(first) else (True, None)
     filled = [cell.strip() for cell in cells if cell.strip()]
     if not filled:
         return False, None
-    if _TOTAL.match(filled[0]):
+    if TOTAL_ROW.match(filled[0]):
         return False, None
     if len(filled) == 1 and width >= 3:
         return False, filled[0]

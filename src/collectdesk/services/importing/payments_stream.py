@@ -428,6 +428,7 @@ def import_payments_stream(
     drop_stage(connection, STAGE)
 
 
+_BALANCE_COLUMNS = ("open_amount", "status", "paid_on")
 # The new allocations added to the allocation totals, as their triggers would have added them one by one.
 _ALLOCATION_TOTALS = (
     "INSERT INTO allocation_totals (received_on, currency, issue_date, due_date, amount) "
@@ -450,7 +451,9 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),
             indexes_set_aside(connection, allocations, when=large_load(connection, allocations, new)),
-            indexes_set_aside(connection, invoices, when=large_load(connection, invoices, 2 * new)),
+            indexes_set_aside(
+                connection, invoices, when=large_load(connection, invoices, 2 * new), columns=_BALANCE_COLUMNS
+            ),
             indexes_set_aside(connection, activity, when=large_load(connection, activity, new)),
         ):
             s = STAGE.c

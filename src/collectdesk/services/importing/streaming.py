@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.headers import ColumnMap
+from collectdesk.services.importing.layout import TOTAL_ROW as _TOTAL
 from collectdesk.services.importing.layout import is_data_row
 from collectdesk.services.importing.lookups import customer_facts
 from collectdesk.services.importing.naming import by_name, folded
@@ -26,7 +27,7 @@ from collectdesk.services.importing.report import RowError
 from collectdesk.services.importing.rows import CustomerFacts, RowContext, invoice_check, payment_check
 from collectdesk.services.importing.shaping import Options, Shaper, SourceRow
 from collectdesk.services.importing.sources import Sheet
-from collectdesk.services.importing.validation import PROGRESS_EVERY, Progress
+from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.values import date_readings
 
 CHUNK = 10_000
@@ -41,10 +42,6 @@ _DATES = ("issue_date", "due_date", "received_on")
 _AMOUNTS = ("amount", "open_amount")
 _PLAIN_AMOUNT = re.compile(r"^[0-9]{1,15}(?:[.][0-9]{1,2})?$")
 _CHECKS = {"invoices": invoice_check, "payments": payment_check}
-
-
-def _iso_shaped(text: str) -> bool:
-    return len(text) == 10 and text[4] == "-" and text[7] == "-"
 
 
 class RowStream:
@@ -123,17 +120,26 @@ class RowStream:
         skipped = 0
         headings = self.columns.headings
         file = self.file
+        reach = max(positions) + 1
+        match_amount = _PLAIN_AMOUNT.match
         while batch := list(islice(self._rows, CHUNK)):
+            self.source_rows += len(batch)
             shaped: list[tuple[int, list[str], list[str], bool]] = []
             for line, cells in batch:
-                self.source_rows += 1
-                data, opens = is_data_row(cells, width)
-                if not data:
-                    group = opens or group
-                    skipped += 1
-                    continue
+                # The usual row: its first two cells filled (neither blank nor a group heading).
+                first = cells[0].strip() if len(cells) > 1 else ""
+                if not (first and cells[1].strip() and not _TOTAL.match(first)):
+                    data, opens = is_data_row(cells, width)
+                    if not data:
+                        group = opens or group
+                        skipped += 1
+                        continue
                 size = len(cells)
-                out = [cells[p].strip() if p < size else "" for p in positions]
+                out = (
+                    [cells[p].strip() for p in positions]
+                    if size >= reach
+                    else [cells[p].strip() if p < size else "" for p in positions]
+                )
                 if not out[ref_at] and group:
                     raise NotPlain  # the group heading names the customer
                 if due_at is not None and not out[due_at] and out[issue_at]:
@@ -141,10 +147,11 @@ class RowStream:
                 fast = not pattern
                 if fast:
                     for i in dates:
-                        if out[i] and not _iso_shaped(out[i]):
+                        text = out[i]
+                        if text and (len(text) != 10 or text[4] != "-" or text[7] != "-"):
                             fast = False
                     for i in amounts:
-                        if out[i] and not _PLAIN_AMOUNT.match(out[i]):
+                        if out[i] and not match_amount(out[i]):
                             fast = False
                 if not fast:
                     kept = self._shaped(line, cells, positions, group, refunds, seen)
@@ -154,10 +161,10 @@ class RowStream:
                 shaped.append((line, cells, out, fast))
             self._know(shaped, ref_at)
             good: list[tuple[int, Any]] = []
+            if progress is not None:
+                progress("checking", self.checked, max(self._estimate, self.checked + len(shaped)))
+            self.checked += len(shaped)
             for line, cells, out, fast in shaped:
-                if progress is not None and self.checked % PROGRESS_EVERY == 0:
-                    progress("checking", self.checked, max(self._estimate, self.checked))
-                self.checked += 1
                 row, problems = check(out)
                 if problems and fast:
                     # What the shaping says about a cell comes first: shape this row the long way.
