@@ -259,8 +259,6 @@ class _Writer:
         self.text = dates_as_text(connection)
         self.noons: dict[date, Any] = {}
         self.refs: dict[int, str] = {}
-        invoices = cast(Table, Invoice.__table__)
-        self._paid_on = invoices.c.paid_on.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         activity = cast(Table, Activity.__table__)
         self._at = activity.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         self.allocations: list[tuple[Any, ...]] = []
@@ -272,13 +270,14 @@ class _Writer:
         # The day each invoice was paid off, for the customers being applied.
         self.paid_on: dict[int, date] = {}
 
-    def _noon(self, day: date) -> Any:
-        at = self.noons.get(day)
+    def _noon(self, received: Any) -> Any:
+        """When the payment shows on the timeline, as the driver takes it (worked out once a day)."""
+        at = self.noons.get(received)
         if at is None:
-            at = noon(day, self.now)
+            at = noon(date.fromisoformat(received) if self.text else received, self.now)
             if self._at is not None:
                 at = self._at(at)
-            self.noons[day] = at
+            self.noons[received] = at
         return at
 
     def apply(self, customer_ids: list[int]) -> None:
@@ -286,7 +285,6 @@ class _Writer:
         ranges = iter(_ranges(customer_ids))
         high = -1
         ledgers: dict[int, _Ledger] = {}
-        as_date = date.fromisoformat if self.text else None
         cursor = _cursor(self.connection, _NEW_PAYMENTS)
         try:
             while rows := cursor.fetchmany(_CUSTOMERS_AT_ONCE * 5):
@@ -295,20 +293,22 @@ class _Writer:
                         low, high = next(ranges)
                         self.flush()
                         ledgers = _ledgers(self.connection, low, high)
-                    self._customer(ledgers[customer_id], customer_id, group, as_date)
+                    self._customer(ledgers[customer_id], customer_id, group)
         finally:
             cursor.close()
         self.flush()
 
-    def _customer(self, ledger: _Ledger, customer_id: int, rows: Iterable[Any], as_date: Any) -> None:
-        """Apply one customer's new payments (or the next of them, as fetched) in date order."""
+    def _customer(self, ledger: _Ledger, customer_id: int, rows: Iterable[Any]) -> None:
+        """Apply one customer's new payments (or the next of them, as fetched) in date order.
+        Days stay as the driver gives and takes them (ISO text on SQLite)."""
         paid_on = self.paid_on
         touched: dict[int, None] = {}
+        allocations = self.allocations
+        stored = ledger.stored
         for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
-            day = as_date(received) if as_date else received
             parts, unapplied, closed = _apply(ledger, amount, invoice_number)
             for invoice_id in closed:
-                paid_on[invoice_id] = day
+                paid_on[invoice_id] = received
             if unapplied:
                 self.credit.totals[currency] += unapplied
                 self.credit.refs.append(self.refs[customer_id])
@@ -316,19 +316,16 @@ class _Writer:
                 continue
             touched.update(dict.fromkeys(parts))
             for invoice_id, part in parts.items():
-                currency, issue, due, _, _, status = ledger.stored[invoice_id]
+                billed_in, issue, due, _, _, status = stored[invoice_id]
                 counted = int(status != "written_off")
-                self.allocations.append((payment_id, invoice_id, part, received, currency, issue, due, counted))
+                allocations.append((payment_id, invoice_id, part, received, billed_in, issue, due, counted))
             self.activities.append(
-                self._activity(ledger, customer_id, amount, currency, day, method, reference, parts, unapplied)
+                self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
             )
         for invoice_id in touched:
             open_amount = ledger.items[invoice_id].open_amount
             if open_amount == 0:
-                closed_on: Any = paid_on.get(invoice_id)
-                if closed_on is not None and self._paid_on is not None:
-                    closed_on = self._paid_on(closed_on)
-                self.balances[invoice_id] = (invoice_id, open_amount, "paid", closed_on)
+                self.balances[invoice_id] = (invoice_id, open_amount, "paid", paid_on.get(invoice_id))
             else:
                 self.balances[invoice_id] = (invoice_id, open_amount, ledger.status[invoice_id], None)
             self.stored[invoice_id] = ledger.stored[invoice_id]
@@ -357,14 +354,14 @@ class _Writer:
         customer_id: int,
         amount: int,
         currency: str,
-        received: date,
+        received: Any,
         method: str | None,
         reference: str | None,
         parts: dict[int, int],
         unapplied: int,
     ) -> tuple[Any, ...]:
         """The timeline entry for one imported payment: (at, summary, customer, user, details as JSON)."""
-        day = received.isoformat()
+        day = received if self.text else received.isoformat()
         summary = f"Payment of {format_amount(amount, currency)} received {day}"
         items = ledger.items
         if parts:

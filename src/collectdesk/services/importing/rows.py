@@ -348,6 +348,20 @@ def _customer_at(cells: list[str], at: int | None, customers: Mapping[str, Custo
     return given, customer
 
 
+def _plain_text(text: str, limit: int) -> bool:
+    """Whether ``text`` is non-blank and already as ``_text`` leaves it (single spaces, nothing else
+    that splits it) and no longer than ``limit``."""
+    return 0 < len(text) <= limit and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " "
+
+
+def _plain_minor(text: str, currency: str) -> int | None:
+    """``1234.5`` in minor units of a two-decimal currency, as ``_money`` reads it; else ``None``."""
+    plain = _PLAIN_AMOUNT.match(text)
+    if plain is None or minor_digits(currency) != 2:
+        return None
+    return int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
+
+
 def _padded(positions: Mapping[str, int]) -> Callable[[list[str]], list[str]]:
     """Cells with every mapped column present (a short row reads as blanks at its end)."""
     width = max(positions.values(), default=-1) + 1
@@ -446,7 +460,38 @@ def invoice_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         assert amount is not None
         return InvoiceRow(ref, number, issue, due, currency, amount, open_amount), problems
 
-    return check
+    width = max(positions.values(), default=-1) + 1
+    usual = not extras and None not in (ref_at, number_at, issue_at, due_at, amount_at)
+
+    def quick(cells: list[str]) -> InvoiceRow | None:
+        """The row when it is the usual well-formed one (what ``check`` would make of it), else ``None``."""
+        ref, number = cells[ref_at], cells[number_at]  # type: ignore[index]
+        customer = customers.get(ref)
+        if customer is None or not (_plain_text(ref, 64) and _plain_text(number, 64)):
+            return None
+        issue_text, due_text = cells[issue_at], cells[due_at]  # type: ignore[index]
+        if len(issue_text) != 10 or len(due_text) != 10:
+            return None
+        try:
+            issue, due = date.fromisoformat(issue_text), date.fromisoformat(due_text)
+        except ValueError:
+            return None
+        currency = None
+        if currency_at is not None and (given := cells[currency_at]):
+            if given != customer.currency:
+                return None
+            currency = given
+        amount = _plain_minor(cells[amount_at], customer.currency)  # type: ignore[index]
+        if amount is None or due < issue or (open_at is not None and cells[open_at].strip()):
+            return None
+        return InvoiceRow(ref, number, issue, due, currency, amount, None)
+
+    def checked(cells: list[str]) -> tuple[InvoiceRow | None, Problems]:
+        if usual and len(cells) >= width and (row := quick(cells)) is not None:
+            return row, []
+        return check(cells)
+
+    return checked
 
 
 def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck:
@@ -502,4 +547,35 @@ def payment_check(positions: Mapping[str, int], context: RowContext) -> RowCheck
         assert ref is not None and received is not None
         return PaymentRow(ref, received, amount, texts[0], texts[1], texts[2], occurrence), problems
 
-    return check
+    width = max(positions.values(), default=-1) + 1
+    usual = not extras and occurrence_at is None and None not in (ref_at, received_at, amount_at)
+    optional = [(at, limit) for at, limit in ((invoice_at, 64), (method_at, 40), (reference_at, 100))]
+
+    def quick(cells: list[str]) -> PaymentRow | None:
+        """The row when it is the usual well-formed one (what ``check`` would make of it), else ``None``."""
+        ref = cells[ref_at]  # type: ignore[index]
+        customer = customers.get(ref)
+        received_text = cells[received_at]  # type: ignore[index]
+        if customer is None or len(received_text) != 10 or not _plain_text(ref, 64):
+            return None
+        try:
+            received = date.fromisoformat(received_text)
+        except ValueError:
+            return None
+        amount = _plain_minor(cells[amount_at], customer.currency)  # type: ignore[index]
+        if amount is None or not amount or (today is not None and received > today):
+            return None
+        texts: list[str | None] = []
+        for at, limit in optional:
+            text = None if at is None else cells[at]
+            if text and not _plain_text(text, limit):
+                return None
+            texts.append(text or None)
+        return PaymentRow(ref, received, amount, texts[0], texts[1], texts[2])
+
+    def checked(cells: list[str]) -> tuple[PaymentRow | None, Problems]:
+        if usual and len(cells) >= width and (row := quick(cells)) is not None:
+            return row, []
+        return check(cells)
+
+    return checked
