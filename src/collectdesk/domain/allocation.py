@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class OpenItem:
+class OpenItem(NamedTuple):
     """An invoice that can take money: its id, number, due date and what is still owed on it."""
 
     invoice_id: int
@@ -17,8 +16,7 @@ class OpenItem:
     open_amount: int
 
 
-@dataclass(frozen=True)
-class Allocation:
+class Allocation(NamedTuple):
     """How a payment was applied: (invoice id, amount) parts, and the unapplied credit left."""
 
     parts: tuple[tuple[int, int], ...]
