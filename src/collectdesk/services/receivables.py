@@ -116,10 +116,10 @@ def _figures(
     value: Any,
     dates: Dates,
     edges: list[int],
-    received: Any | None,
     issued_by: date | None = None,
-) -> list[ColumnElement[Any]]:
-    """Filtered sums of ``value`` shared by the totals and the late-allocation correction.
+) -> dict[date, list[ColumnElement[Any]]]:
+    """Filtered sums of ``value`` shared by the totals and the late-allocation correction, by the
+    day each measures on (aging on ``as_of``, closing on ``end``, opening on ``opening``).
 
     ``source`` has the ``issue_date`` and ``due_date`` columns (invoices, or invoice totals).
     ``issued_by``: the query already keeps only invoices issued by then (no need to test again).
@@ -128,22 +128,21 @@ def _figures(
     def held(day: date, *more: Any) -> Any:
         issued = [] if issued_by is not None and issued_by <= day else [source.issue_date <= day]
         cond = [*issued, *more]
-        if received is not None:
-            cond.append(received > day)
         summed = case((and_(*cond), value), else_=0) if cond else value
         return func.coalesce(func.sum(summed), 0)
 
-    columns = [
+    by_day: dict[date, list[ColumnElement[Any]]] = defaultdict(list)
+    by_day[dates.as_of] += [
         held(dates.as_of, *_past_due_between(source.due_date, dates.as_of, low, high)).label(f"b{i}")
         for i, (_, low, high) in enumerate(bucket_ranges(edges))
     ]
     if not _closing_is_aging(dates, edges):
-        columns += [
+        by_day[dates.end] += [
             held(dates.end).label("closing"),
             held(dates.end, source.due_date >= dates.end).label("closing_current"),
         ]
-    columns.append(held(dates.opening).label("opening"))
-    return columns
+    by_day[dates.opening].append(held(dates.opening).label("opening"))
+    return by_day
 
 
 def _closing_is_aging(dates: Dates, edges: list[int]) -> bool:
@@ -163,7 +162,11 @@ def compute_receivables(session: Session, dates: Dates, edges: list[int], goal: 
         select(
             t.currency.label("currency"),
             func.coalesce(func.sum(t.invoices), 0).label("invoices"),
-            *_figures(t, t.open_amount, dates, edges, None, issued_by=last_day),
+            *[
+                column
+                for columns in _figures(t, t.open_amount, dates, edges, issued_by=last_day).values()
+                for column in columns
+            ],
         )
         .where(t.issue_date <= last_day)
         .group_by(t.currency)
@@ -185,27 +188,25 @@ def compute_receivables(session: Session, dates: Dates, edges: list[int], goal: 
     for query in (open_now, sales, within):
         for row in session.execute(query).mappings():
             figures_of[row["currency"]].update({k: int(v) for k, v in row.items() if k != "currency"})
-    # Payments received after a measuring day were still owed on it: add them back.
+    # Payments received after a measuring day were still owed on it: add them back, one read of
+    # the allocation totals per measuring day, each over the days received after it only (when
+    # the aging day is today that range is empty). Late payments in the within-30 window were
+    # all received after the opening day, so the earliest day's read takes them out too.
     first_day = min(dates.as_of, dates.end, dates.opening)
     a = AllocationTotal
     in_window = and_(a.due_date >= low_due, a.due_date <= high_due)
     late_paid = and_(in_window, a.received_on > date_plus_days(a.due_date, WITHIN_DAYS))
-    correction = (
-        select(
-            a.currency.label("currency"),
-            *_figures(a, a.amount, dates, edges, a.received_on),
-            func.coalesce(func.sum(case((late_paid, a.amount), else_=0)), 0).label("w_late"),
-        )
-        .where(a.received_on > first_day)
-        .group_by(a.currency)
-    )
-    for row in session.execute(correction).mappings():
-        figures = figures_of[row["currency"]]
-        for key, value in row.items():
-            if key == "w_late":
-                figures["w_paid"] -= int(value)
-            elif key != "currency":
-                figures[key] += int(value)
+    for day, columns in _figures(a, a.amount, dates, edges).items():
+        if day == first_day:
+            columns = [*columns, func.coalesce(func.sum(case((late_paid, a.amount), else_=0)), 0).label("w_late")]
+        correction = select(a.currency.label("currency"), *columns).where(a.received_on > day).group_by(a.currency)
+        for row in session.execute(correction).mappings():
+            figures = figures_of[row["currency"]]
+            for key, value in row.items():
+                if key == "w_late":
+                    figures["w_paid"] -= int(value)
+                elif key != "currency":
+                    figures[key] += int(value)
     if _closing_is_aging(dates, edges):
         for figures in figures_of.values():
             figures["closing"] = sum(figures[f"b{i}"] for i in range(len(bucket_ranges(edges))))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -104,39 +104,25 @@ def log_many(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     insert_rows(session.connection(), table, _COLUMNS, [[row[name] for name in _COLUMNS] for row in rows])
 
 
-def log_for_accounts(
-    session: Session,
-    *,
-    at: datetime,
-    kind: str,
-    user_id: int | None,
-    entries: Iterable[tuple[int, str, dict[str, Any] | None]] | Select[Any],
-) -> int:
-    """Append one entry per ``(customer id, summary, details)``, all of one kind, at one instant, by
-    one user: :func:`log_many` without a dict per entry, for passes that log thousands of accounts.
-
-    ``entries`` may be a query yielding those three columns: the entries are then written by the
-    database from it (INSERT … SELECT), none of them passing through Python. Returns how many."""
+def log_for_accounts(session: Session, *, at: datetime, kind: str, user_id: int | None, entries: Select[Any]) -> int:
+    """Append one entry per row of ``entries`` (customer id, summary, details), all of one kind, at
+    one instant, by one user, for passes that log thousands of accounts: the database writes them
+    from the query (INSERT … SELECT), none passing through Python. Returns how many."""
     if kind not in KINDS:
         raise ValueError(f"unknown activity kind {kind!r}")
     table = Activity.metadata.tables[Activity.__tablename__]
-    if isinstance(entries, Select):
-        found = entries.subquery("entries")
-        rows = select(
-            bindparam("at", at, type_=UTCDateTime()),
-            literal(kind, String()),
-            func.substr(found.c.summary, 1, 500),
-            found.c.customer_id,
-            bindparam("user_id", user_id, type_=Integer()),
-            found.c.details,
-        ).order_by(found.c.customer_id)
-        # INSERT … SELECT keeps its row count only when asked to (SQLAlchemy keeps it for UPDATE/DELETE).
-        written = session.connection().execute(
-            insert(table).from_select(["at", "kind", "summary", "customer_id", "user_id", "details"], rows),
-            execution_options={"preserve_rowcount": True},
-        )
-        return int(written.rowcount)
-    listed = [(at, kind, summary[:500], customer_id, user_id, details) for customer_id, summary, details in entries]
-    if listed:
-        insert_rows(session.connection(), table, ("at", "kind", "summary", "customer_id", "user_id", "details"), listed)
-    return len(listed)
+    found = entries.subquery("entries")
+    rows = select(
+        bindparam("at", at, type_=UTCDateTime()),
+        literal(kind, String()),
+        func.substr(found.c.summary, 1, 500),
+        found.c.customer_id,
+        bindparam("user_id", user_id, type_=Integer()),
+        found.c.details,
+    ).order_by(found.c.customer_id)
+    # INSERT … SELECT keeps its row count only when asked to (SQLAlchemy keeps it for UPDATE/DELETE).
+    written = session.connection().execute(
+        insert(table).from_select(["at", "kind", "summary", "customer_id", "user_id", "details"], rows),
+        execution_options={"preserve_rowcount": True},
+    )
+    return int(written.rowcount)
