@@ -10,7 +10,7 @@
   (the period's promises and calls by collector and currency, open receivables aged);
 * claim round-trip: 8 desks, each a process logged in as its own collector and open already,
   pressing ``c`` at the same instant on accounts drawn from the same few (``bench/pg_claims.py``):
-  what the desk's ``c`` runs (warnings, then ``start_call``) won or lost, against the bare claim (one prepared
+  ``start_call`` (all the desk's ``c`` runs) won or lost, against the bare claim (one prepared
   ``INSERT … ON CONFLICT DO NOTHING``, and who holds the account when refused) pressed by the same
   logins in turns with it (target p95 ≤ 50 ms). The desks share this machine's cores with the
   server, as a team's would not: the bare claim's figure is what that sharing costs.

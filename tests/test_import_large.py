@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing import ImportFailed, import_csv
+from collectdesk.services.importing.streaming import CHUNK
 from collectdesk.services.worklist import rank_todays_list
 from collectdesk.store.models import Customer, Invoice, WorklistScore
 from collectdesk.store.worklist_cache import stored_key
@@ -125,3 +126,43 @@ def test_a_reimport_after_the_books_changed_puts_the_file_back(ctx: AppContext, 
     assert (again.added, again.updated, again.unchanged) == (0, 1, INVOICES - 1)
     with ctx.db.session() as session:
         assert session.scalar(select(Invoice.due_date).where(Invoice.number == "INV-012345")) == due_in_file
+
+
+@pytest.mark.parametrize("kind", ["invoices", "payments"])
+def test_bad_rows_across_a_file_read_in_many_chunks_are_all_named_and_nothing_is_written(
+    kind: str, ctx: AppContext, tmp_path: Path
+) -> None:
+    rows = 5 * CHUNK + 123  # read and checked six chunks at a time, the last one short
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    import_csv(ctx, "invoices", write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(rows)) + "\n"))
+    if kind == "invoices":
+        lines = _invoice_lines(rows)
+        lines = [lines[0], *(line.replace("INV-", "NEW-") for line in lines[1:])]
+        # A repeat of the file's first invoice in the last chunk, and a bad amount two lines from the end.
+        lines[-5] = lines[1].rsplit(",", 1)[0] + ",7.00"
+        lines[-2] = lines[-2].rsplit(",", 1)[0] + ",12.3.4"
+        expected = [
+            (rows - 3, "number", "duplicate of line 2 (same customer and invoice number)"),
+            (rows, "amount", "'12.3.4' is not an amount"),
+        ]
+    else:
+        lines = ["customer_ref,amount,received_on,invoice_number,reference"]
+        lines += [f"C{i % CUSTOMERS:03d},1.00,2026-11-0{1 + i % 9},INV-{i:06d},P{i}" for i in range(rows)]
+        lines[-5] = lines[1]
+        lines[-2] = lines[-2].replace("INV-", "NOPE-")
+        expected = [
+            (rows - 3, "amount", "duplicate of line 2 (same customer, date, amount, reference and invoice)"),
+            (rows, "invoice_number", "has no invoice 'NOPE-"),
+        ]
+    before, stored = counts(ctx), _stored(ctx)
+    path = write(tmp_path, f"new-{kind}.csv", "\n".join(lines) + "\n")
+
+    with pytest.raises(ImportFailed) as failed:
+        import_csv(ctx, kind, path)
+
+    errors = failed.value.errors
+    assert [(e.line, e.column) for e in errors] == [(line, column) for line, column, _ in expected]
+    for error, (_, _, message) in zip(errors, expected, strict=True):
+        assert message in error.message
+    assert counts(ctx) == before
+    assert _stored(ctx) == stored

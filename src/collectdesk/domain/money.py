@@ -17,7 +17,8 @@ class AmountError(ValueError):
 
 def minor_digits(currency: str) -> int:
     """How many decimal places the currency's minor unit has."""
-    return _MINOR_DIGITS.get(currency.upper(), 2)
+    digits = _MINOR_DIGITS.get(currency)
+    return digits if digits is not None else _MINOR_DIGITS.get(currency.upper(), 2)
 
 
 def parse_amount(text: str, currency: str = "USD") -> int:
@@ -42,14 +43,24 @@ def parse_amount(text: str, currency: str = "USD") -> int:
     return int(scaled)
 
 
+# (digits, prefix, suffix) by (currency, symbol): a large import formats two amounts per payment.
+_STYLES: dict[tuple[str, bool], tuple[int, str, str]] = {}
+
+
 def format_amount(minor: int, currency: str = "USD", *, symbol: bool = True) -> str:
     """Format minor units for display: ``$1,234.56``."""
-    digits = minor_digits(currency)
+    style = _STYLES.get((currency, symbol))
+    if style is None:
+        prefix = _SYMBOLS.get(currency.upper(), "") if symbol else ""
+        suffix = "" if prefix or not symbol else f" {currency.upper()}"
+        style = _STYLES[(currency, symbol)] = (minor_digits(currency), prefix, suffix)
+    digits, prefix, suffix = style
     sign = "-" if minor < 0 else ""
+    if digits == 2:
+        major, rest = divmod(abs(minor), 100)
+        return f"{sign}{prefix}{major:,}.{rest:02d}{suffix}"
     major, rest = divmod(abs(minor), 10**digits) if digits else (abs(minor), 0)
     text = f"{major:,}" + (f".{rest:0{digits}d}" if digits else "")
-    prefix = _SYMBOLS.get(currency.upper(), "") if symbol else ""
-    suffix = "" if prefix or not symbol else f" {currency.upper()}"
     return f"{sign}{prefix}{text}{suffix}"
 
 

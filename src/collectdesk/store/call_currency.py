@@ -55,5 +55,9 @@ def drop_trigger_ddl(dialect: str) -> list[str]:
 
 
 def rebuild_call_currency(connection: Connection) -> None:
-    """Give every call its customer's currency again, set-based (after a bulk load, in the migration)."""
-    connection.execute(text(f"UPDATE calls SET currency = {_OF_CUSTOMER.format(row='calls')}"))
+    """Give every call its customer's currency again, set-based (after a bulk load, in the migration).
+
+    Only calls whose currency is not their customer's are written: a bulk import of invoices or
+    payments leaves every call as it was, and rewrites none of them."""
+    of_customer = _OF_CUSTOMER.format(row="calls")
+    connection.execute(text(f"UPDATE calls SET currency = {of_customer} WHERE currency IS DISTINCT FROM {of_customer}"))

@@ -6,7 +6,7 @@ They live in the import's transaction: a refused, failed or killed import leaves
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, Date, Integer, MetaData, Table, Text
@@ -15,15 +15,16 @@ _META = MetaData()
 _TYPES: dict[str, Any] = {"int": BigInteger, "text": Text, "date": Date}
 
 
-def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str = "line") -> Table:
-    """A temporary table ``name``: ``key`` (by default the file line) and ``columns`` as (name, kind),
-    kind one of ``int``, ``text`` and ``date``."""
+def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str | None = "line") -> Table:
+    """A temporary table ``name``: ``key`` (by default the file line; ``None``: no key) and ``columns``
+    as (name, kind), kind one of ``int``, ``text`` and ``date``."""
     if name in _META.tables:
         return _META.tables[name]
+    keys = [] if key is None else [Column(key, Integer, primary_key=True, autoincrement=False)]
     return Table(
         name,
         _META,
-        Column(key, Integer, primary_key=True, autoincrement=False),
+        *keys,
         *(Column(column, _TYPES[kind]) for column, kind in columns),
         prefixes=["TEMPORARY"],
     )
@@ -45,8 +46,10 @@ def dates_as_text(connection: Connection) -> bool:
     return connection.dialect.name == "sqlite"
 
 
-def load_stage(connection: Connection, table: Table, rows: Iterable[Sequence[Any]]) -> None:
+def load_stage(connection: Connection, table: Table, rows: Sequence[Sequence[Any]]) -> None:
     """Add ``rows`` (values in the table's column order, dates as :func:`dates_as_text` says)."""
+    if not rows:
+        return
     names = [column.name for column in table.columns]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -28,5 +29,6 @@ def customer_facts(session: Session, refs: Iterable[str]) -> dict[str, CustomerF
     for part in chunks(list(refs)):
         query = select(Customer.ref, Customer.id, Customer.country, Customer.currency).where(Customer.ref.in_(part))
         for ref, customer_id, country, currency in session.execute(query):
-            facts[ref] = CustomerFacts(customer_id, country, currency)
+            # Interned: a large file's customers share a handful of countries and currencies.
+            facts[ref] = CustomerFacts(customer_id, sys.intern(country), sys.intern(currency))
     return facts

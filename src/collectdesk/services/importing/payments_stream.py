@@ -5,14 +5,14 @@ customer (their payments in date order against their invoices) and written a bat
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from json.encoder import encode_basestring_ascii
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select
+from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import Allocation, OpenItem, allocate
@@ -23,7 +23,7 @@ from collectdesk.services.importing.payments import AUTOMATIC, noon, note_credit
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
-from collectdesk.services.importing.writing import bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
 from collectdesk.store.bulk import indexes_set_aside
 from collectdesk.store.import_stage import (
     create_stage,
@@ -34,6 +34,7 @@ from collectdesk.store.import_stage import (
     stage_table,
 )
 from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
+from collectdesk.store.totals_delta import TotalsDelta
 
 STAGE = stage_table(
     "import_payments_stage",
@@ -50,6 +51,11 @@ STAGE = stage_table(
     ],
 )
 APPLIED = stage_table("import_applied_stage", [("applied", "int")], key="invoice_id")
+# What the payments do to invoices and where they go, gathered to be written once, in key order.
+BALANCES = stage_table(
+    "import_balances_stage", [("open_amount", "int"), ("status", "text"), ("paid_on", "date")], key="invoice_id"
+)
+PARTS = stage_table("import_parts_stage", [("payment_id", "int"), ("invoice_id", "int"), ("amount", "int")], key=None)
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
 _PAYMENT_COLUMNS = (
@@ -137,6 +143,8 @@ class _Ledger:
     by_number: dict[str, int] = field(default_factory=dict)
     # Paid in the accounting system before import: a payment naming the invoice settles this first.
     reflected: dict[int, int] = field(default_factory=dict)
+    # As stored before this import: (currency, issue date, due date, amount, open amount, status).
+    stored: dict[int, tuple[Any, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,30 +155,43 @@ class _Credit:
     refs: list[str] = field(default_factory=list)
 
 
+_LEDGERS = (
+    "SELECT i.id, i.customer_id, i.number, i.due_date, i.open_amount, i.status, "
+    "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount "
+    f"FROM invoices i LEFT JOIN {APPLIED.name} a "
+    "ON a.invoice_id = i.id WHERE i.customer_id BETWEEN ? AND ?"
+)
+# Every new payment, its customer's in date order (then file order), with the id it was stored under.
+_NEW_PAYMENTS = (
+    "SELECT s.customer_id, p.id, s.amount, s.currency, s.received_on, s.invoice_number, s.method, s.reference "
+    f"FROM {STAGE.name} s LEFT JOIN payments p ON p.customer_id = s.customer_id AND p.import_key = s.import_key "
+    "WHERE s.new = 1 ORDER BY s.customer_id, s.received_on, s.line"
+)
+
+
+def _cursor(connection: Connection, sql: str, parameters: Sequence[Any] = ()) -> Any:
+    """A driver cursor running ``sql`` (``?`` placeholders) in the caller's transaction."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.execute(sql if connection.dialect.name == "sqlite" else sql.replace("?", "%s"), parameters)
+    return cursor
+
+
 def _ledgers(connection: Connection, low: int, high: int) -> dict[int, _Ledger]:
     """The invoices of customers ``low``…``high`` with what was applied before this import."""
-    i, a = cast(Table, Invoice.__table__).c, APPLIED.c
-    query = (
-        select(
-            i.id,
-            i.customer_id,
-            i.number,
-            i.due_date,
-            i.open_amount,
-            i.status,
-            i.amount - i.open_amount - func.coalesce(a.applied, 0),
-        )
-        .outerjoin_from(Invoice, APPLIED, a.invoice_id == i.id)
-        .where(i.customer_id.between(low, high))
-    )
+    as_date = date.fromisoformat if dates_as_text(connection) else None
     ledgers: dict[int, _Ledger] = defaultdict(_Ledger)
-    for invoice_id, customer_id, number, due, open_amount, status, reflected in connection.execute(query):
-        ledger = ledgers[customer_id]
-        ledger.by_number[number] = invoice_id
-        ledger.items[invoice_id] = OpenItem(invoice_id, number, due, open_amount)
-        ledger.status[invoice_id] = status
-        if reflected and reflected > 0:
-            ledger.reflected[invoice_id] = int(reflected)
+    cursor = _cursor(connection, _LEDGERS, (low, high))
+    try:
+        for invoice_id, customer_id, number, due, open_amount, status, reflected, *key in cursor.fetchall():
+            ledger = ledgers[customer_id]
+            ledger.by_number[number] = invoice_id
+            ledger.items[invoice_id] = OpenItem(invoice_id, number, as_date(due) if as_date else due, open_amount)
+            ledger.status[invoice_id] = status
+            ledger.stored[invoice_id] = (key[0], key[1], due, key[2], open_amount, status)
+            if reflected and reflected > 0:
+                ledger.reflected[invoice_id] = int(reflected)
+    finally:
+        cursor.close()
     return ledgers
 
 
@@ -227,6 +248,14 @@ class _Writer:
         self._paid_on = invoices.c.paid_on.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
         activity = cast(Table, Activity.__table__)
         self._at = activity.c.at.type.dialect_impl(connection.dialect).bind_processor(connection.dialect)
+        self.allocations: list[tuple[int, int, int]] = []
+        self.balances: dict[int, tuple[Any, ...]] = {}
+        self.activities: list[tuple[Any, ...]] = []
+        self.stored: dict[int, tuple[Any, ...]] = {}
+        # Set when the load runs without triggers: the totals they keep, added up here instead.
+        self.totals: TotalsDelta | None = None
+        # The day each invoice was paid off, for the customers being applied.
+        self.paid_on: dict[int, date] = {}
 
     def _noon(self, day: date) -> Any:
         at = self.noons.get(day)
@@ -237,61 +266,72 @@ class _Writer:
             self.noons[day] = at
         return at
 
-    def customers(self, low: int, high: int) -> None:
-        """Apply the new payments of customers ``low``…``high`` and write what they change."""
-        s, p = STAGE.c, cast(Table, Payment.__table__).c
-        query = (
-            select(s.customer_id, p.id, s.amount, s.currency, s.received_on, s.invoice_number, s.method, s.reference)
-            .outerjoin_from(STAGE, Payment, and_(p.customer_id == s.customer_id, p.import_key == s.import_key))
-            .where(s.new == 1, s.customer_id.between(low, high))
-            .order_by(s.customer_id, s.received_on, s.line)
-        )
-        payments = self.connection.execute(query).all()
-        ledgers = _ledgers(self.connection, low, high)
-        allocations: list[tuple[int, int, int]] = []
-        invoice_rows: list[tuple[Any, ...]] = []
-        activities: list[tuple[Any, ...]] = []
-        for customer_id, rows in groupby(payments, key=lambda row: row[0]):
-            ledger = ledgers[customer_id]
-            paid_on: dict[int, date] = {}
-            touched: dict[int, None] = {}
-            for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
-                parts, unapplied, closed = _apply(ledger, amount, invoice_number)
-                for invoice_id in closed:
-                    paid_on[invoice_id] = received
-                if unapplied:
-                    self.credit.totals[currency] += unapplied
-                    self.credit.refs.append(self.refs[customer_id])
-                if not self.write:
-                    continue
-                touched.update(dict.fromkeys(parts))
-                allocations.extend((payment_id, invoice_id, part) for invoice_id, part in parts.items())
-                activities.append(
-                    self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
-                )
-            for invoice_id in touched:
-                open_amount = ledger.items[invoice_id].open_amount
-                if open_amount == 0:
-                    day: Any = paid_on.get(invoice_id)
-                    if day is not None and self._paid_on is not None:
-                        day = self._paid_on(day)
-                    invoice_rows.append((open_amount, "paid", day, invoice_id))
-                else:
-                    invoice_rows.append((open_amount, ledger.status[invoice_id], None, invoice_id))
+    def apply(self, customer_ids: list[int]) -> None:
+        """Apply every new payment, customer by customer, writing what they change as it goes."""
+        ranges = iter(_ranges(customer_ids))
+        high = -1
+        ledgers: dict[int, _Ledger] = {}
+        as_date = date.fromisoformat if self.text else None
+        cursor = _cursor(self.connection, _NEW_PAYMENTS)
+        try:
+            while rows := cursor.fetchmany(_CUSTOMERS_AT_ONCE * 5):
+                for customer_id, group in groupby(rows, key=lambda row: row[0]):
+                    while customer_id > high:
+                        low, high = next(ranges)
+                        self.flush()
+                        ledgers = _ledgers(self.connection, low, high)
+                    self._customer(ledgers[customer_id], customer_id, group, as_date)
+        finally:
+            cursor.close()
+        self.flush()
+
+    def _customer(self, ledger: _Ledger, customer_id: int, rows: Iterable[Any], as_date: Any) -> None:
+        """Apply one customer's new payments (or the next of them, as fetched) in date order."""
+        paid_on = self.paid_on
+        touched: dict[int, None] = {}
+        for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
+            day = as_date(received) if as_date else received
+            parts, unapplied, closed = _apply(ledger, amount, invoice_number)
+            for invoice_id in closed:
+                paid_on[invoice_id] = day
+            if unapplied:
+                self.credit.totals[currency] += unapplied
+                self.credit.refs.append(self.refs[customer_id])
+            if not self.write:
+                continue
+            touched.update(dict.fromkeys(parts))
+            self.allocations.extend((payment_id, invoice_id, part) for invoice_id, part in parts.items())
+            self.activities.append(
+                self._activity(ledger, customer_id, amount, currency, day, method, reference, parts, unapplied)
+            )
+        for invoice_id in touched:
+            open_amount = ledger.items[invoice_id].open_amount
+            if open_amount == 0:
+                closed_on: Any = paid_on.get(invoice_id)
+                if closed_on is not None and self._paid_on is not None:
+                    closed_on = self._paid_on(closed_on)
+                self.balances[invoice_id] = (invoice_id, open_amount, "paid", closed_on)
+            else:
+                self.balances[invoice_id] = (invoice_id, open_amount, ledger.status[invoice_id], None)
+            self.stored[invoice_id] = ledger.stored[invoice_id]
+
+    def flush(self) -> None:
+        """Write what the payments applied so far change."""
+        self.paid_on = {}
         if not self.write:
             return
         connection = self.connection
-        driver_executemany(
-            connection, "INSERT INTO payment_allocations (payment_id, invoice_id, amount) VALUES (?, ?, ?)", allocations
-        )
-        driver_executemany(
-            connection, "UPDATE invoices SET open_amount = ?, status = ?, paid_on = ? WHERE id = ?", invoice_rows
-        )
+        load_stage(connection, PARTS, self.allocations)
+        load_stage(connection, BALANCES, list(self.balances.values()))
         driver_executemany(
             connection,
             "INSERT INTO activity (at, kind, summary, customer_id, user_id, details) VALUES (?, 'payment', ?, ?, ?, ?)",
-            activities,
+            self.activities,
         )
+        if self.totals is not None:
+            for invoice_id, open_amount, status, _ in self.balances.values():
+                self.totals.balance(self.stored[invoice_id], open_amount, status)
+        self.allocations, self.balances, self.activities, self.stored = [], {}, [], {}
 
     def _activity(
         self,
@@ -357,11 +397,10 @@ def import_payments_stream(
     applied = select(a.invoice_id, func.sum(a.amount)).group_by(a.invoice_id)
     connection.execute(insert(APPLIED).from_select(["invoice_id", "applied"], applied))
     credit = _Credit()
-    writer = _Writer(connection, ctx, credit, write=not report.dry_run)
+    writer = _Writer(connection, ctx, credit, write=not report.dry_run and new > 0)
     writer.refs = {facts.id: ref for ref, facts in stream.customers.items()}
     if report.dry_run or not new:
-        for low, high in _ranges(customer_ids):
-            writer.customers(low, high)
+        writer.apply(customer_ids)
     else:
         if method_changes:
             update_by_id(session, Payment, method_changes)
@@ -376,7 +415,9 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
     connection = writer.connection
     tables = [cast(Table, model.__table__) for model in (Payment, PaymentAllocation, Invoice, Activity)]
     payments, allocations, invoices, activity = tables
-    with bulk_writes(session, new):
+    if new >= BULK_ROWS:
+        writer.totals = TotalsDelta()
+    with bulk_writes(session, new, kept=("invoice_totals",)):
         connection = session.connection()
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),
@@ -391,5 +432,21 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
                 .order_by(s.received_on, s.line)
             )
             connection.execute(insert(payments).from_select([*_PAYMENT_COLUMNS, "created_at"], source))
-            for low, high in _ranges(customer_ids):
-                writer.customers(low, high)
+            create_stage(connection, PARTS)
+            create_stage(connection, BALANCES)
+            writer.apply(customer_ids)
+            # In key order, each page of the tables and their indexes is written once, not again and again.
+            parts = select(PARTS.c.payment_id, PARTS.c.invoice_id, PARTS.c.amount).order_by(
+                PARTS.c.payment_id, PARTS.c.invoice_id
+            )
+            connection.execute(insert(allocations).from_select(["payment_id", "invoice_id", "amount"], parts))
+            b = BALANCES.c
+            connection.execute(
+                update(invoices)
+                .values(open_amount=b.open_amount, status=b.status, paid_on=b.paid_on)
+                .where(invoices.c.id == b.invoice_id)
+            )
+            drop_stage(connection, PARTS)
+            drop_stage(connection, BALANCES)
+            if writer.totals is not None:
+                writer.totals.apply(connection)

@@ -16,7 +16,7 @@ from collectdesk.domain.dates import DateInputError, parse_iso_date
 from collectdesk.domain.money import AmountError, format_amount, minor_digits, parse_amount
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CustomerFacts:
     """What rows of other kinds need to know about their customer."""
 

@@ -29,6 +29,7 @@ from collectdesk.services.importing.unchanged import file_digest, mark, unchange
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
 from collectdesk.store.activity import log_activity
+from collectdesk.store.database import roomy_page_cache, unmapped
 from collectdesk.store.derived import bulk_load
 
 Importer = Callable[[Session, AppContext, RawTable, ColumnMap, ImportReport, Progress | None], None]
@@ -44,6 +45,9 @@ KINDS = tuple(IMPORTERS)
 StreamImporter = Callable[[Session, AppContext, RowStream, ImportReport, Progress | None], None]
 STREAMED: dict[str, StreamImporter] = {"invoices": import_invoices_stream, "payments": import_payments_stream}
 _BULK_BY_WRITES = {"invoices", "aging", "payments"}
+# The page cache a large import works in instead of the memory map: the unique indexes it adds to
+# (a payment's import key, an allocation's payment and invoice) fit, so their pages are read once.
+IMPORT_CACHE_MIB = 32
 
 
 class _DryRunDone(Exception):
@@ -194,7 +198,11 @@ def _import_streamed(
     """Import a large plain file as it is read (see ``streaming``); :class:`NotPlain` when it is not one."""
     report = ImportReport(kind=kind, file=file, rows=0, dry_run=dry_run)
     try:
-        with ctx.db.session() as session:
+        with (
+            ctx.db.session() as session,
+            unmapped(session.connection()),
+            roomy_page_cache(session.connection(), IMPORT_CACHE_MIB),
+        ):
             stream = RowStream(session, kind, path, file, options, ctx.clock.today() if kind == "payments" else None)
             try:
                 report.encoding = stream.plain.encoding

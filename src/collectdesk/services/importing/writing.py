@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, cast
 
@@ -30,10 +30,11 @@ def in_transaction(session: Session) -> Connection:
     return connection
 
 
-def bulk_writes(session: Session, rows: int) -> AbstractContextManager[None]:
+def bulk_writes(session: Session, rows: int, kept: Collection[str] = ()) -> AbstractContextManager[None]:
     """Around writing ``rows`` rows: for a large load, no per-row triggers (what they keep is rebuilt
-    set-based after); nothing special for a few rows, or none (an unchanged re-import writes nothing)."""
-    return contextlib.nullcontext() if rows < BULK_ROWS else bulk_load(in_transaction(session))
+    set-based after, but what the caller ``kept`` itself); nothing special for a few rows, or none
+    (an unchanged re-import writes nothing)."""
+    return contextlib.nullcontext() if rows < BULK_ROWS else bulk_load(in_transaction(session), kept=kept)
 
 
 def large_load(connection: Connection, table: Table, rows: int) -> bool:
