@@ -10,7 +10,7 @@
   (the period's promises and calls by collector and currency, open receivables aged);
 * claim round-trip: 8 desks, each a process logged in as its own collector and open already,
   pressing ``c`` at the same instant on accounts drawn from the same few (``bench/pg_claims.py``):
-  what the desk's ``c`` runs (warnings, then ``start_call``) won or lost, against the bare claim (one prepared
+  ``start_call`` (all the desk's ``c`` runs) won or lost, against the bare claim (one prepared
   ``INSERT … ON CONFLICT DO NOTHING``, and who holds the account when refused) pressed by the same
   logins in turns with it (target p95 ≤ 50 ms). The desks share this machine's cores with the
   server, as a team's would not: the bare claim's figure is what that sharing costs.
@@ -203,10 +203,9 @@ def _tally(ctx: AppContext) -> list[BenchResult]:
     core = (
         "SELECT taken_by_id, currency, status, count(*), sum(amount), sum(paid_amount) FROM promises "
         "WHERE created_at >= %(start)s AND created_at < %(stop)s GROUP BY taken_by_id, currency, status",
-        "SELECT k.user_id, c.currency, count(*), sum(CASE WHEN k.right_party THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN k.result_code = 'PTP' THEN 1 ELSE 0 END), coalesce(sum(k.talk_seconds), 0) "
-        "FROM calls k JOIN customers c ON c.id = k.customer_id "
-        "WHERE k.started_at >= %(start)s AND k.started_at < %(stop)s GROUP BY k.user_id, c.currency",
+        "SELECT user_id, currency, count(*), sum(CASE WHEN right_party THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN result_code = 'PTP' THEN 1 ELSE 0 END), coalesce(sum(talk_seconds), 0) "
+        "FROM calls WHERE started_at >= %(start)s AND started_at < %(stop)s GROUP BY user_id, currency",
         "SELECT currency, sum(CASE WHEN due_date >= %(today)s THEN open_amount ELSE 0 END), "
         "sum(CASE WHEN %(today)s - due_date BETWEEN 1 AND 30 THEN open_amount ELSE 0 END), "
         "sum(CASE WHEN %(today)s - due_date BETWEEN 31 AND 60 THEN open_amount ELSE 0 END), "

@@ -5,8 +5,8 @@ when the desks press ``c`` together: before every press all of them wait for eac
 claims an account drawn from the same few, so every claim races seven others. Presses alternate
 between the two ways of claiming, so both meet the same load on this shared machine:
 
-* the desk's way: what the desk's ``c`` key runs once the account is on the screen (the warnings
-  to show, then ``start_call``);
+* the desk's way: what the desk's ``c`` key runs once the account is on the screen (``start_call``,
+  which also hands back the warnings the desk shows);
 * the bare way, the floor a claim can reach from this machine: raw psycopg on one open connection,
   one prepared ``INSERT … ON CONFLICT DO NOTHING RETURNING`` in autocommit and, when it is refused,
   one prepared SELECT of who is on the account and since when.
@@ -77,7 +77,6 @@ def desk(url: str, accounts: list[int], presses: int, seed: int, barrier: Any, r
     from collectdesk.services.calls import (
         AccountOnCall,
         CallOutcome,
-        call_warnings,
         close_call,
         save_call_notes,
         start_call,
@@ -111,9 +110,7 @@ def desk(url: str, accounts: list[int], presses: int, seed: int, barrier: Any, r
                 barrier.wait()
                 started, cpu = time.perf_counter(), time.process_time()
                 try:
-                    account = rng.choice(accounts)
-                    call_warnings(ctx, account)  # as the desk's c does before the claim
-                    call = start_call(ctx, account)
+                    call = start_call(ctx, rng.choice(accounts))  # all the desk's c runs, warnings included
                 except AccountOnCall:
                     if press >= 0:
                         claims.append(Claim(DESK, time.perf_counter() - started, time.process_time() - cpu, False))

@@ -351,6 +351,26 @@ async def test_c_on_a_search_result_starts_a_call(desk) -> None:
         assert app.desk.call is not None and app.desk.call.customer_id == built.customers["C005"]
 
 
+async def test_the_warnings_about_a_call_show_as_it_starts(desk) -> None:
+    ctx, built = desk
+    with ctx.db.session() as session:
+        session.execute(
+            update(Customer)
+            .where(Customer.id == built.customers["C005"])
+            .values(on_hold=True, hold_reason="awaiting a credit note")
+        )
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"echo")
+        await wait_for(pilot, lambda: app.screen.query_one("#results", DataTable).row_count == 1)
+        await pilot.press("down", "c")
+        await wait_for(pilot, lambda: app.desk.call is not None)
+        await wait_for(pilot, lambda: "the account is on hold (awaiting a credit note)" in notifications(app))
+
+
 async def test_blocked_call_needs_a_typed_override_reason(desk) -> None:
     ctx, built = desk
     app = make_app(ctx)

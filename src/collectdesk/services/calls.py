@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.cadence import next_action_on, next_action_text
@@ -30,7 +29,8 @@ from collectdesk.services.promises import (
     validate_promise,
 )
 from collectdesk.store.activity import log_activity
-from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, User, max_length
+from collectdesk.store.call_claim import CallFacts, NewCall, OpenCallSeen, claim_call, read_call_facts
+from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, max_length
 
 __all__ = [
     "AccountOnCall",
@@ -111,7 +111,8 @@ class CallOutcome:
 
 @dataclass(frozen=True)
 class StartedCall:
-    """A call that is open: whose, with whom, since when, and its notes so far."""
+    """A call that is open: whose, with whom, since when, its notes so far, and the lesser concerns
+    about it the collector is told as it starts (none for a call resumed later)."""
 
     id: int
     customer_id: int
@@ -119,6 +120,7 @@ class StartedCall:
     user_id: int
     started_at: datetime
     notes: str
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -174,15 +176,6 @@ def _customer(session: Session, customer_id: int, *, lock: bool = False) -> Cust
     return customer
 
 
-def _contact(session: Session, customer: Customer, contact_id: int | None) -> Contact | None:
-    if contact_id is None:
-        return None
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.customer_id != customer.id:
-        raise InputError(f"contact {contact_id} is not a contact of {customer.name}")
-    return contact
-
-
 def _phones(session: Session, customer: Customer) -> list[str | None]:
     return [
         customer.phone,
@@ -201,50 +194,51 @@ def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableSt
     return calling_status(ctx, _phones(session, customer), customer.country, customer.timezone)
 
 
-def _assess(
-    session: Session, ctx: AppContext, customer: Customer, contact: Contact | None
-) -> tuple[list[str], list[str]]:
+def _facts(ctx: AppContext, customer_id: int, contact_id: int | None) -> CallFacts:
+    """What the guard rails and the claim read about the account (one statement on PostgreSQL)."""
+    facts = read_call_facts(ctx.db.engine, customer_id, contact_id, ctx.user.id, ctx.clock.now() - FREQUENCY_LOOKBACK)
+    if facts is None:
+        raise InputError(f"there is no account with id {customer_id}")
+    if contact_id is not None and (facts.contact is None or facts.contact.customer_id != customer_id):
+        raise InputError(f"contact {contact_id} is not a contact of {facts.name}")
+    return facts
+
+
+def _assess(ctx: AppContext, facts: CallFacts) -> tuple[list[str], list[str]]:
     """The blocks and the warnings for calling this customer (and contact) now."""
     blocks: list[str] = []
     warnings: list[str] = []
-    if customer.do_not_call:
-        blocks.append(f"{customer.name} is marked do-not-call")
-    if customer.cease_contact:
-        blocks.append(f"{customer.name} asked to cease contact")
-    if customer.lawyer_represented:
-        blocks.append(f"{customer.name} is represented by a lawyer: contact the lawyer instead")
+    contact = facts.contact
+    if facts.do_not_call:
+        blocks.append(f"{facts.name} is marked do-not-call")
+    if facts.cease_contact:
+        blocks.append(f"{facts.name} asked to cease contact")
+    if facts.lawyer_represented:
+        blocks.append(f"{facts.name} is represented by a lawyer: contact the lawyer instead")
     if contact is not None and contact.do_not_call:
         blocks.append(f"{contact.name} is marked do-not-call")
     if contact is not None and contact.wrong_number:
         warnings.append(f"{contact.name}'s number {national_format(contact.phone)} is flagged as wrong")
-    phones = _phones(session, customer)  # read once: the window and the frequency rules both need them
-    status = calling_status(ctx, phones, customer.country, customer.timezone)
+    phones = [facts.phone, *facts.contact_phones]
+    status = calling_status(ctx, phones, facts.country, facts.timezone)
     if status.unknown:
         warnings.append(f"local time {UNKNOWN_REASON}")
     elif not status.callable:
         blocks.append(status.reason)
     now = ctx.clock.now()
-    past = [
-        PastCall(row.started_at, row.right_party, row.result_code)
-        for row in session.execute(
-            select(Call.started_at, Call.right_party, Call.result_code).where(
-                Call.customer_id == customer.id, Call.started_at > now - FREQUENCY_LOOKBACK
-            )
-        )
-    ]
     frequency = check_frequency(
-        customer.kind,
-        customer.country,
-        customer.region,
-        past,
+        facts.kind,
+        facts.country,
+        facts.region,
+        [PastCall(row.started_at, row.right_party, row.result_code) for row in facts.past_calls],
         now,
-        candidate_zones(phones, customer.country, customer.timezone),
+        candidate_zones(phones, facts.country, facts.timezone),
     )
     blocks.extend(frequency.blocks)
     warnings.extend(frequency.warnings)
-    if customer.on_hold:
-        warnings.append(f"the account is on hold ({customer.hold_reason or 'no reason given'})")
-    phone = contact.phone if contact is not None else customer.phone
+    if facts.on_hold:
+        warnings.append(f"the account is on hold ({facts.hold_reason or 'no reason given'})")
+    phone = contact.phone if contact is not None else facts.phone
     if not phone:
         warnings.append("no phone number on file")
     return blocks, warnings
@@ -258,16 +252,12 @@ def callable_status(ctx: AppContext, customer_id: int) -> CallableStatus:
 
 def call_blocks(ctx: AppContext, customer_id: int, contact_id: int | None = None) -> list[str]:
     """What would stop a call now (do-not-call, calling window, frequency), before starting it."""
-    with ctx.db.session() as session:
-        customer = _customer(session, customer_id)
-        return _assess(session, ctx, customer, _contact(session, customer, contact_id))[0]
+    return _assess(ctx, _facts(ctx, customer_id, contact_id))[0]
 
 
 def call_warnings(ctx: AppContext, customer_id: int, contact_id: int | None = None) -> list[str]:
     """Lesser concerns about calling now: a recent business call, unknown local time, hold…"""
-    with ctx.db.session() as session:
-        customer = _customer(session, customer_id)
-        return _assess(session, ctx, customer, _contact(session, customer, contact_id))[1]
+    return _assess(ctx, _facts(ctx, customer_id, contact_id))[1]
 
 
 def _open_call(session: Session, user_id: int) -> Call | None:
@@ -285,78 +275,56 @@ _CLAIM_TRIES = 3
 def start_call(
     ctx: AppContext, customer_id: int, *, contact_id: int | None = None, override_reason: str | None = None
 ) -> StartedCall:
-    """Start a call: the row is written at once; guard rails block unless a reason overrides."""
+    """Start a call: the row is written at once; guard rails block unless a reason overrides.
+
+    One read of what the guard rails need, then the claim (one statement): two round trips to
+    PostgreSQL, won or lost. The call comes back with the warnings to show as it starts.
+    """
     reason = (override_reason or "").strip() or None
     limit = max_length(Call.override_reason)
     if reason and len(reason) > limit:
         raise InputError(f"the override reason is too long (at most {limit} characters)")
-    lost: IntegrityError | None = None
     for _ in range(_CLAIM_TRIES):
-        try:
-            return _claim(ctx, customer_id, contact_id, reason)
-        except IntegrityError as exc:
-            # Another desk claimed the account (or this user's other desk opened a call) between the
-            # check and the insert; the unique indexes let exactly one through. Say who won, unless
-            # that call has closed already: then the account is free again and the claim is retried.
-            lost = exc
-            with ctx.db.session() as session:
-                _refuse_if_taken(session, ctx, customer_id)
-    assert lost is not None
-    raise lost
-
-
-def _refuse_if_taken(session: Session, ctx: AppContext, customer_id: int) -> None:
-    """Raise when this user already has an open call, or someone is on a call with the account."""
-    current = _open_call(session, ctx.user.id)
-    if current is not None:
-        other = session.get(Customer, current.customer_id)
-        name = other.name if other else f"account {current.customer_id}"
-        started = f"{current.started_at:%Y-%m-%d %H:%M} UTC"
-        raise CallInProgress(
-            current.id, f"You already have a call open with {name} (started {started}): close it first"
-        )
-    holder = session.execute(
-        select(User.name, Call.started_at, Customer.name)
-        .join_from(Call, User, User.id == Call.user_id)
-        .join(Customer, Customer.id == Call.customer_id)
-        .where(Call.customer_id == customer_id, Call.ended_at.is_(None))
-    ).first()
-    if holder is not None:
-        raise AccountOnCall(holder[0], holder[2], holder[1])
-
-
-def _claim(ctx: AppContext, customer_id: int, contact_id: int | None, reason: str | None) -> StartedCall:
-    with ctx.db.session() as session:
-        _refuse_if_taken(session, ctx, customer_id)
-        customer = _customer(session, customer_id)
-        contact = _contact(session, customer, contact_id)
-        blocks, _warnings = _assess(session, ctx, customer, contact)
+        facts = _facts(ctx, customer_id, contact_id)
+        _refuse(ctx, [seen for seen in (facts.mine, facts.on_account) if seen is not None], customer_id)
+        blocks, warnings = _assess(ctx, facts)
         if blocks and reason is None:
             raise CallBlocked(blocks)
         now = ctx.clock.now()
-        call = Call(
-            customer_id=customer.id,
-            contact_id=contact.id if contact else None,
-            user_id=ctx.user.id,
-            phone=contact.phone if contact else customer.phone,
-            started_at=now,
-            notes="",
-            override_reason=reason if blocks else None,
-        )
-        session.add(call)
-        session.flush()
-        if blocks:
-            log_activity(
-                session,
-                at=now,
-                kind="override",
-                customer_id=customer.id,
+        contact = facts.contact
+        claim = claim_call(
+            ctx.db.engine,
+            NewCall(
+                customer_id=customer_id,
+                contact_id=contact_id,
                 user_id=ctx.user.id,
-                call_id=call.id,
-                summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}",
-                details={"blocks": blocks, "reason": reason},
+                phone=contact.phone if contact is not None else facts.phone,
+                started_at=now,
+                override_reason=reason if blocks else None,
+                summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}" if blocks else None,
+                details={"blocks": blocks, "reason": reason} if blocks else None,
+            ),
+        )
+        if claim.call_id is not None:
+            return StartedCall(claim.call_id, customer_id, contact_id, ctx.user.id, now, "", tuple(warnings))
+        # Another desk claimed the account (or this user's other desk opened a call) since the read;
+        # the unique indexes let exactly one through. Say who won, unless that call has closed
+        # already: then the account is free again and the claim is tried again.
+        _refuse(ctx, claim.in_the_way, customer_id)
+    raise InputError("the account was claimed and released again while this desk tried to claim it: press c again")
+
+
+def _refuse(ctx: AppContext, in_the_way: list[OpenCallSeen], customer_id: int) -> None:
+    """Raise when this user already has an open call, or someone is on a call with the account."""
+    for seen in in_the_way:
+        if seen.user_id == ctx.user.id:
+            started = f"{seen.started_at:%Y-%m-%d %H:%M} UTC"
+            raise CallInProgress(
+                seen.call_id, f"You already have a call open with {seen.customer} (started {started}): close it first"
             )
-        return _started(call)
+    for seen in in_the_way:
+        if seen.customer_id == customer_id:
+            raise AccountOnCall(seen.user, seen.customer, seen.started_at)
 
 
 def save_call_notes(ctx: AppContext, call_id: int, notes: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from collectdesk.store.secrets import get_secret, missing_password_message
@@ -89,6 +90,29 @@ def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.commit()
 
 
+# A pooled connection used within this many seconds is handed out without asking the server first;
+# one quiet for longer is pinged (a restarted server or a dropped link found before the desk's
+# statement, not by it). Pinging every checkout cost each claim a round trip of its own.
+QUIET_SECONDS = 30.0
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["used_at"] = time.monotonic()
+
+
+def _ping_if_quiet(engine: Engine) -> Any:
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        used_at = record.info.get("used_at")
+        if used_at is not None and time.monotonic() - used_at < QUIET_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc  # the pool connects afresh
+
+    return checkout
+
+
 @contextmanager
 def roomy_page_cache(connection: Connection, mib: int = 128) -> Iterator[Connection]:
     """SQLite: a page cache of up to ``mib`` MiB on this connection for the block, the usual size after.
@@ -135,8 +159,13 @@ def make_engine(url_text: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_pre_ping=True)
+    # The most recently used connection first: the one just used is the one least likely to need
+    # a ping, and its statements are prepared already.
+    engine = create_engine(url, pool_use_lifo=True)
     event.listen(engine, "connect", _postgresql_settings)
+    event.listen(engine, "connect", _checked_in)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _ping_if_quiet(engine))
     return engine
 
 

@@ -109,7 +109,7 @@ class CallController(ReportsWorkFailures, Widget):
     @work(exclusive=True, group="call", exit_on_error=False, description="starting the call")
     async def start(self, customer_id: int, shown: AccountDetail | None) -> None:
         """Pick the contact, check the guard rails (a typed reason overrides a block), open the call."""
-        from collectdesk.services.calls import AccountOnCall, CallBlocked, call_warnings, start_call
+        from collectdesk.services.calls import AccountOnCall, CallBlocked, start_call
         from collectdesk.tui.dialogs import ContactPicker, OverrideDialog
 
         detail = shown if shown is not None and shown.customer_id == customer_id else None
@@ -129,7 +129,6 @@ class CallController(ReportsWorkFailures, Widget):
                 return
         contact_id = contact.contact_id if contact else None
         try:
-            warnings = await asyncio.to_thread(call_warnings, self.ctx, customer_id, contact_id)
             try:
                 row = await asyncio.to_thread(start_call, self.ctx, customer_id, contact_id=contact_id)
             except CallBlocked as blocked:
@@ -143,7 +142,7 @@ class CallController(ReportsWorkFailures, Widget):
             self.notify(str(exc), title="Cannot start the call", severity="error")
             return
         self.call = OpenCall(row.id, customer_id, detail.name, contact.name if contact else None, row.started_at)
-        self.post_message(self.Started(self.call, warnings))
+        self.post_message(self.Started(self.call, list(row.warnings)))
 
     # ----- closing ------------------------------------------------------------------------------
     def close(self) -> None:
