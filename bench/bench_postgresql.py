@@ -203,10 +203,9 @@ def _tally(ctx: AppContext) -> list[BenchResult]:
     core = (
         "SELECT taken_by_id, currency, status, count(*), sum(amount), sum(paid_amount) FROM promises "
         "WHERE created_at >= %(start)s AND created_at < %(stop)s GROUP BY taken_by_id, currency, status",
-        "SELECT k.user_id, c.currency, count(*), sum(CASE WHEN k.right_party THEN 1 ELSE 0 END), "
-        "sum(CASE WHEN k.result_code = 'PTP' THEN 1 ELSE 0 END), coalesce(sum(k.talk_seconds), 0) "
-        "FROM calls k JOIN customers c ON c.id = k.customer_id "
-        "WHERE k.started_at >= %(start)s AND k.started_at < %(stop)s GROUP BY k.user_id, c.currency",
+        "SELECT user_id, currency, count(*), sum(CASE WHEN right_party THEN 1 ELSE 0 END), "
+        "sum(CASE WHEN result_code = 'PTP' THEN 1 ELSE 0 END), coalesce(sum(talk_seconds), 0) "
+        "FROM calls WHERE started_at >= %(start)s AND started_at < %(stop)s GROUP BY user_id, currency",
         "SELECT currency, sum(CASE WHEN due_date >= %(today)s THEN open_amount ELSE 0 END), "
         "sum(CASE WHEN %(today)s - due_date BETWEEN 1 AND 30 THEN open_amount ELSE 0 END), "
         "sum(CASE WHEN %(today)s - due_date BETWEEN 31 AND 60 THEN open_amount ELSE 0 END), "

@@ -47,10 +47,8 @@ _PLAIN_PROMISES = (
     "WHERE created_at >= ? AND created_at < ? GROUP BY taken_by_id, currency, status"
 )
 _PLAIN_CALLS = (
-    "SELECT calls.user_id, customers.currency, count(*), sum(calls.right_party), "
-    "sum(calls.result_code = 'PTP'), sum(calls.talk_seconds) FROM calls "
-    "JOIN customers ON customers.id = calls.customer_id "
-    "WHERE calls.started_at >= ? AND calls.started_at < ? GROUP BY calls.user_id, customers.currency"
+    "SELECT user_id, currency, count(*), sum(right_party), sum(result_code = 'PTP'), sum(talk_seconds) "
+    "FROM calls WHERE started_at >= ? AND started_at < ? GROUP BY user_id, currency"
 )
 
 

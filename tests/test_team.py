@@ -321,3 +321,14 @@ def test_a_collector_finding_the_schema_behind_is_told_who_can_upgrade_it(
     finally:
         with owner.db.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": SCHEMA_HEAD})
+
+
+def test_a_customers_currency_reaches_every_collectors_calls(team: dict[str, AppContext]) -> None:
+    sue, ann, bob = team["sue"], team["ann"], team["bob"]
+    acme = add_customer(sue, name="Acme Corp")
+    close_call(bob, start_call(bob, acme).id, CallOutcome("NOANSWER"))
+    # Ann's desk changes the account; row-level security hides Bob's call from her, not from the books.
+    with ann.db.session() as session:
+        session.execute(Customer.__table__.update().where(Customer.id == acme).values(currency="CAD"))
+    with sue.db.session() as session:
+        assert session.scalars(select(Call.currency).where(Call.customer_id == acme)).all() == ["CAD"]

@@ -1,7 +1,8 @@
 """Everything the database derives by triggers, in one list, and bulk loading without them.
 
 Each entry keeps one kind of derived data true on every write: account facts on customers,
-invoice and allocation totals, talk time on calls, and the marks on changed accounts for the stored ranking.
+invoice and allocation totals, talk time and currency on calls, and the marks on changed
+accounts for the stored ranking.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from collectdesk.store import account_facts, allocation_totals, call_talk, invoice_totals, worklist_cache
+from collectdesk.store import (
+    account_facts,
+    allocation_totals,
+    call_currency,
+    call_talk,
+    invoice_totals,
+    worklist_cache,
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,9 @@ DERIVED = (
         allocation_totals.rebuild_allocation_totals,
     ),
     Derived("call_talk", call_talk.trigger_ddl, call_talk.drop_trigger_ddl, call_talk.rebuild_talk_seconds),
+    Derived(
+        "call_currency", call_currency.trigger_ddl, call_currency.drop_trigger_ddl, call_currency.rebuild_call_currency
+    ),
     # Rebuilt by dropping the stored ranking: the next upkeep ranks everything again.
     Derived("ranking", worklist_cache.trigger_ddl, worklist_cache.drop_trigger_ddl, worklist_cache.forget_ranking),
 )

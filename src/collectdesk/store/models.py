@@ -149,9 +149,6 @@ class Customer(Base):
         # The tally's agency-ready accounts and accounts per stage (revision 0003).
         Index("ix_customers_oldest_open_due", "oldest_open_due", "stage"),
         Index("ix_customers_stage_balance", "stage", "open_balance"),
-        # The tally's calls per currency: on PostgreSQL each call's currency from this small index
-        # (an index-only scan) rather than from every customer's row (revision 0012).
-        Index("ix_customers_currency", "id", "currency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -333,12 +330,12 @@ class Call(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
         Index("ix_calls_ended_at", "ended_at"),
-        # Covers the tally's phone activity, the customer included for its currency (revision 0010).
+        # Covers the tally's phone activity, currency included (revisions 0010, 0013).
         Index(
             "ix_calls_started_tally",
             "started_at",
             "user_id",
-            "customer_id",
+            "currency",
             "right_party",
             "result_code",
             "talk_seconds",
@@ -366,6 +363,8 @@ class Call(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     # From started_at to ended_at, 0 while open: kept by triggers (store/call_talk.py).
     talk_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # The customer's currency: kept by triggers (store/call_currency.py).
+    currency: Mapped[str | None] = mapped_column(String(3))
 
 
 class Promise(Base):
