@@ -965,3 +965,19 @@ async def test_keys_typed_in_one_burst_after_tab_land_in_the_next_field(desk) ->
             app.post_message(events.Key(name, char))
         await wait_for(pilot, lambda: form.query_one("#amount", Input).value == "1234.56")
         assert form.query_one("#promised_on", Input).value == "2026-11-30"
+
+
+async def test_a_reload_that_moves_the_shown_accounts_stage_shows_in_the_panel_too(desk) -> None:
+    ctx, _ = desk
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+        shown = app.desk.detail
+        assert shown is not None
+        moved = "management" if shown.stage != "management" else "legal"
+        with ctx.db.session() as session:  # the day's upkeep, on this desk or another, moved it up
+            session.execute(update(Customer).where(Customer.id == shown.customer_id).values(stage=moved))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.desk.detail is not None and app.desk.detail.stage == moved)
+        header = str(app.desk.query_one("#account-header", Static).render())
+        assert f"Stage {moved}" in header and app.desk.detail.customer_id == shown.customer_id

@@ -29,7 +29,7 @@ from collectdesk.services.promises import (
     validate_promise,
 )
 from collectdesk.store.activity import log_activity
-from collectdesk.store.call_claim import CallFacts, NewCall, OpenCallSeen, claim_call, read_call_facts
+from collectdesk.store.call_claim import CallFacts, ClaimLink, NewCall, OpenCallSeen, claim_link
 from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, max_length
 
 __all__ = [
@@ -194,9 +194,14 @@ def _status(session: Session, ctx: AppContext, customer: Customer) -> CallableSt
     return calling_status(ctx, _phones(session, customer), customer.country, customer.timezone)
 
 
-def _facts(ctx: AppContext, customer_id: int, contact_id: int | None) -> CallFacts:
+def _facts(ctx: AppContext, customer_id: int, contact_id: int | None, link: ClaimLink | None = None) -> CallFacts:
     """What the guard rails and the claim read about the account (one statement on PostgreSQL)."""
-    facts = read_call_facts(ctx.db.engine, customer_id, contact_id, ctx.user.id, ctx.clock.now() - FREQUENCY_LOOKBACK)
+    since = ctx.clock.now() - FREQUENCY_LOOKBACK
+    if link is None:
+        with claim_link(ctx.db.engine) as own:
+            facts = own.read_facts(customer_id, contact_id, ctx.user.id, since)
+    else:
+        facts = link.read_facts(customer_id, contact_id, ctx.user.id, since)
     if facts is None:
         raise InputError(f"there is no account with id {customer_id}")
     if contact_id is not None and (facts.contact is None or facts.contact.customer_id != customer_id):
@@ -284,34 +289,44 @@ def start_call(
     limit = max_length(Call.override_reason)
     if reason and len(reason) > limit:
         raise InputError(f"the override reason is too long (at most {limit} characters)")
-    for _ in range(_CLAIM_TRIES):
-        facts = _facts(ctx, customer_id, contact_id)
-        _refuse(ctx, [seen for seen in (facts.mine, facts.on_account) if seen is not None], customer_id)
-        blocks, warnings = _assess(ctx, facts)
-        if blocks and reason is None:
-            raise CallBlocked(blocks)
-        now = ctx.clock.now()
-        contact = facts.contact
-        claim = claim_call(
-            ctx.db.engine,
-            NewCall(
-                customer_id=customer_id,
-                contact_id=contact_id,
-                user_id=ctx.user.id,
-                phone=contact.phone if contact is not None else facts.phone,
-                started_at=now,
-                override_reason=reason if blocks else None,
-                summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}" if blocks else None,
-                details={"blocks": blocks, "reason": reason} if blocks else None,
-            ),
-        )
-        if claim.call_id is not None:
-            return StartedCall(claim.call_id, customer_id, contact_id, ctx.user.id, now, "", tuple(warnings))
-        # Another desk claimed the account (or this user's other desk opened a call) since the read;
-        # the unique indexes let exactly one through. Say who won, unless that call has closed
-        # already: then the account is free again and the claim is tried again.
-        _refuse(ctx, claim.in_the_way, customer_id)
+    with claim_link(ctx.db.engine) as link:  # one pooled connection for the read and the claim
+        for _ in range(_CLAIM_TRIES):
+            started = _try_claim(ctx, link, customer_id, contact_id, reason)
+            if started is not None:
+                return started
     raise InputError("the account was claimed and released again while this desk tried to claim it: press c again")
+
+
+def _try_claim(
+    ctx: AppContext, link: ClaimLink, customer_id: int, contact_id: int | None, reason: str | None
+) -> StartedCall | None:
+    """Read, check the guard rails, claim: the started call, or None when the call that refused the
+    claim has closed since (the account is free again)."""
+    facts = _facts(ctx, customer_id, contact_id, link)
+    _refuse(ctx, [seen for seen in (facts.mine, facts.on_account) if seen is not None], customer_id)
+    blocks, warnings = _assess(ctx, facts)
+    if blocks and reason is None:
+        raise CallBlocked(blocks)
+    now = ctx.clock.now()
+    contact = facts.contact
+    claim = link.claim(
+        NewCall(
+            customer_id=customer_id,
+            contact_id=contact_id,
+            user_id=ctx.user.id,
+            phone=contact.phone if contact is not None else facts.phone,
+            started_at=now,
+            override_reason=reason if blocks else None,
+            summary=f"Call started despite: {'; '.join(blocks)}. Reason: {reason}" if blocks else None,
+            details={"blocks": blocks, "reason": reason} if blocks else None,
+        )
+    )
+    if claim.call_id is not None:
+        return StartedCall(claim.call_id, customer_id, contact_id, ctx.user.id, now, "", tuple(warnings))
+    # Another desk claimed the account (or this user's other desk opened a call) since the read; the
+    # unique indexes let exactly one through. Say who won, unless that call has closed already.
+    _refuse(ctx, claim.in_the_way, customer_id)
+    return None
 
 
 def _refuse(ctx: AppContext, in_the_way: list[OpenCallSeen], customer_id: int) -> None:

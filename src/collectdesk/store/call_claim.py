@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, TextClause, bindparam, insert, text
+from sqlalchemy import Engine, TextClause, bindparam, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from collectdesk.store.models import Activity, UTCDateTime
@@ -192,56 +192,12 @@ def _typed(sql: str) -> TextClause:
 _DRIVER_SQL: dict[str, str] = {}
 
 
-def _driver_sql(connection: Connection, sql: str) -> str:
+def _driver_sql(engine: Engine, sql: str) -> str:
     """The statement in the driver's own parameter style (compiled once)."""
     compiled = _DRIVER_SQL.get(sql)
     if compiled is None:
-        compiled = _DRIVER_SQL[sql] = text(sql).compile(dialect=connection.dialect).string
+        compiled = _DRIVER_SQL[sql] = text(sql).compile(dialect=engine.dialect).string
     return compiled
-
-
-@contextmanager
-def _psycopg(engine: Engine) -> Iterator[tuple[Connection, Any]]:
-    """A pooled PostgreSQL connection in autocommit and its psycopg connection; the driver's errors
-    reach the caller as SQLAlchemy's, as on every other path."""
-    import psycopg
-
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
-        raw: Any = connection.connection.driver_connection
-        try:
-            yield connection, raw
-        except psycopg.Error as exc:
-            if raw.broken:  # the server went away: this connection is not handed out again
-                connection.invalidate(exc)
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
-
-
-def read_call_facts(
-    engine: Engine, customer_id: int, contact_id: int | None, user_id: int, since: datetime
-) -> CallFacts | None:
-    """What the guard rails and the claim need about ``customer_id`` (None: no such account)."""
-    params: dict[str, Any] = {"customer": customer_id, "contact": contact_id, "user": user_id}
-    if engine.dialect.name == "postgresql":
-        with _psycopg(engine) as (connection, raw):
-            row = raw.execute(
-                _driver_sql(connection, _PG_FACTS), {**params, "since": _naive(since)}, prepare=True
-            ).fetchone()
-        if row is None:
-            return None
-        past = [PastCallRow(_instant(at), right, code) for at, right, code in zip(*row[25:28], strict=True)]
-        return _facts(row, list(row[24]), past, customer_id, user_id)
-    params["since"] = since
-    with engine.connect() as connection:
-        found = connection.execute(_typed(_SQLITE_FACTS), params).first()
-        if found is None:
-            return None
-        phones = list(connection.execute(_typed(_PHONES), params).scalars())
-        past = [
-            PastCallRow(_instant(at), _flag(right), code)
-            for at, right, code in connection.execute(_typed(f"SELECT {', '.join(_PAST_COLUMNS)} {_PAST}"), params)
-        ]
-    return _facts(tuple(found), phones, past, customer_id, user_id)
 
 
 def _claim_params(call: NewCall) -> dict[str, Any]:
@@ -261,36 +217,98 @@ def _in_the_way(rows: Sequence[Sequence[Any]]) -> list[OpenCallSeen]:
     return [seen for row in rows if (seen := _seen(*row)) is not None]
 
 
-def claim_call(engine: Engine, call: NewCall) -> ClaimOutcome:
-    """Write the call unless an open call on the account or by the user is in the way (the unique
-    indexes decide a race): its id, or the open calls in the way, read after the claim."""
-    params = _claim_params(call)
-    if engine.dialect.name == "postgresql":
-        params["at"] = _naive(call.started_at)
-        with _psycopg(engine) as (connection, raw):
-            rows = raw.execute(_driver_sql(connection, _PG_CLAIM), params, prepare=True).fetchall()
+class ClaimLink:
+    """What a claim reads and writes through: on PostgreSQL one pooled connection's own driver, in
+    autocommit, for the read and the claim alike; on SQLite the engine."""
+
+    def __init__(self, engine: Engine, driver: Any = None) -> None:
+        self.engine = engine
+        self.driver = driver
+
+    def read_facts(self, customer_id: int, contact_id: int | None, user_id: int, since: datetime) -> CallFacts | None:
+        """What the guard rails and the claim need about ``customer_id`` (None: no such account)."""
+        params: dict[str, Any] = {"customer": customer_id, "contact": contact_id, "user": user_id}
+        if self.driver is not None:
+            params["since"] = _naive(since)
+            row = self.driver.execute(_driver_sql(self.engine, _PG_FACTS), params, prepare=True).fetchone()
+            if row is None:
+                return None
+            past = [PastCallRow(_instant(at), right, code) for at, right, code in zip(*row[25:28], strict=True)]
+            return _facts(row, list(row[24]), past, customer_id, user_id)
+        params["since"] = since
+        with self.engine.connect() as connection:
+            found = connection.execute(_typed(_SQLITE_FACTS), params).first()
+            if found is None:
+                return None
+            phones = list(connection.execute(_typed(_PHONES), params).scalars())
+            past = [
+                PastCallRow(_instant(at), _flag(right), code)
+                for at, right, code in connection.execute(_typed(f"SELECT {', '.join(_PAST_COLUMNS)} {_PAST}"), params)
+            ]
+        return _facts(tuple(found), phones, past, customer_id, user_id)
+
+    def claim(self, call: NewCall) -> ClaimOutcome:
+        """Write the call unless an open call on the account or by the user is in the way (the
+        unique indexes decide a race): its id, or the open calls in the way."""
+        params = _claim_params(call)
+        if self.driver is not None:
+            params["at"] = _naive(call.started_at)
+            rows = self.driver.execute(_driver_sql(self.engine, _PG_CLAIM), params, prepare=True).fetchall()
             if rows and rows[0][0] is not None:
                 return ClaimOutcome(int(rows[0][0]), [])
             seen = _in_the_way([row[1:] for row in rows])
             if not seen:
                 # Refused by a call that was not committed when the claim began (the claim waited
                 # for it): a second look, on a snapshot of its own, sees it.
-                seen = _in_the_way(raw.execute(_driver_sql(connection, _OPEN_CALLS), params, prepare=True).fetchall())
+                look = _driver_sql(self.engine, _OPEN_CALLS)
+                seen = _in_the_way(self.driver.execute(look, params, prepare=True).fetchall())
             return ClaimOutcome(None, seen)
-    with engine.begin() as connection:
-        row = connection.execute(_typed(_INSERT_CALL), params).first()
-        if row is not None and call.summary is not None:
-            connection.execute(
-                insert(Activity),
-                {
-                    "at": call.started_at,
-                    "kind": "override",
-                    "summary": params["summary"],
-                    "customer_id": call.customer_id,
-                    "user_id": call.user_id,
-                    "call_id": row[0],
-                    "details": call.details,
-                },
-            )
-        seen = [] if row is not None else _in_the_way(connection.execute(_typed(_OPEN_CALLS), params).all())
-    return ClaimOutcome(None if row is None else int(row[0]), seen)
+        with self.engine.begin() as connection:
+            row = connection.execute(_typed(_INSERT_CALL), params).first()
+            if row is not None and call.summary is not None:
+                connection.execute(
+                    insert(Activity),
+                    {
+                        "at": call.started_at,
+                        "kind": "override",
+                        "summary": params["summary"],
+                        "customer_id": call.customer_id,
+                        "user_id": call.user_id,
+                        "call_id": row[0],
+                        "details": call.details,
+                    },
+                )
+            seen = [] if row is not None else _in_the_way(connection.execute(_typed(_OPEN_CALLS), params).all())
+        return ClaimOutcome(None if row is None else int(row[0]), seen)
+
+
+@contextmanager
+def claim_link(engine: Engine) -> Iterator[ClaimLink]:
+    """A link for one claim (or one read); the driver's errors reach the caller as SQLAlchemy's, as
+    on every other path, and a connection the server dropped is not handed out again."""
+    if engine.dialect.name != "postgresql":
+        yield ClaimLink(engine)
+        return
+    import psycopg
+
+    pooled = engine.raw_connection()
+    driver: Any = pooled.driver_connection
+    driver.autocommit = True
+    try:
+        yield ClaimLink(engine, driver)
+    except psycopg.Error as exc:
+        if driver.broken:
+            pooled.invalidate(exc)
+        raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+    finally:
+        if not driver.closed:
+            driver.autocommit = False
+        pooled.close()
+
+
+def read_call_facts(
+    engine: Engine, customer_id: int, contact_id: int | None, user_id: int, since: datetime
+) -> CallFacts | None:
+    """What the guard rails need about ``customer_id``, read on a link of its own."""
+    with claim_link(engine) as link:
+        return link.read_facts(customer_id, contact_id, user_id, since)

@@ -65,6 +65,11 @@ class AccountPanel(ReportsWorkFailures, ScrollableContainer, can_focus=False):
             return
         self._request()
 
+    @property
+    def shown_row(self) -> WorklistRow | None:
+        """The shown account's line on today's list, as the panel was last given it."""
+        return self._rows.get(self.shown_id) if self.shown_id is not None else None
+
     def reload(self) -> None:
         """Read the shown account again (something was written to it)."""
         self._request()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -152,23 +153,25 @@ class DeskScreen(Screen[None]):
         # The left-over note and the unfinished call are rare: they wait until the rows are painted.
         self.notes.log_left_over()
         self.controller.restore()
-        self._follow_colleagues()
+        self._follow_the_list()
 
-    def _follow_colleagues(self) -> None:
-        """A reload found a colleague starting or closing a call on the shown account: read it again,
-        so the panel says who is on it (only then: a repaint scrolls the panel back to its top)."""
+    def _follow_the_list(self) -> None:
+        """A reload changed the shown account's line (a colleague starting or closing a call, a stage
+        moved by upkeep, a payment): read it again, so the panel says what the list says (only then:
+        a repaint scrolls the panel back to its top)."""
         detail = self.panel.detail
         if detail is None:
             return
-        shown = (
-            detail.on_call.user if detail.on_call else None,
-            detail.recently_closed.user if detail.recently_closed else None,
-        )
         row = self.call_list.rows.get(detail.customer_id)
+        if row is not None:
+            before = self.panel.shown_row
+            # Moving up or down the list as others change is no change to the account.
+            if before is None or replace(row, rank=before.rank) != before:
+                self.panel.show(detail.customer_id, row)
+            return
         # Off the list (opened from search, or its call just closed with a later date): only a call
         # the panel still shows as open needs a second look.
-        listed = (row.on_call_by, row.closed_by) if row is not None else (None, shown[1])
-        if shown != listed:
+        if detail.on_call is not None:
             self.panel.reload()
 
     def _show(self, customer_id: int, read: AccountRead | None = None) -> None:
