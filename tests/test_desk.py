@@ -795,26 +795,44 @@ async def test_the_panel_says_which_colleague_is_on_a_call_and_since_when(
         pat.close()
 
 
+class HeldOpening:
+    """An opening frame on today's rows whose desk opens only once ``may_open`` is set."""
+
+    def __init__(self, ctx: AppContext, db_url: str, clock: Clock) -> None:
+        import threading
+
+        from collectdesk.services.worklist import build_worklist
+
+        self.rows = build_worklist(ctx, limit=200)
+        self.may_open = threading.Event()
+        self.opened: list[AppContext] = []
+        self._db_url, self._clock = db_url, clock
+
+    def open_later(self) -> AppContext:
+        """The desk's context, once the test lets it open."""
+        assert self.may_open.wait(10)
+        context = open_context(db_url=self._db_url, user_name="tester", settings=Settings(), clock=self._clock)
+        self.opened.append(context)
+        return context
+
+    def close(self) -> None:
+        """Close what the desk opened."""
+        for context in self.opened:
+            context.close()
+
+
 async def test_the_opening_frame_shows_the_rows_then_the_desk_takes_over_where_the_cursor_went(
     desk, db_url: str, frozen_clock: Clock
 ) -> None:
-    import threading
-
-    from collectdesk.services.worklist import build_worklist
     from collectdesk.tui.opening import Opening, OpeningScreen
 
-    ctx, _ = desk
-    rows = build_worklist(ctx, limit=200)
-    may_open = threading.Event()
-    opened: list[AppContext] = []
-
-    def open_later() -> AppContext:
-        assert may_open.wait(10)
-        opened.append(open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock))
-        return opened[-1]
+    held = HeldOpening(desk[0], db_url, frozen_clock)
+    rows, may_open = held.rows, held.may_open
 
     after: list[str] = []
-    opening = Opening(rows, "tester", frozen_clock.now(), open_later, after_open=lambda c, a: after.append(c.user.name))
+    opening = Opening(
+        rows, "tester", frozen_clock.now(), held.open_later, after_open=lambda c, a: after.append(c.user.name)
+    )
     app = DeskApp(None, opening=opening, cursor_blink=False, notes_delay=0.1, refresh_seconds=0)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -836,29 +854,18 @@ async def test_the_opening_frame_shows_the_rows_then_the_desk_takes_over_where_t
             assert list_keys(app) == [r.customer_id for r in rows]
             assert after == ["tester"]
     finally:
-        for context in opened:
-            context.close()
+        held.close()
 
 
 async def test_a_call_key_pressed_on_the_opening_frame_starts_the_call_once_the_desk_is_there(
     desk, db_url: str, frozen_clock: Clock
 ) -> None:
-    import threading
-
-    from collectdesk.services.worklist import build_worklist
     from collectdesk.tui.opening import Opening, OpeningScreen
 
-    ctx, _ = desk
-    rows = build_worklist(ctx, limit=200)
-    may_open = threading.Event()
-    opened: list[AppContext] = []
+    held = HeldOpening(desk[0], db_url, frozen_clock)
+    rows, may_open = held.rows, held.may_open
 
-    def open_later() -> AppContext:
-        assert may_open.wait(10)
-        opened.append(open_context(db_url=db_url, user_name="tester", settings=Settings(), clock=frozen_clock))
-        return opened[-1]
-
-    app = DeskApp(None, opening=Opening(rows, "tester", frozen_clock.now(), open_later), cursor_blink=False)
+    app = DeskApp(None, opening=Opening(rows, "tester", frozen_clock.now(), held.open_later), cursor_blink=False)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await wait_for(pilot, lambda: isinstance(app.screen, OpeningScreen))
@@ -871,8 +878,7 @@ async def test_a_call_key_pressed_on_the_opening_frame_starts_the_call_once_the_
             await wait_for(pilot, lambda: app.desk.call is not None)
             assert app.desk.call is not None and app.desk.call.customer_id == rows[0].customer_id
     finally:
-        for context in opened:
-            context.close()
+        held.close()
 
 
 async def test_when_the_desk_cannot_open_behind_its_frame_the_program_says_why(frozen_clock: Clock) -> None:
