@@ -103,6 +103,29 @@ def test_progress_bar_on_a_terminal_shows_rows_rate_and_time_left() -> None:
     assert out.getvalue().endswith("\r\033[K")
 
 
+def test_a_step_with_no_rows_to_count_is_named_once_in_place_of_the_bar() -> None:
+    import io
+
+    from collectdesk.cli.cmd_import import ProgressLine
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for out in (Tty(), io.StringIO()):
+        clock = _Clock()
+        progress = ProgressLine("big.csv", out, now=clock)
+        progress("checking", 0, 100_000)
+        clock.now += 2
+        progress("checking", 100_000, 100_000)
+        progress("saving", 0, 0)
+        clock.now += 3
+        progress("saving", 0, 0)  # still saving: said once
+        shown = out.getvalue()
+        assert shown.count("saving big.csv…") == 1 and "0/0" not in shown
+        assert shown.rstrip("\n").endswith("saving big.csv…")
+
+
 def test_progress_off_a_terminal_is_plain_lines_every_few_seconds() -> None:
     import io
 

@@ -166,3 +166,26 @@ def test_bad_rows_across_a_file_read_in_many_chunks_are_all_named_and_nothing_is
         assert message in error.message
     assert counts(ctx) == before
     assert _stored(ctx) == stored
+
+
+def test_a_large_import_reports_each_step_it_takes_after_checking(ctx: AppContext, tmp_path: Path) -> None:
+    rows = 2 * CHUNK + 7
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    seen: dict[str, list[tuple[int, int]]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        seen.setdefault(stage, []).append((done, total))
+
+    invoices = write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(rows)) + "\n")
+    assert import_csv(ctx, "invoices", invoices, progress=progress).added == rows
+    assert list(seen) == ["checking", "saving"]  # written once every row is checked, and said so
+    assert seen["checking"][-1] == (rows, rows) and seen["saving"] == [(0, 0)]
+    seen.clear()
+    lines = ["customer_ref,amount,received_on,invoice_number,reference"]
+    lines += [f"C{i % CUSTOMERS:03d},1.00,2026-11-0{1 + i % 9},INV-{i:06d},P{i}" for i in range(rows)]
+    payments = write(tmp_path, "payments.csv", "\n".join(lines) + "\n")
+    assert import_csv(ctx, "payments", payments, progress=progress).added == rows
+    assert list(seen) == ["checking", "applying", "saving"]
+    applied = seen["applying"]
+    assert applied[0][0] == 0 and applied[-1] == (rows, rows)  # counted up as the payments are applied
+    assert [done for done, _ in applied] == sorted(done for done, _ in applied)

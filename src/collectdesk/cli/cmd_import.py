@@ -44,10 +44,16 @@ class ProgressLine:
         self.dirty = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` rows in ``stage`` (shown only when the import is not quick)."""
+        """Report ``done`` of ``total`` rows in ``stage`` (shown only when the import is not quick);
+        a stage with no rows to count (``total`` 0) is named once, as the step now under way."""
         now = self.now()
+        fresh = stage not in self.stage_started
         began, first = self.stage_started.setdefault(stage, (now, done))
-        if now - self.started < self.AFTER or total <= 0:
+        if now - self.started < self.AFTER:
+            return
+        if total <= 0:
+            if fresh:
+                self._show(f"{stage} {self.label}…")
             return
         every = self.TTY_EVERY if self.tty else self.PLAIN_EVERY
         if now - self.last_shown < every and done < total:
@@ -57,13 +63,16 @@ class ProgressLine:
         rate = (done - first) / elapsed
         left = (total - done) / rate if rate > 0 else 0.0
         figures = f"{done:,}/{total:,} rows  {rate:,.0f} rows/s  {_clock(left)} left"
+        filled = _BAR * done // total
+        bar = "█" * filled + "░" * (_BAR - filled)
+        self._show(f"{stage} {self.label} {bar} {figures}", f"{stage} {self.label}: {figures}")
+
+    def _show(self, on_terminal: str, plain: str | None = None) -> None:
         if self.tty:
-            filled = _BAR * done // total
-            bar = "█" * filled + "░" * (_BAR - filled)
-            self.out.write(f"\r\033[K{stage} {self.label} {bar} {figures}")
+            self.out.write(f"\r\033[K{on_terminal}")
             self.dirty = True
         else:
-            self.out.write(f"{stage} {self.label}: {figures}\n")
+            self.out.write(f"{plain or on_terminal}\n")
         self.out.flush()
 
     def clear(self) -> None:

@@ -162,6 +162,8 @@ def import_invoices_stream(
     inserts = len(seen) - report.unchanged - len(changed)
     report.added, report.updated = inserts, len(updates)
     if not report.dry_run:
+        if progress is not None:
+            progress("saving", 0, 0)
         invoices = cast(Table, Invoice.__table__)
         bulk = inserts + len(updates) >= BULK_ROWS
         if bulk:

@@ -280,14 +280,19 @@ class _Writer:
             self.noons[received] = at
         return at
 
-    def apply(self, customer_ids: list[int]) -> None:
-        """Apply every new payment, customer by customer, writing what they change as it goes."""
+    def apply(self, customer_ids: list[int], new: int, progress: Progress | None) -> None:
+        """Apply every new payment (``new`` of them), customer by customer, writing what they change
+        as it goes."""
         ranges = iter(_ranges(customer_ids))
         high = -1
         ledgers: dict[int, _Ledger] = {}
+        applied = 0
         cursor = _cursor(self.connection, _NEW_PAYMENTS)
         try:
             while rows := cursor.fetchmany(_CUSTOMERS_AT_ONCE * 5):
+                if progress is not None and new:
+                    progress("applying", applied, new)
+                applied += len(rows)
                 for customer_id, group in groupby(rows, key=lambda row: row[0]):
                     while customer_id > high:
                         low, high = next(ranges)
@@ -296,6 +301,8 @@ class _Writer:
                     self._customer(ledgers[customer_id], customer_id, group)
         finally:
             cursor.close()
+        if progress is not None and new:
+            progress("applying", applied, new)
         self.flush()
 
     def _customer(self, ledger: _Ledger, customer_id: int, rows: Iterable[Any]) -> None:
@@ -415,11 +422,11 @@ def import_payments_stream(
     writer = _Writer(connection, ctx, credit, write=not report.dry_run and new > 0)
     writer.refs = {facts.id: ref for ref, facts in stream.customers.items()}
     if report.dry_run or not new:
-        writer.apply(customer_ids)
+        writer.apply(customer_ids, new, progress)
     else:
         if method_changes:
             update_by_id(session, Payment, method_changes)
-        _write(session, ctx, writer, new, customer_ids)
+        _write(session, ctx, writer, new, customer_ids, progress)
     note_credit_totals(report, dict(credit.totals), credit.refs)
     drop_stage(connection, APPLIED)
     drop_stage(connection, STAGE)
@@ -436,7 +443,9 @@ _ALLOCATION_TOTALS = (
 )
 
 
-def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int]) -> None:
+def _write(
+    session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int], progress: Progress | None
+) -> None:
     """Insert the new payments in date order, then apply them a range of customers at a time."""
     connection = writer.connection
     tables = [cast(Table, model.__table__) for model in (Payment, PaymentAllocation, Invoice, Activity)]
@@ -462,7 +471,9 @@ def _write(session: Session, ctx: AppContext, writer: _Writer, new: int, custome
             connection.execute(insert(payments).from_select([*_PAYMENT_COLUMNS, "created_at"], source))
             create_stage(connection, PARTS)
             create_stage(connection, BALANCES)
-            writer.apply(customer_ids)
+            writer.apply(customer_ids, new, progress)
+            if progress is not None:
+                progress("saving", 0, 0)
             # In key order, each page of the tables and their indexes is written once, not again and again.
             parts = select(PARTS.c.payment_id, PARTS.c.invoice_id, PARTS.c.amount).order_by(
                 PARTS.c.payment_id, PARTS.c.invoice_id
