@@ -11,10 +11,11 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, false, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.allocation import Allocation, OpenItem, allocate
+from collectdesk.domain.allocation import OpenItem
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.headers import ColumnMap
+from collectdesk.services.importing.ledger import Ledger, apply_payment
 from collectdesk.services.importing.lookups import customer_facts, refs_in_file
 from collectdesk.services.importing.reading import RawTable
 from collectdesk.services.importing.report import ImportReport, RowError
@@ -30,24 +31,9 @@ from collectdesk.services.importing.writing import bulk_writes, large_load, upda
 from collectdesk.store.bulk import indexes_set_aside, insert_rows, update_rows
 from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
 
-# Only plain open invoices take money automatically; disputed or referred ones only when named.
-AUTOMATIC = "open"
 
-
-@dataclass
-class _Ledger:
-    """One customer's invoices as the import applies payments to them."""
-
-    items: dict[int, OpenItem]
-    status: dict[int, str]
-    by_number: dict[str, int]
-    # Paid in the accounting system before import (amount - open - applied here): a payment naming
-    # the invoice settles this part first instead of taking the open balance down twice.
-    reflected: dict[int, int]
-
-
-def _ledgers(session: Session, customer_ids: list[int]) -> dict[int, _Ledger]:
-    ledgers: dict[int, _Ledger] = defaultdict(lambda: _Ledger({}, {}, {}, {}))
+def _ledgers(session: Session, customer_ids: list[int]) -> dict[int, Ledger]:
+    ledgers: dict[int, Ledger] = defaultdict(Ledger)
     applied = (
         select(PaymentAllocation.invoice_id, func.sum(PaymentAllocation.amount).label("applied"))
         .group_by(PaymentAllocation.invoice_id)
@@ -161,42 +147,14 @@ class _Applied:
 
 
 def _apply(
-    new: list[tuple[int, PaymentRow]], facts: dict[str, CustomerFacts], ledgers: dict[int, _Ledger]
+    new: list[tuple[int, PaymentRow]], facts: dict[str, CustomerFacts], ledgers: dict[int, Ledger]
 ) -> list[_Applied]:
     """Apply each new payment in date order, updating the in-memory ledgers as it goes."""
     results = []
     for _, row in new:
         ledger = ledgers[facts[row.customer_ref].id]
-        named = ledger.by_number.get(row.invoice_number) if row.invoice_number else None
-        settled: list[tuple[int, int]] = []
-        amount_left = row.amount
-        if named is not None and ledger.reflected.get(named, 0) > 0:
-            take = min(ledger.reflected[named], amount_left)
-            ledger.reflected[named] -= take
-            settled.append((named, take))
-            amount_left -= take
-        if not amount_left:
-            allocation = Allocation((), 0)
-        elif named is not None and ledger.items[named].open_amount >= amount_left:
-            # The named invoice takes it all: what ``allocate`` would say, without ordering the rest.
-            allocation = Allocation(((named, amount_left),), 0)
-        else:
-            candidates = [
-                item
-                for invoice_id, item in ledger.items.items()
-                if item.open_amount > 0 and (ledger.status[invoice_id] == AUTOMATIC or invoice_id == named)
-            ]
-            allocation = allocate(amount_left, candidates, named_invoice_id=named)
-        closed = []
-        for invoice_id, amount in allocation.parts:
-            item = ledger.items[invoice_id]
-            ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - amount)
-            if item.open_amount == amount:
-                closed.append(invoice_id)
-        merged: dict[int, int] = dict(settled)
-        for invoice_id, amount in allocation.parts:
-            merged[invoice_id] = merged.get(invoice_id, 0) + amount
-        results.append(_Applied(tuple(merged.items()), allocation.unapplied, tuple(closed)))
+        merged, unapplied, closed = apply_payment(ledger, row.amount, row.invoice_number)
+        results.append(_Applied(tuple(merged.items()), unapplied, tuple(closed)))
     return results
 
 
@@ -231,7 +189,7 @@ def _write(
     keys: dict[int, str],
     applied: list[_Applied],
     facts: dict[str, CustomerFacts],
-    ledgers: dict[int, _Ledger],
+    ledgers: dict[int, Ledger],
     method_changes: list[dict[str, Any]],
 ) -> None:
     """Insert the new payments and their allocations, update the invoices, log each payment."""
@@ -251,7 +209,7 @@ def _write_new(
     keys: dict[int, str],
     applied: list[_Applied],
     facts: dict[str, CustomerFacts],
-    ledgers: dict[int, _Ledger],
+    ledgers: dict[int, Ledger],
     now: datetime,
 ) -> None:
     """Insert new payments, their allocations and timeline entries; update the invoices they pay."""
@@ -282,7 +240,7 @@ def _write_new(
     ]
     paid_on: dict[int, date] = {}
     numbers: dict[int, str] = {}
-    touched: dict[int, _Ledger] = {}
+    touched: dict[int, Ledger] = {}
     for (_, row), result in zip(new, applied, strict=True):
         ledger = ledgers[facts[row.customer_ref].id]
         for invoice_id, _amount in result.parts:

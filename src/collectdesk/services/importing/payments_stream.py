@@ -15,11 +15,12 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from collectdesk.domain.allocation import Allocation, OpenItem, allocate
+from collectdesk.domain.allocation import OpenItem
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.duplicates import Fingerprints
-from collectdesk.services.importing.payments import AUTOMATIC, noon, note_credit_totals
+from collectdesk.services.importing.ledger import Ledger, apply_payment
+from collectdesk.services.importing.payments import noon, note_credit_totals
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
@@ -150,19 +151,6 @@ def _stored(connection: Connection, stream: RowStream, report: ImportReport) -> 
 
 
 @dataclass
-class _Ledger:
-    """One customer's invoices as the import applies payments to them."""
-
-    items: dict[int, OpenItem] = field(default_factory=dict)
-    status: dict[int, str] = field(default_factory=dict)
-    by_number: dict[str, int] = field(default_factory=dict)
-    # Paid in the accounting system before import: a payment naming the invoice settles this first.
-    reflected: dict[int, int] = field(default_factory=dict)
-    # As stored before this import: (currency, issue date, due date, amount, open amount, status).
-    stored: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-
-
-@dataclass
 class _Credit:
     """Money that fitted on no open invoice, for the report."""
 
@@ -191,10 +179,10 @@ def _cursor(connection: Connection, sql: str, parameters: Sequence[Any] = ()) ->
     return cursor
 
 
-def _ledgers(connection: Connection, low: int, high: int) -> dict[int, _Ledger]:
+def _ledgers(connection: Connection, low: int, high: int) -> dict[int, Ledger]:
     """The invoices of customers ``low``…``high`` with what was applied before this import."""
     as_date = date.fromisoformat if dates_as_text(connection) else None
-    ledgers: dict[int, _Ledger] = defaultdict(_Ledger)
+    ledgers: dict[int, Ledger] = defaultdict(Ledger)
     cursor = _cursor(connection, _LEDGERS, (low, high))
     try:
         for invoice_id, customer_id, number, due, open_amount, status, reflected, *key in cursor.fetchall():
@@ -208,39 +196,6 @@ def _ledgers(connection: Connection, low: int, high: int) -> dict[int, _Ledger]:
     finally:
         cursor.close()
     return ledgers
-
-
-def _apply(ledger: _Ledger, amount: int, invoice_number: str | None) -> tuple[dict[int, int], int, list[int]]:
-    """Apply one payment (the named invoice first, then the oldest): its parts, credit left, invoices closed."""
-    named = ledger.by_number.get(invoice_number) if invoice_number else None
-    settled: list[tuple[int, int]] = []
-    amount_left = amount
-    if named is not None and ledger.reflected.get(named, 0) > 0:
-        take = min(ledger.reflected[named], amount_left)
-        ledger.reflected[named] -= take
-        settled.append((named, take))
-        amount_left -= take
-    if not amount_left:
-        allocation = Allocation((), 0)
-    elif named is not None and ledger.items[named].open_amount >= amount_left:
-        allocation = Allocation(((named, amount_left),), 0)
-    else:
-        candidates = [
-            item
-            for invoice_id, item in ledger.items.items()
-            if item.open_amount > 0 and (ledger.status[invoice_id] == AUTOMATIC or invoice_id == named)
-        ]
-        allocation = allocate(amount_left, candidates, named_invoice_id=named)
-    closed = []
-    for invoice_id, part in allocation.parts:
-        item = ledger.items[invoice_id]
-        ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - part)
-        if item.open_amount == part:
-            closed.append(invoice_id)
-    merged: dict[int, int] = dict(settled)
-    for invoice_id, part in allocation.parts:
-        merged[invoice_id] = merged.get(invoice_id, 0) + part
-    return merged, allocation.unapplied, closed
 
 
 def _json_text(value: str | None) -> str:
@@ -285,7 +240,7 @@ class _Writer:
         as it goes."""
         ranges = iter(_ranges(customer_ids))
         high = -1
-        ledgers: dict[int, _Ledger] = {}
+        ledgers: dict[int, Ledger] = {}
         applied = 0
         cursor = _cursor(self.connection, _NEW_PAYMENTS)
         try:
@@ -305,7 +260,7 @@ class _Writer:
             progress("applying", applied, new)
         self.flush()
 
-    def _customer(self, ledger: _Ledger, customer_id: int, rows: Iterable[Any]) -> None:
+    def _customer(self, ledger: Ledger, customer_id: int, rows: Iterable[Any]) -> None:
         """Apply one customer's new payments (or the next of them, as fetched) in date order.
         Days stay as the driver gives and takes them (ISO text on SQLite)."""
         paid_on = self.paid_on
@@ -313,7 +268,7 @@ class _Writer:
         allocations = self.allocations
         stored = ledger.stored
         for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
-            parts, unapplied, closed = _apply(ledger, amount, invoice_number)
+            parts, unapplied, closed = apply_payment(ledger, amount, invoice_number)
             for invoice_id in closed:
                 paid_on[invoice_id] = received
             if unapplied:
@@ -357,7 +312,7 @@ class _Writer:
 
     def _activity(
         self,
-        ledger: _Ledger,
+        ledger: Ledger,
         customer_id: int,
         amount: int,
         currency: str,
