@@ -987,3 +987,24 @@ async def test_a_reload_that_moves_the_shown_accounts_stage_shows_in_the_panel_t
         await wait_for(pilot, lambda: app.desk.detail is not None and app.desk.detail.stage == moved)
         header = str(app.desk.query_one("#account-header", Static).render())
         assert f"Stage {moved}" in header and app.desk.detail.customer_id == shown.customer_id
+
+
+async def test_the_panel_says_a_number_may_be_called_once_the_calling_window_opens(desk) -> None:
+    from collectdesk.domain.clock import Clock
+
+    ctx, _ = desk
+    ctx.clock = Clock(today_override=TODAY, frozen_at=datetime(2026, 11, 23, 6, 0, tzinfo=UTC))  # night in the US
+    app = make_app(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot, app)
+
+        def header() -> str:
+            return str(app.desk.query_one("#account-header", Static).render())
+
+        await wait_for(pilot, lambda: "✗ not now" in header())
+        shown = app.desk.detail
+        ctx.clock = Clock(today_override=TODAY, frozen_at=datetime(2026, 11, 23, 18, 0, tzinfo=UTC))  # their day
+        await pilot.press("r")  # what the desk does on its own every minute
+        await wait_for(pilot, lambda: "✗ not now" not in header())
+        assert app.desk.detail is not None and shown is not None
+        assert app.desk.detail.customer_id == shown.customer_id and app.desk.detail.callable_now.callable

@@ -109,6 +109,9 @@ class CallList(ReportsWorkFailures, Vertical):
     class Painted(Message):
         """A page's rows are on the screen."""
 
+    class MarksPainted(Message):
+        """The rows' local times and callable marks are on the screen (read again with each page)."""
+
     def __init__(self, ctx: AppContext, *, first_page: Future[FirstPage] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.ctx = ctx
@@ -253,6 +256,7 @@ class CallList(ReportsWorkFailures, Vertical):
                 cell = local_cell(status)
                 if table.get_cell(key, "local") != cell:
                     self._set_cell(table, key, "local", cell)
+        self.post_message(self.MarksPainted())
 
     @staticmethod
     def _set_cell(table: DataTable[str | Text], row: str, column: str, value: str | Text) -> None:

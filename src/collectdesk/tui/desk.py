@@ -155,6 +155,15 @@ class DeskScreen(Screen[None]):
         self.controller.restore()
         self._follow_the_list()
 
+    @on(CallList.MarksPainted)
+    def _marks_painted(self) -> None:
+        # The calling window opened or closed since the panel was read: its numbers say so too.
+        detail, mark = self.panel.detail, None
+        if detail is not None:
+            mark = self.call_list.marks.get(detail.customer_id)
+        if detail is not None and mark is not None and mark.callable != detail.callable_now.callable:
+            self.panel.reload()
+
     def _follow_the_list(self) -> None:
         """A reload changed the shown account's line (a colleague starting or closing a call, a stage
         moved by upkeep, a payment): read it again, so the panel says what the list says (only then:
