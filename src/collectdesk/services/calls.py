@@ -29,7 +29,7 @@ from collectdesk.services.promises import (
     validate_promise,
 )
 from collectdesk.store.activity import log_activity
-from collectdesk.store.call_claim import CallFacts, ClaimLink, NewCall, OpenCallSeen, claim_link
+from collectdesk.store.call_claim import CallFacts, ClaimLink, NewCall, OpenCallSeen, claim_link, read_call_facts
 from collectdesk.store.models import Activity, Call, Contact, Customer, Invoice, Promise, max_length
 
 __all__ = [
@@ -198,8 +198,7 @@ def _facts(ctx: AppContext, customer_id: int, contact_id: int | None, link: Clai
     """What the guard rails and the claim read about the account (one statement on PostgreSQL)."""
     since = ctx.clock.now() - FREQUENCY_LOOKBACK
     if link is None:
-        with claim_link(ctx.db.engine) as own:
-            facts = own.read_facts(customer_id, contact_id, ctx.user.id, since)
+        facts = read_call_facts(ctx.db.engine, customer_id, contact_id, ctx.user.id, since)
     else:
         facts = link.read_facts(customer_id, contact_id, ctx.user.id, since)
     if facts is None:
