@@ -20,7 +20,7 @@ from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.duplicates import Fingerprints
 from collectdesk.services.importing.ledger import Ledger, apply_payment
-from collectdesk.services.importing.payments import noon, note_credit_totals
+from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
@@ -74,16 +74,6 @@ PARTS = stage_table(
 )
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
-_PAYMENT_COLUMNS = (
-    "customer_id",
-    "amount",
-    "currency",
-    "received_on",
-    "method",
-    "reference",
-    "invoice_number",
-    "import_key",
-)
 
 
 def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
@@ -419,11 +409,11 @@ def _write(
         ):
             s = STAGE.c
             source = (
-                select(*(s[name] for name in _PAYMENT_COLUMNS), literal(writer.now, payments.c.created_at.type))
+                select(*(s[name] for name in PAYMENT_FIELDS), literal(writer.now, payments.c.created_at.type))
                 .where(s.new == 1)
                 .order_by(s.received_on, s.line)
             )
-            connection.execute(insert(payments).from_select([*_PAYMENT_COLUMNS, "created_at"], source))
+            connection.execute(insert(payments).from_select([*PAYMENT_FIELDS, "created_at"], source))
             create_stage(connection, PARTS)
             create_stage(connection, BALANCES)
             writer.apply(customer_ids, new, progress)
