@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, s
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import OpenItem
+from collectdesk.domain.invoice_status import PAID, WRITTEN_OFF
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.duplicates import Fingerprints
@@ -269,7 +270,7 @@ class _Writer:
             touched.update(dict.fromkeys(parts))
             for invoice_id, part in parts.items():
                 billed_in, issue, due, _, _, status = stored[invoice_id]
-                counted = int(status != "written_off")
+                counted = int(status != WRITTEN_OFF)
                 allocations.append((payment_id, invoice_id, part, received, billed_in, issue, due, counted))
             self.activities.append(
                 self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
@@ -277,7 +278,7 @@ class _Writer:
         for invoice_id in touched:
             open_amount = ledger.items[invoice_id].open_amount
             if open_amount == 0:
-                self.balances[invoice_id] = (invoice_id, open_amount, "paid", paid_on.get(invoice_id))
+                self.balances[invoice_id] = (invoice_id, open_amount, PAID, paid_on.get(invoice_id))
             else:
                 self.balances[invoice_id] = (invoice_id, open_amount, ledger.status[invoice_id], None)
             self.stored[invoice_id] = ledger.stored[invoice_id]
