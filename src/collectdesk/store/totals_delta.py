@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from collectdesk.domain.invoice_status import WRITTEN_OFF
 from collectdesk.store.import_stage import driver_executemany
 
-_UNCOUNTED = "written_off"
+_UNCOUNTED = WRITTEN_OFF
 _INVOICES = (
     "INSERT INTO invoice_totals (currency, issue_date, due_date, invoices, open_amount, amount) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (currency, issue_date, due_date) DO UPDATE SET "

@@ -8,6 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, func, insert, literal, select
 from sqlalchemy.orm import Session
 
+from collectdesk.domain.invoice_status import OPEN, PAID
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.duplicates import Fingerprints
 from collectdesk.services.importing.invoices import COMPARED, stored_updates
@@ -58,7 +59,7 @@ def _stage(
             issue: Any = row.issue_date.isoformat() if text else row.issue_date
             due: Any = row.due_date.isoformat() if text else row.due_date
             open_amount = row.amount if row.open_amount is None else row.open_amount
-            status, paid_on = ("open", None) if open_amount else ("paid", issue)
+            status, paid_on = (OPEN, None) if open_amount else (PAID, issue)
             delta.add((customer.currency, issue, due), open_amount, row.amount, status)
             amounts = (row.amount, row.open_amount, open_amount)
             rows.append((line, customer.id, row.number, issue, due, *amounts, status, paid_on, customer.currency, 0))
@@ -100,7 +101,7 @@ def _stored(
         matched.append((line,))
         staged_open = amount if given is None else given
         dates = (issue.isoformat(), due.isoformat()) if as_text else (issue, due)
-        totals.add((stored[5], *dates), staged_open, amount, "open" if staged_open else "paid", -1)
+        totals.add((stored[5], *dates), staged_open, amount, OPEN if staged_open else PAID, -1)
         row = InvoiceRow("", number, issue, due, None, amount, given)
         keys = ("id", "issue_date", "due_date", "amount", "open_amount", "currency", "status", "paid_on")
         before = dict(zip(keys, stored, strict=True))

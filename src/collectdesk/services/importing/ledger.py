@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from collectdesk.domain.allocation import Allocation, OpenItem, allocate
+from collectdesk.domain.invoice_status import OPEN
 
 # Only plain open invoices take money automatically; disputed or referred ones only when named.
-AUTOMATIC = "open"
+AUTOMATIC = OPEN
 
 
 @dataclass

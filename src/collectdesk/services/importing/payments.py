@@ -273,8 +273,8 @@ def _write_new(
         insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities, count=len(new))
 
 
-_PAYMENT_COLUMNS = (
-    "id",
+# What a payments file gives each payment, in the order both import paths write it.
+PAYMENT_FIELDS = (
     "customer_id",
     "amount",
     "currency",
@@ -283,8 +283,8 @@ _PAYMENT_COLUMNS = (
     "reference",
     "invoice_number",
     "import_key",
-    "created_at",
 )
+_PAYMENT_COLUMNS = ("id", *PAYMENT_FIELDS, "created_at")
 _ACTIVITY_COLUMNS = ("at", "kind", "summary", "customer_id", "user_id", "details")
 
 

@@ -16,11 +16,12 @@ from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, s
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import OpenItem
+from collectdesk.domain.invoice_status import PAID, WRITTEN_OFF
 from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.duplicates import Fingerprints
 from collectdesk.services.importing.ledger import Ledger, apply_payment
-from collectdesk.services.importing.payments import noon, note_credit_totals
+from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
@@ -74,16 +75,6 @@ PARTS = stage_table(
 )
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
-_PAYMENT_COLUMNS = (
-    "customer_id",
-    "amount",
-    "currency",
-    "received_on",
-    "method",
-    "reference",
-    "invoice_number",
-    "import_key",
-)
 
 
 def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
@@ -279,7 +270,7 @@ class _Writer:
             touched.update(dict.fromkeys(parts))
             for invoice_id, part in parts.items():
                 billed_in, issue, due, _, _, status = stored[invoice_id]
-                counted = int(status != "written_off")
+                counted = int(status != WRITTEN_OFF)
                 allocations.append((payment_id, invoice_id, part, received, billed_in, issue, due, counted))
             self.activities.append(
                 self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
@@ -287,7 +278,7 @@ class _Writer:
         for invoice_id in touched:
             open_amount = ledger.items[invoice_id].open_amount
             if open_amount == 0:
-                self.balances[invoice_id] = (invoice_id, open_amount, "paid", paid_on.get(invoice_id))
+                self.balances[invoice_id] = (invoice_id, open_amount, PAID, paid_on.get(invoice_id))
             else:
                 self.balances[invoice_id] = (invoice_id, open_amount, ledger.status[invoice_id], None)
             self.stored[invoice_id] = ledger.stored[invoice_id]
@@ -419,11 +410,11 @@ def _write(
         ):
             s = STAGE.c
             source = (
-                select(*(s[name] for name in _PAYMENT_COLUMNS), literal(writer.now, payments.c.created_at.type))
+                select(*(s[name] for name in PAYMENT_FIELDS), literal(writer.now, payments.c.created_at.type))
                 .where(s.new == 1)
                 .order_by(s.received_on, s.line)
             )
-            connection.execute(insert(payments).from_select([*_PAYMENT_COLUMNS, "created_at"], source))
+            connection.execute(insert(payments).from_select([*PAYMENT_FIELDS, "created_at"], source))
             create_stage(connection, PARTS)
             create_stage(connection, BALANCES)
             writer.apply(customer_ids, new, progress)
