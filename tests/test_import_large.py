@@ -96,6 +96,20 @@ def test_one_bad_row_near_the_end_of_a_large_file_refuses_it_and_writes_nothing(
     assert balance == dict((ref, owed) for ref, owed, _, _ in stored["customers"])["C001"] + 500
 
 
+def test_a_large_import_reports_the_exact_totals_it_brought_in(ctx: AppContext, tmp_path: Path) -> None:
+    import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
+    invoices = import_csv(ctx, "invoices", write(tmp_path, "i.csv", "\n".join(_invoice_lines(INVOICES)) + "\n"))
+    lines = ["customer_ref,amount,received_on,invoice_number"]
+    lines += [f"C{i % CUSTOMERS:03d},10.00,2026-11-0{1 + i % 9},INV-{i:06d}" for i in range(INVOICES)]
+    payments = import_csv(ctx, "payments", write(tmp_path, "p.csv", "\n".join(lines) + "\n"))
+
+    billed = sum((100 + i) * 100 + i % 100 for i in range(INVOICES))
+    assert invoices.totals == {"USD": billed} and type(invoices.totals["USD"]) is int
+    assert payments.totals == {"USD": 1_000 * INVOICES} and type(payments.totals["USD"]) is int
+    assert f"total ${billed // 100:,}.{billed % 100:02d}" in invoices.figures()
+    assert f"total ${10 * INVOICES:,}.00" in payments.figures()
+
+
 def test_an_unchanged_reimport_of_a_large_file_writes_nothing(ctx: AppContext, tmp_path: Path) -> None:
     import_csv(ctx, "customers", write(tmp_path, "customers.csv", _customers_csv()))
     path = write(tmp_path, "invoices.csv", "\n".join(_invoice_lines(INVOICES)) + "\n")

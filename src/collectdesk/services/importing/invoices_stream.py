@@ -89,7 +89,9 @@ def _add_sums(connection: Connection, lines: tuple[int, int], totals: dict[str, 
     )
     staged = 0
     text = dates_as_text(connection)
-    for currency, issue, due, count, opened, open_amount, amount in connection.execute(query):
+    for currency, issue, due, count, *sums in connection.execute(query):
+        # PostgreSQL sums integers as numeric: back to int for the report and the totals.
+        opened, open_amount, amount = map(int, sums)
         totals[currency] = totals.get(currency, 0) + amount
         key = (currency, issue.isoformat(), due.isoformat()) if text else (currency, issue, due)
         delta.add_sums(key, opened, open_amount, amount)

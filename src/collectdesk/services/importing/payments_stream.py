@@ -98,7 +98,8 @@ def _stage(
                 rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
             load_stage(connection, STAGE, rows)
             for currency, count, amount in connection.execute(sums.where(s.line.between(*stream.chunk_lines))):
-                totals[currency] = totals.get(currency, 0) + amount
+                # PostgreSQL sums integers as numeric: back to int for the report.
+                totals[currency] = totals.get(currency, 0) + int(amount)
                 staged += count
     finally:
         if quick is not None:
