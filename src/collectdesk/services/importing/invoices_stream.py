@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from collectdesk.domain.invoice_status import OPEN, PAID
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.invoices import COMPARED, stored_updates
-from collectdesk.services.importing.quick_stage import QuickStage
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.rows import InvoiceRow
 from collectdesk.services.importing.streaming import RowStream
@@ -50,22 +49,17 @@ def _stage(
     report's totals and into ``delta`` (as if all were new). How many were staged, and whether two
     of them may be the same invoice."""
     text = dates_as_text(connection)
-    quick = QuickStage(connection, "invoices", stream.fields, STAGE, None) if text else None
     staged = 0
-    try:
-        for good in stream.chunks(progress, quick):
-            rows = []
-            for line, row in good:
-                customer = stream.customers[row.customer_ref]
-                issue: Any = row.issue_date.isoformat() if text else row.issue_date
-                due: Any = row.due_date.isoformat() if text else row.due_date
-                given = row.open_amount
-                rows.append((line, customer.id, row.number, issue, due, row.amount, given, customer.currency, 0))
-            load_stage(connection, STAGE, rows)
-            staged += _add_sums(connection, stream.chunk_lines, report.totals, delta)
-    finally:
-        if quick is not None:
-            quick.close()
+    for good in stream.staged_chunks(connection, STAGE, progress):
+        rows = []
+        for line, row in good:
+            customer = stream.customers[row.customer_ref]
+            issue: Any = row.issue_date.isoformat() if text else row.issue_date
+            due: Any = row.due_date.isoformat() if text else row.due_date
+            given = row.open_amount
+            rows.append((line, customer.id, row.number, issue, due, row.amount, given, customer.currency, 0))
+        load_stage(connection, STAGE, rows)
+        staged += _add_sums(connection, stream.chunk_lines, report.totals, delta)
     return staged, staged > 1 and _may_repeat(connection)
 
 

@@ -21,7 +21,6 @@ from collectdesk.domain.money import format_amount
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.ledger import Ledger, apply_payment
 from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
-from collectdesk.services.importing.quick_stage import QuickStage
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
@@ -83,27 +82,22 @@ def _stage(
     """Check and stage every row (the usual ones in SQL on SQLite) and add them into the report's
     totals: how many were staged, and whether two of them may be the same payment."""
     text = dates_as_text(connection)
-    quick = QuickStage(connection, "payments", stream.fields, STAGE, stream.today) if text else None
     staged = 0
     totals = report.totals
     s = STAGE.c
     sums = select(s.currency, func.count(), func.sum(s.amount)).group_by(s.currency)
-    try:
-        for good in stream.chunks(progress, quick):
-            rows = []
-            for line, row in good:
-                customer = stream.customers[row.customer_ref]
-                received: Any = row.received_on.isoformat() if text else row.received_on
-                texts = (row.invoice_number, row.method, row.reference, row.import_key())
-                rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
-            load_stage(connection, STAGE, rows)
-            for currency, count, amount in connection.execute(sums.where(s.line.between(*stream.chunk_lines))):
-                # PostgreSQL sums integers as numeric: back to int for the report.
-                totals[currency] = totals.get(currency, 0) + int(amount)
-                staged += count
-    finally:
-        if quick is not None:
-            quick.close()
+    for good in stream.staged_chunks(connection, STAGE, progress):
+        rows = []
+        for line, row in good:
+            customer = stream.customers[row.customer_ref]
+            received: Any = row.received_on.isoformat() if text else row.received_on
+            texts = (row.invoice_number, row.method, row.reference, row.import_key())
+            rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
+        load_stage(connection, STAGE, rows)
+        for currency, count, amount in connection.execute(sums.where(s.line.between(*stream.chunk_lines))):
+            # PostgreSQL sums integers as numeric: back to int for the report.
+            totals[currency] = totals.get(currency, 0) + int(amount)
+            staged += count
     repeated = select(s.import_key).group_by(s.import_key).having(func.count() > 1).limit(1)
     return staged, staged > 1 and connection.execute(repeated).first() is not None
 

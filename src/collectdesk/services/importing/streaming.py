@@ -16,6 +16,7 @@ from itertools import chain, islice
 from operator import itemgetter
 from typing import Any
 
+from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
 from collectdesk.services.importing.headers import ColumnMap
@@ -31,6 +32,7 @@ from collectdesk.services.importing.shaping import Options, Shaper, SourceRow
 from collectdesk.services.importing.sources import Sheet
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.values import date_readings
+from collectdesk.store.import_stage import dates_as_text
 
 CHUNK = 10_000
 # What find_heading_row looks through for the heading row.
@@ -109,6 +111,18 @@ class RowStream:
     def close(self) -> None:
         """Close the file."""
         self.plain.close()
+
+    def staged_chunks(
+        self, connection: Connection, stage: Table, progress: Progress | None
+    ) -> Iterator[list[tuple[int, Any]]]:
+        """:meth:`chunks`, the usual rows checked and put in ``stage`` by SQL on SQLite (see
+        ``quick_stage``): what comes out is for the caller to stage."""
+        quick = QuickStage(connection, self.kind, self.fields, stage, self.today) if dates_as_text(connection) else None
+        try:
+            yield from self.chunks(progress, quick)
+        finally:
+            if quick is not None:
+                quick.close()
 
     def chunks(self, progress: Progress | None, quick: QuickStage | None = None) -> Iterator[list[tuple[int, Any]]]:
         """The good rows (with their file line), a chunk at a time; the bad rows' problems gather in
