@@ -183,14 +183,14 @@ def test_a_killed_import_leaves_the_database_as_it_was(sqlite_url: str, tmp_path
     assert main(["--db", sqlite_url, "import", "customers", str(write(tmp_path, "c.csv", "ref,name\nC1,Acme\n"))]) == 0
     # Large enough that checking it takes over a second (progress is shown only after one), now
     # that checking is quick.
-    rows = "".join(f"C1,N-{i},2026-10-01,2026-10-31,{i % 900}.50\n" for i in range(150_000))
+    rows = "".join(f"C1,N-{i},2026-10-01,2026-10-31,{i % 900}.50\n" for i in range(400_000))
     path = write(tmp_path, "big.csv", "customer_ref,number,issue_date,due_date,amount\n" + rows)
     command = [sys.executable, "-m", "collectdesk", "--db", sqlite_url, "import", "invoices", str(path)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     assert process.stderr is not None
     # The last progress line says every row was checked: the writing has begun.
     line = b""
-    while b"150,000/150,000 rows" not in line:
+    while b"400,000/400,000 rows" not in line:
         line = process.stderr.readline()
         assert line, "the import ended before it could be killed"
     os.kill(process.pid, signal.SIGKILL)

@@ -229,7 +229,6 @@ class Invoice(Base):
         CheckConstraint(_in("status", INVOICE_STATUSES), name="status"),
         Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
         Index("ix_invoices_number", "number"),
-        Index("ix_invoices_issue_date", "issue_date"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         # The tally's receivables (revision 0003): aging of open balances, credit sales, the
         # within-30-days window, and accounts owing on disputed or agency invoices.

@@ -40,6 +40,13 @@ class TotalsDelta:
             row[1] += sign * open_amount
             row[2] += sign * amount
 
+    def add_sums(self, key: tuple[Any, ...], opened: int, open_amount: int, amount: int) -> None:
+        """Counted invoices under ``key`` added at once: how many are open, their open amount and amount."""
+        row = self.invoices[key]
+        row[0] += opened
+        row[1] += open_amount
+        row[2] += amount
+
     def balance(self, stored: tuple[Any, ...], open_amount: int, status: str) -> None:
         """One invoice's new open amount and status; ``stored`` is (currency, issue date, due date,
         amount, open amount, status) as it was."""

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, literal, select
+from sqlalchemy import Connection, Table, case, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.invoice_status import OPEN, PAID
 from collectdesk.services.context import AppContext
-from collectdesk.services.importing.duplicates import Fingerprints
 from collectdesk.services.importing.invoices import COMPARED, stored_updates
+from collectdesk.services.importing.quick_stage import QuickStage
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.rows import InvoiceRow
 from collectdesk.services.importing.streaming import RowStream
@@ -30,41 +30,78 @@ STAGE = stage_table(
         ("issue_date", "date"),
         ("due_date", "date"),
         ("amount", "int"),
+        # The open balance the file gives, if any (else the whole amount is open).
         ("open_given", "int"),
-        ("open_amount", "int"),
-        ("status", "text"),
-        ("paid_on", "date"),
         ("currency", "text"),
         ("stored", "int"),
     ],
 )
-_WRITTEN = ("customer_id", "number", "issue_date", "due_date", "amount", "currency", "open_amount", "status", "paid_on")
+_COPIED = ("customer_id", "number", "issue_date", "due_date", "amount", "currency")
+# What a staged row's open balance, status and day paid are: all follow from its open balance.
+_OPEN = func.coalesce(STAGE.c.open_given, STAGE.c.amount)
+_STATUS = case((_OPEN > 0, OPEN), else_=PAID)
+_PAID_ON = case((_OPEN > 0, None), else_=STAGE.c.issue_date)
 
 
 def _stage(
     connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None, delta: TotalsDelta
-) -> Fingerprints:
-    """Check and stage every row; what identifies each good row is kept to find duplicates, and
-    what each adds to the invoice totals (if it is new)."""
+) -> tuple[int, bool]:
+    """Check and stage every row (the usual ones in SQL on SQLite); add what they come to into the
+    report's totals and into ``delta`` (as if all were new). How many were staged, and whether two
+    of them may be the same invoice."""
     text = dates_as_text(connection)
-    seen = Fingerprints()
-    customers = stream.customers
-    totals = report.totals
-    for good in stream.chunks(progress):
-        rows = []
-        for line, row in good:
-            customer = customers[row.customer_ref]
-            seen.add((customer.id, row.number))
-            totals[customer.currency] = totals.get(customer.currency, 0) + row.amount
-            issue: Any = row.issue_date.isoformat() if text else row.issue_date
-            due: Any = row.due_date.isoformat() if text else row.due_date
-            open_amount = row.amount if row.open_amount is None else row.open_amount
-            status, paid_on = (OPEN, None) if open_amount else (PAID, issue)
-            delta.add((customer.currency, issue, due), open_amount, row.amount, status)
-            amounts = (row.amount, row.open_amount, open_amount)
-            rows.append((line, customer.id, row.number, issue, due, *amounts, status, paid_on, customer.currency, 0))
-        load_stage(connection, STAGE, rows)
-    return seen
+    quick = QuickStage(connection, "invoices", stream.fields, STAGE, None) if text else None
+    staged = 0
+    try:
+        for good in stream.chunks(progress, quick):
+            rows = []
+            for line, row in good:
+                customer = stream.customers[row.customer_ref]
+                issue: Any = row.issue_date.isoformat() if text else row.issue_date
+                due: Any = row.due_date.isoformat() if text else row.due_date
+                given = row.open_amount
+                rows.append((line, customer.id, row.number, issue, due, row.amount, given, customer.currency, 0))
+            load_stage(connection, STAGE, rows)
+            staged += _add_sums(connection, stream.chunk_lines, report.totals, delta)
+    finally:
+        if quick is not None:
+            quick.close()
+    return staged, staged > 1 and _may_repeat(connection)
+
+
+def _add_sums(connection: Connection, lines: tuple[int, int], totals: dict[str, int], delta: TotalsDelta) -> int:
+    """Add the staged rows of ``lines`` (first, last) into the report's totals and the invoice
+    totals' ``delta``; how many there are."""
+    s = STAGE.c
+    is_open = case((_OPEN > 0, 1), else_=0)
+    query = (
+        select(
+            s.currency,
+            s.issue_date,
+            s.due_date,
+            func.count(),
+            func.sum(is_open),
+            func.sum(_OPEN),
+            func.sum(s.amount),
+        )
+        .where(s.line.between(*lines))
+        .group_by(s.currency, s.issue_date, s.due_date)
+    )
+    staged = 0
+    text = dates_as_text(connection)
+    for currency, issue, due, count, opened, open_amount, amount in connection.execute(query):
+        totals[currency] = totals.get(currency, 0) + amount
+        key = (currency, issue.isoformat(), due.isoformat()) if text else (currency, issue, due)
+        delta.add_sums(key, opened, open_amount, amount)
+        staged += count
+    return staged
+
+
+def _may_repeat(connection: Connection) -> bool:
+    """Whether two staged rows share a customer and invoice number."""
+    s = STAGE.c
+    repeated = select(s.customer_id).group_by(s.customer_id, s.number).having(func.count() > 1).limit(1)
+    return connection.execute(repeated).first() is not None
 
 
 def _duplicates(connection: Connection, stream: RowStream) -> list[RowError]:
@@ -151,8 +188,8 @@ def import_invoices_stream(
     connection = in_transaction(session)
     create_stage(connection, STAGE)
     totals = TotalsDelta()
-    seen = _stage(connection, stream, report, progress, totals)
-    errors = stream.check_errors + (_duplicates(connection, stream) if seen.repeated() else [])
+    staged, repeated = _stage(connection, stream, report, progress, totals)
+    errors = stream.check_errors + (_duplicates(connection, stream) if repeated else [])
     errors.sort(key=lambda e: e.line or 0)
     if errors or stream.shaper.errors:
         raise ImportFailed(stream.file, merged_errors(stream.shaper.errors, errors))
@@ -160,7 +197,7 @@ def import_invoices_stream(
     updates, problems = stored_updates(session, stream.file, stream.columns, changed, ctx)
     if problems:
         raise ImportFailed(stream.file, problems)
-    inserts = len(seen) - report.unchanged - len(changed)
+    inserts = staged - report.unchanged - len(changed)
     report.added, report.updated = inserts, len(updates)
     if not report.dry_run:
         if progress is not None:
@@ -173,13 +210,14 @@ def import_invoices_stream(
             connection = session.connection()
             with indexes_set_aside(connection, invoices, when=large_load(connection, invoices, inserts + len(updates))):
                 if inserts:
-                    values = [STAGE.c[name] for name in _WRITTEN]
+                    values = [*(STAGE.c[name] for name in _COPIED), _OPEN, _STATUS, _PAID_ON]
                     source = (
                         select(*values, literal(ctx.clock.now(), invoices.c.created_at.type))
                         .where(STAGE.c.stored == 0)
                         .order_by(STAGE.c.line)
                     )
-                    connection.execute(insert(invoices).from_select([*_WRITTEN, "created_at"], source))
+                    written = [*_COPIED, "open_amount", "status", "paid_on", "created_at"]
+                    connection.execute(insert(invoices).from_select(written, source))
                 update_by_id(session, Invoice, updates)
                 if bulk:
                     totals.apply(connection)

@@ -19,9 +19,9 @@ from collectdesk.domain.allocation import OpenItem
 from collectdesk.domain.invoice_status import OPEN, PAID, WRITTEN_OFF
 from collectdesk.domain.money import amount_formatter
 from collectdesk.services.context import AppContext
-from collectdesk.services.importing.duplicates import Fingerprints
 from collectdesk.services.importing.ledger import Ledger, apply_payment
 from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
+from collectdesk.services.importing.quick_stage import QuickStage
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
@@ -91,24 +91,34 @@ FACTS = stage_table(
 _CUSTOMERS_AT_ONCE = 2_000
 
 
-def _stage(connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None) -> Fingerprints:
-    """Check and stage every row; what identifies each good row is kept to find duplicates."""
+def _stage(
+    connection: Connection, stream: RowStream, report: ImportReport, progress: Progress | None
+) -> tuple[int, bool]:
+    """Check and stage every row (the usual ones in SQL on SQLite) and add them into the report's
+    totals: how many were staged, and whether two of them may be the same payment."""
     text = dates_as_text(connection)
-    seen = Fingerprints()
-    customers = stream.customers
+    quick = QuickStage(connection, "payments", stream.fields, STAGE, stream.today) if text else None
+    staged = 0
     totals = report.totals
-    for good in stream.chunks(progress):
-        rows = []
-        for line, row in good:
-            customer = customers[row.customer_ref]
-            key = row.import_key()
-            seen.add(key)
-            totals[customer.currency] = totals.get(customer.currency, 0) + row.amount
-            received: Any = row.received_on.isoformat() if text else row.received_on
-            texts = (row.invoice_number, row.method, row.reference, key)
-            rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
-        load_stage(connection, STAGE, rows)
-    return seen
+    s = STAGE.c
+    sums = select(s.currency, func.count(), func.sum(s.amount)).group_by(s.currency)
+    try:
+        for good in stream.chunks(progress, quick):
+            rows = []
+            for line, row in good:
+                customer = stream.customers[row.customer_ref]
+                received: Any = row.received_on.isoformat() if text else row.received_on
+                texts = (row.invoice_number, row.method, row.reference, row.import_key())
+                rows.append((line, customer.id, row.amount, customer.currency, received, *texts, 1))
+            load_stage(connection, STAGE, rows)
+            for currency, count, amount in connection.execute(sums.where(s.line.between(*stream.chunk_lines))):
+                totals[currency] = totals.get(currency, 0) + amount
+                staged += count
+    finally:
+        if quick is not None:
+            quick.close()
+    repeated = select(s.import_key).group_by(s.import_key).having(func.count() > 1).limit(1)
+    return staged, staged > 1 and connection.execute(repeated).first() is not None
 
 
 def _problems(connection: Connection, stream: RowStream, repeated: bool) -> list[RowError]:
@@ -434,13 +444,13 @@ def import_payments_stream(
     error: every bad row is named)."""
     connection = in_transaction(session)
     create_stage(connection, STAGE)
-    seen = _stage(connection, stream, report, progress)
-    errors = stream.check_errors + _problems(connection, stream, seen.repeated())
+    staged, repeated = _stage(connection, stream, report, progress)
+    errors = stream.check_errors + _problems(connection, stream, repeated)
     errors.sort(key=lambda e: e.line or 0)
     if errors or stream.shaper.errors:
         raise ImportFailed(stream.file, merged_errors(stream.shaper.errors, errors))
     method_changes = _stored(connection, stream, report)
-    new = len(seen) - report.unchanged - len(method_changes)
+    new = staged - report.unchanged - len(method_changes)
     report.added, report.updated = new, len(method_changes)
     s = STAGE.c
     customer_ids = list(

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from itertools import chain, islice
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from collectdesk.services.importing.layout import is_data_row
 from collectdesk.services.importing.lookups import customer_facts
 from collectdesk.services.importing.naming import by_name, folded
 from collectdesk.services.importing.plainfile import NotPlain, PlainFile
+from collectdesk.services.importing.quick_stage import QuickStage
 from collectdesk.services.importing.report import RowError
 from collectdesk.services.importing.rows import CustomerFacts, RowContext, invoice_check, payment_check
 from collectdesk.services.importing.shaping import Options, Shaper, SourceRow
@@ -42,6 +44,11 @@ _DATES = ("issue_date", "due_date", "received_on")
 _AMOUNTS = ("amount", "open_amount")
 _PLAIN_AMOUNT = re.compile(r"^[0-9]{1,15}(?:[.][0-9]{1,2})?$")
 _CHECKS = {"invoices": invoice_check, "payments": payment_check}
+# A row from the file: line, cells, where each field's cell is, the group heading above it.
+_Row = tuple[int, Sequence[str], list[int], str | None]
+# A row for Python to check: line, cells, where each field's cell is, the cells in field order,
+# whether they need no shaping first, and the group heading above it.
+_Shaped = tuple[int, Sequence[str], list[int], list[str], bool, str | None]
 
 
 class RowStream:
@@ -61,7 +68,8 @@ class RowStream:
         self.check_errors: list[RowError] = []
         self.source_rows = 0
         self.checked = 0
-        self._today = today
+        self.chunk_lines = (0, 0)
+        self.today = today
         try:
             self._open()
         except BaseException:
@@ -102,18 +110,16 @@ class RowStream:
         """Close the file."""
         self.plain.close()
 
-    def chunks(self, progress: Progress | None) -> Iterator[list[tuple[int, Any]]]:
+    def chunks(self, progress: Progress | None, quick: QuickStage | None = None) -> Iterator[list[tuple[int, Any]]]:
         """The good rows (with their file line), a chunk at a time; the bad rows' problems gather in
-        :attr:`check_errors` and the shaper's ``errors``."""
-        check = _CHECKS[self.kind](self.columns.positions, RowContext(customers=self.customers, today=self._today))
+        :attr:`check_errors` and the shaper's ``errors``. With ``quick``, the usual rows are checked
+        and staged by it, and only the others come out here (:attr:`chunk_lines` says which lines
+        each chunk spans)."""
+        check = _CHECKS[self.kind](self.columns.positions, RowContext(customers=self.customers, today=self.today))
         positions = [self.layout.mapped.positions[f] for f in self.fields]
+        in_order = list(range(len(positions)))
         width = len([h for h in self.layout.headings if h])
         ref_at = self.fields.index("customer_ref")
-        dates = [i for i, f in enumerate(self.fields) if f in _DATES]
-        amounts = [i for i, f in enumerate(self.fields) if f in _AMOUNTS]
-        pattern = bool(self.order and "%" in self.order)
-        due_at = self.fields.index("due_date") if "due_date" in self.fields else None
-        issue_at = self.fields.index("issue_date") if "issue_date" in self.fields else 0
         refunds: list[Decimal] = []
         seen: Counter[tuple[tuple[str, str], ...]] = Counter()
         group: str | None = None
@@ -121,10 +127,12 @@ class RowStream:
         headings = self.columns.headings
         file = self.file
         reach = max(positions) + 1
-        match_amount = _PLAIN_AMOUNT.match
+        pick = itemgetter(*positions) if len(positions) > 1 else lambda cells: (cells[positions[0]],)
         while batch := list(islice(self._rows, CHUNK)):
             self.source_rows += len(batch)
-            shaped: list[tuple[int, list[str], list[str], bool]] = []
+            self.chunk_lines = (batch[0][0], batch[-1][0])
+            usual: list[tuple[Any, ...]] = []
+            rest: list[_Row] = []
             for line, cells in batch:
                 # The usual row: its first two cells filled (neither blank nor a group heading).
                 first = cells[0].strip() if len(cells) > 1 else ""
@@ -134,41 +142,26 @@ class RowStream:
                         group = opens or group
                         skipped += 1
                         continue
-                size = len(cells)
-                out = (
-                    [cells[p].strip() for p in positions]
-                    if size >= reach
-                    else [cells[p].strip() if p < size else "" for p in positions]
-                )
-                if not out[ref_at] and group:
-                    raise NotPlain  # the group heading names the customer
-                if due_at is not None and not out[due_at] and out[issue_at]:
-                    raise NotPlain  # the due date comes from the customer's terms
-                fast = not pattern
-                if fast:
-                    for i in dates:
-                        text = out[i]
-                        if text and (len(text) != 10 or text[4] != "-" or text[7] != "-"):
-                            fast = False
-                    for i in amounts:
-                        if out[i] and not match_amount(out[i]):
-                            fast = False
-                if not fast:
-                    kept = self._shaped(line, cells, positions, group, refunds, seen)
-                    if kept is None:
-                        continue
-                    out = kept
-                shaped.append((line, cells, out, fast))
+                elif quick is not None and group is None and len(cells) >= reach:
+                    usual.append((line, *pick(cells)))
+                    continue
+                rest.append((line, cells, positions, group))
+            if quick is not None and usual:
+                moved = len(usual)
+                left: list[_Row] = [(row[0], row[1:], in_order, None) for row in quick.move(usual)]
+                self.checked += moved - len(left)
+                rest = sorted(rest + left, key=lambda row: row[0]) if rest else left
+            shaped = self._shape(rest, ref_at, refunds, seen)
             self._know(shaped, ref_at)
             good: list[tuple[int, Any]] = []
             if progress is not None:
                 progress("checking", self.checked, max(self._estimate, self.checked + len(shaped)))
             self.checked += len(shaped)
-            for line, cells, out, fast in shaped:
+            for line, source, cell_at, out, fast, in_group in shaped:
                 row, problems = check(out)
                 if problems and fast:
                     # What the shaping says about a cell comes first: shape this row the long way.
-                    redone = self._shaped(line, cells, positions, group, refunds, seen)
+                    redone = self._shaped(line, source, cell_at, in_group, refunds, seen)
                     if redone is None:
                         continue
                     row, problems = check(redone)
@@ -179,14 +172,57 @@ class RowStream:
             yield good
         if progress is not None:
             progress("checking", self.checked, self.checked)
+        if quick is not None:
+            self.customers.update(quick.customers())
         if skipped:
             self.shaper.notes.append(f"{skipped} group, subtotal or total row{'s' if skipped > 1 else ''} skipped")
         self.shaper.note_refunds(refunds)
 
+    def _shape(
+        self,
+        rows: list[_Row],
+        ref_at: int,
+        refunds: list[Decimal],
+        seen: Counter[tuple[tuple[str, str], ...]],
+    ) -> list[_Shaped]:
+        """Rows for Python to check: their cells in field order, and whether they are plain enough to
+        check before any shaping (``fast``); a row that needs shaping is shaped here."""
+        pattern = bool(self.order and "%" in self.order)
+        fields = self.fields
+        due_at = fields.index("due_date") if "due_date" in fields else None
+        issue_at = fields.index("issue_date") if "issue_date" in fields else 0
+        dates = [i for i, f in enumerate(fields) if f in _DATES]
+        amounts = [i for i, f in enumerate(fields) if f in _AMOUNTS]
+        match_amount = _PLAIN_AMOUNT.match
+        shaped = []
+        for line, cells, positions, group in rows:
+            size = len(cells)
+            out = [cells[p].strip() if p < size else "" for p in positions]
+            if not out[ref_at] and group:
+                raise NotPlain  # the group heading names the customer
+            if due_at is not None and not out[due_at] and out[issue_at]:
+                raise NotPlain  # the due date comes from the customer's terms
+            fast = not pattern
+            if fast:
+                for i in dates:
+                    text = out[i]
+                    if text and (len(text) != 10 or text[4] != "-" or text[7] != "-"):
+                        fast = False
+                for i in amounts:
+                    if out[i] and not match_amount(out[i]):
+                        fast = False
+            if not fast:
+                kept = self._shaped(line, cells, positions, group, refunds, seen)
+                if kept is None:
+                    continue
+                out = kept
+            shaped.append((line, cells, positions, out, fast, group))
+        return shaped
+
     def _shaped(
         self,
         line: int,
-        cells: list[str],
+        cells: Sequence[str],
         positions: list[int],
         group: str | None,
         refunds: list[Decimal],
@@ -209,9 +245,11 @@ class RowStream:
             raise NotPlain
         return [row.values.get(f, "") for f in self.fields]
 
-    def _know(self, shaped: list[tuple[int, list[str], list[str], bool]], ref_at: int) -> None:
+    def _know(
+        self, shaped: list[tuple[int, Sequence[str], list[int], list[str], bool, str | None]], ref_at: int
+    ) -> None:
         """Look up the customers this chunk names that are not known yet."""
-        refs = {" ".join(out[ref_at].split()) for _, _, out, _ in shaped}
+        refs = {" ".join(out[ref_at].split()) for _, _, _, out, _, _ in shaped}
         refs -= self.customers.keys()
         refs -= self._unknown
         refs.discard("")
