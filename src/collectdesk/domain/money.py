@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 # ISO 4217 currencies whose minor unit is not 2 digits (the rest of the world uses cents).
@@ -47,14 +48,18 @@ def parse_amount(text: str, currency: str = "USD") -> int:
 _STYLES: dict[tuple[str, bool], tuple[int, str, str]] = {}
 
 
-def format_amount(minor: int, currency: str = "USD", *, symbol: bool = True) -> str:
-    """Format minor units for display: ``$1,234.56``."""
+def _style(currency: str, symbol: bool) -> tuple[int, str, str]:
     style = _STYLES.get((currency, symbol))
     if style is None:
         prefix = _SYMBOLS.get(currency.upper(), "") if symbol else ""
         suffix = "" if prefix or not symbol else f" {currency.upper()}"
         style = _STYLES[(currency, symbol)] = (minor_digits(currency), prefix, suffix)
-    digits, prefix, suffix = style
+    return style
+
+
+def format_amount(minor: int, currency: str = "USD", *, symbol: bool = True) -> str:
+    """Format minor units for display: ``$1,234.56``."""
+    digits, prefix, suffix = _style(currency, symbol)
     sign = "-" if minor < 0 else ""
     if digits == 2:
         major, rest = divmod(abs(minor), 100)
@@ -62,6 +67,21 @@ def format_amount(minor: int, currency: str = "USD", *, symbol: bool = True) -> 
     major, rest = divmod(abs(minor), 10**digits) if digits else (abs(minor), 0)
     text = f"{major:,}" + (f".{rest:0{digits}d}" if digits else "")
     return f"{sign}{prefix}{text}{suffix}"
+
+
+def amount_formatter(currency: str) -> Callable[[int], str]:
+    """:func:`format_amount` for one currency (with its symbol), for formatting a great many amounts."""
+    digits, prefix, suffix = _style(currency, True)
+    if digits != 2:
+        return lambda minor: format_amount(minor, currency)
+
+    def formatted(minor: int) -> str:
+        if minor < 0:
+            return format_amount(minor, currency)
+        major, rest = divmod(minor, 100)
+        return f"{prefix}{major:,}.{rest:02d}{suffix}"
+
+    return formatted
 
 
 def to_major(minor: int, currency: str = "USD") -> str:

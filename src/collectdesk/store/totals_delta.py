@@ -51,6 +51,12 @@ class TotalsDelta:
         """One invoice's new open amount and status; ``stored`` is (currency, issue date, due date,
         amount, open amount, status) as it was."""
         currency, issue, due, amount, was_open, was = stored
+        if was != _UNCOUNTED and status != _UNCOUNTED:
+            # Counted before and after: only the open amount moves (the usual payment).
+            row = self.invoices[(currency, issue, due)]
+            row[0] += (open_amount > 0) - (was_open > 0)
+            row[1] += open_amount - was_open
+            return
         self.add((currency, issue, due), was_open, amount, was, -1)
         self.add((currency, issue, due), open_amount, amount, status)
         if (was == _UNCOUNTED) != (status == _UNCOUNTED):

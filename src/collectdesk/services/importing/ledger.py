@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from collectdesk.domain.allocation import Allocation, OpenItem, allocate
+from collectdesk.domain.allocation import OpenItem, allocate
 from collectdesk.domain.invoice_status import OPEN
 
 # Only plain open invoices take money automatically; disputed or referred ones only when named.
@@ -25,38 +25,44 @@ class Ledger:
     # As stored before this import, where the writer needs it: (currency, issue date, due date,
     # amount, open amount, status).
     stored: dict[int, tuple[Any, ...]] = field(default_factory=dict)
+    # The day each invoice was paid off before this import, where the writer needs it.
+    paid_on: dict[int, Any] = field(default_factory=dict)
 
 
 def apply_payment(ledger: Ledger, amount: int, invoice_number: str | None) -> tuple[dict[int, int], int, list[int]]:
     """Apply one payment (the named invoice first, then the oldest), updating the ledger: what each
     invoice took, the credit left over, and the invoices it closed."""
+    items = ledger.items
     named = ledger.by_number.get(invoice_number) if invoice_number else None
-    settled: list[tuple[int, int]] = []
+    merged: dict[int, int] = {}
     amount_left = amount
-    if named is not None and ledger.reflected.get(named, 0) > 0:
-        take = min(ledger.reflected[named], amount_left)
-        ledger.reflected[named] -= take
-        settled.append((named, take))
-        amount_left -= take
+    if named is not None:
+        reflected = ledger.reflected.get(named, 0)
+        if reflected > 0:
+            take = min(reflected, amount_left)
+            ledger.reflected[named] = reflected - take
+            merged[named] = take
+            amount_left -= take
+        item = items[named]
+        if amount_left and item.open_amount >= amount_left:
+            # The named invoice takes it all: what ``allocate`` would say, without ordering the rest.
+            items[named] = OpenItem(named, item.number, item.due_date, item.open_amount - amount_left)
+            merged[named] = merged.get(named, 0) + amount_left
+            return merged, 0, [named] if item.open_amount == amount_left else []
     if not amount_left:
-        allocation = Allocation((), 0)
-    elif named is not None and ledger.items[named].open_amount >= amount_left:
-        # The named invoice takes it all: what ``allocate`` would say, without ordering the rest.
-        allocation = Allocation(((named, amount_left),), 0)
-    else:
-        candidates = [
-            item
-            for invoice_id, item in ledger.items.items()
-            if item.open_amount > 0 and (ledger.status[invoice_id] == AUTOMATIC or invoice_id == named)
-        ]
-        allocation = allocate(amount_left, candidates, named_invoice_id=named)
+        return merged, 0, []
+    status = ledger.status
+    candidates = [
+        item
+        for invoice_id, item in items.items()
+        if item.open_amount > 0 and (status[invoice_id] == AUTOMATIC or invoice_id == named)
+    ]
+    allocation = allocate(amount_left, candidates, named_invoice_id=named)
     closed = []
     for invoice_id, part in allocation.parts:
-        item = ledger.items[invoice_id]
-        ledger.items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - part)
+        item = items[invoice_id]
+        items[invoice_id] = OpenItem(item.invoice_id, item.number, item.due_date, item.open_amount - part)
         if item.open_amount == part:
             closed.append(invoice_id)
-    merged: dict[int, int] = dict(settled)
-    for invoice_id, part in allocation.parts:
         merged[invoice_id] = merged.get(invoice_id, 0) + part
     return merged, allocation.unapplied, closed

@@ -5,7 +5,7 @@ customer (their payments in date order against their invoices) and written a bat
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -16,8 +16,8 @@ from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, s
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import OpenItem
-from collectdesk.domain.invoice_status import PAID, WRITTEN_OFF
-from collectdesk.domain.money import format_amount
+from collectdesk.domain.invoice_status import OPEN, PAID, WRITTEN_OFF
+from collectdesk.domain.money import amount_formatter
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.ledger import Ledger, apply_payment
 from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
@@ -25,6 +25,7 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.store.account_facts import FACT_COLUMNS
 from collectdesk.store.allocation_totals import rebuild_allocation_totals
 from collectdesk.store.bulk import indexes_set_aside
 from collectdesk.store.import_stage import (
@@ -35,7 +36,7 @@ from collectdesk.store.import_stage import (
     load_stage,
     stage_table,
 )
-from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
+from collectdesk.store.models import Activity, Customer, Invoice, Payment, PaymentAllocation
 from collectdesk.store.totals_delta import TotalsDelta
 
 STAGE = stage_table(
@@ -71,6 +72,19 @@ PARTS = stage_table(
         ("counted", "int"),
     ],
     key=None,
+)
+# The applied customers' account facts (see ``_facts``).
+FACTS = stage_table(
+    "import_facts_stage",
+    [
+        ("open_balance", "int"),
+        ("oldest_open_due", "date"),
+        ("newest_open_due", "date"),
+        ("newest_open_amount", "int"),
+        ("prior_open_due", "date"),
+        ("late_payments", "int"),
+    ],
+    key="customer_id",
 )
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
@@ -156,7 +170,7 @@ class _Credit:
 
 _LEDGERS = (
     "SELECT i.id, i.customer_id, i.number, i.due_date, i.open_amount, i.status, "
-    "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount "
+    "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount, i.paid_on "
     f"FROM invoices i LEFT JOIN {APPLIED.name} a "
     "ON a.invoice_id = i.id WHERE i.customer_id BETWEEN ? AND ?"
 )
@@ -177,21 +191,60 @@ def _cursor(connection: Connection, sql: str, parameters: Sequence[Any] = ()) ->
 
 def _ledgers(connection: Connection, low: int, high: int) -> dict[int, Ledger]:
     """The invoices of customers ``low``…``high`` with what was applied before this import."""
-    as_date = date.fromisoformat if dates_as_text(connection) else None
+    text = dates_as_text(connection)
+    days: dict[Any, date] = {}
     ledgers: dict[int, Ledger] = defaultdict(Ledger)
     cursor = _cursor(connection, _LEDGERS, (low, high))
     try:
-        for invoice_id, customer_id, number, due, open_amount, status, reflected, *key in cursor.fetchall():
-            ledger = ledgers[customer_id]
-            ledger.by_number[number] = invoice_id
-            ledger.items[invoice_id] = OpenItem(invoice_id, number, as_date(due) if as_date else due, open_amount)
-            ledger.status[invoice_id] = status
-            ledger.stored[invoice_id] = (key[0], key[1], due, key[2], open_amount, status)
-            if reflected and reflected > 0:
-                ledger.reflected[invoice_id] = int(reflected)
+        rows = cursor.fetchall()
     finally:
         cursor.close()
+    for invoice_id, customer_id, number, due, open_amount, status, reflected, currency, issue, amount, paid in rows:
+        ledger = ledgers[customer_id]
+        ledger.by_number[number] = invoice_id
+        if text:
+            day = days.get(due)
+            if day is None:
+                day = days[due] = date.fromisoformat(due)
+        else:
+            day = due
+        ledger.items[invoice_id] = OpenItem(invoice_id, number, day, open_amount)
+        ledger.status[invoice_id] = status
+        ledger.stored[invoice_id] = (currency, issue, due, amount, open_amount, status)
+        if reflected and reflected > 0:
+            ledger.reflected[invoice_id] = int(reflected)
+        if paid is not None:
+            ledger.paid_on[invoice_id] = paid
     return ledgers
+
+
+def _facts(ledger: Ledger, balances: dict[int, tuple[Any, ...]]) -> tuple[Any, ...]:
+    """A customer's account facts once the payments are applied (``balances``: the invoices they
+    changed), as ``account_facts`` defines them: (open balance, oldest, newest and prior open due
+    dates, the amount due on the newest, late payments)."""
+    total = newest_amount = late = 0
+    oldest = newest = prior = None
+    items, paid_on = ledger.items, ledger.paid_on
+    for invoice_id, (_, _, due, _, _, status) in ledger.stored.items():
+        changed = balances.get(invoice_id)
+        if changed is None:
+            open_amount, paid = items[invoice_id].open_amount, paid_on.get(invoice_id)
+        else:
+            _, open_amount, status, paid = changed
+        if paid is not None and paid > due:
+            late += 1
+        if status != OPEN or open_amount <= 0:
+            continue
+        total += open_amount
+        if oldest is None or due < oldest:
+            oldest = due
+        if newest is None or due > newest:
+            prior, newest, newest_amount = newest, due, open_amount
+        elif due == newest:
+            newest_amount += open_amount
+        elif prior is None or due > prior:
+            prior = due
+    return (total, oldest, newest, newest_amount, prior, late)
 
 
 def _json_text(value: str | None) -> str:
@@ -218,8 +271,14 @@ class _Writer:
         self.stored: dict[int, tuple[Any, ...]] = {}
         # Set when the load runs without triggers: the totals they keep, added up here instead.
         self.totals: TotalsDelta | None = None
+        # Set likewise: each applied customer's account facts are worked out here from their ledger.
+        self.facts = False
+        # The customers applied since the last write, with their ledgers.
+        self.applied: dict[int, Ledger] = {}
         # The day each invoice was paid off, for the customers being applied.
         self.paid_on: dict[int, date] = {}
+        self._money: dict[str, Callable[[int], str]] = {}
+        self._json: dict[str | None, str] = {}
 
     def _noon(self, received: Any) -> Any:
         """When the payment shows on the timeline, as the driver takes it (worked out once a day)."""
@@ -262,7 +321,9 @@ class _Writer:
         paid_on = self.paid_on
         touched: dict[int, None] = {}
         allocations = self.allocations
+        activities = self.activities
         stored = ledger.stored
+        write = self.write
         for _, payment_id, amount, currency, received, invoice_number, method, reference in rows:
             parts, unapplied, closed = apply_payment(ledger, amount, invoice_number)
             for invoice_id in closed:
@@ -270,23 +331,28 @@ class _Writer:
             if unapplied:
                 self.credit.totals[currency] += unapplied
                 self.credit.refs.append(self.refs[customer_id])
-            if not self.write:
+            if not write:
                 continue
-            touched.update(dict.fromkeys(parts))
             for invoice_id, part in parts.items():
                 billed_in, issue, due, _, _, status = stored[invoice_id]
-                counted = int(status != WRITTEN_OFF)
-                allocations.append((payment_id, invoice_id, part, received, billed_in, issue, due, counted))
-            self.activities.append(
+                allocations.append(
+                    (payment_id, invoice_id, part, received, billed_in, issue, due, int(status != WRITTEN_OFF))
+                )
+                touched[invoice_id] = None
+            activities.append(
                 self._activity(ledger, customer_id, amount, currency, received, method, reference, parts, unapplied)
             )
+        if not write:
+            return
+        self.applied[customer_id] = ledger
+        items, status = ledger.items, ledger.status
         for invoice_id in touched:
-            open_amount = ledger.items[invoice_id].open_amount
+            open_amount = items[invoice_id].open_amount
             if open_amount == 0:
                 self.balances[invoice_id] = (invoice_id, open_amount, PAID, paid_on.get(invoice_id))
             else:
-                self.balances[invoice_id] = (invoice_id, open_amount, ledger.status[invoice_id], None)
-            self.stored[invoice_id] = ledger.stored[invoice_id]
+                self.balances[invoice_id] = (invoice_id, open_amount, status[invoice_id], None)
+            self.stored[invoice_id] = stored[invoice_id]
 
     def flush(self) -> None:
         """Write what the payments applied so far change."""
@@ -294,6 +360,11 @@ class _Writer:
         if not self.write:
             return
         connection = self.connection
+        if self.facts:
+            balances = self.balances
+            facts = [(customer_id, *_facts(ledger, balances)) for customer_id, ledger in self.applied.items()]
+            load_stage(connection, FACTS, facts)
+        self.applied = {}
         load_stage(connection, PARTS, self.allocations)
         load_stage(connection, BALANCES, list(self.balances.values()))
         driver_executemany(
@@ -319,20 +390,36 @@ class _Writer:
         unapplied: int,
     ) -> tuple[Any, ...]:
         """The timeline entry for one imported payment: (at, summary, customer, user, details as JSON)."""
+        money = self._money.get(currency)
+        if money is None:
+            money = self._money[currency] = amount_formatter(currency)
+        as_json = self._json
+        if currency not in as_json:
+            as_json[currency] = _json_text(currency)
+        if method not in as_json:
+            as_json[method] = _json_text(method)
         day = received if self.text else received.isoformat()
-        summary = f"Payment of {format_amount(amount, currency)} received {day}"
+        shown = money(amount)
         items = ledger.items
-        if parts:
-            summary += " applied to " + ", ".join(
-                f"{items[invoice_id].number} ({format_amount(part, currency)})" for invoice_id, part in parts.items()
-            )
-        if unapplied:
-            summary += f"; {format_amount(unapplied, currency)} unapplied credit"
-        allocated = ", ".join(f"[{_json_text(items[i].number)}, {part}]" for i, part in parts.items())
+        if len(parts) == 1 and not unapplied:
+            # The usual payment: all of it on one invoice.
+            ((invoice_id, part),) = parts.items()
+            number = items[invoice_id].number
+            summary = f"Payment of {shown} received {day} applied to {number} ({shown})"
+            allocated = f"[{encode_basestring_ascii(number)}, {part}]"
+        else:
+            summary = f"Payment of {shown} received {day}"
+            if parts:
+                summary += " applied to " + ", ".join(
+                    f"{items[invoice_id].number} ({money(part)})" for invoice_id, part in parts.items()
+                )
+            if unapplied:
+                summary += f"; {money(unapplied)} unapplied credit"
+            allocated = ", ".join(f"[{encode_basestring_ascii(items[i].number)}, {part}]" for i, part in parts.items())
         details = (
-            f'{{"amount": {amount}, "currency": {_json_text(currency)}, "received_on": "{day}", '
-            f'"reference": {_json_text(reference)}, "method": {_json_text(method)}, '
-            f'"unapplied": {unapplied}, "allocations": [{allocated}]}}'
+            f'{{"amount": {amount}, "currency": {as_json[currency]}, "received_on": "{day}", '
+            f'"reference": {"null" if reference is None else encode_basestring_ascii(reference)}, '
+            f'"method": {as_json[method]}, "unapplied": {unapplied}, "allocations": [{allocated}]}}'
         )
         return (self._noon(received), summary[:500], customer_id, self.user_id, details)
 
@@ -403,7 +490,8 @@ def _write(
     payments, allocations, invoices, activity = tables
     if new >= BULK_ROWS:
         writer.totals = TotalsDelta()
-    with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals")):
+        writer.facts = True
+    with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals", "account_facts")):
         connection = session.connection()
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),
@@ -420,8 +508,8 @@ def _write(
                 .order_by(s.received_on, s.line)
             )
             connection.execute(insert(payments).from_select([*PAYMENT_FIELDS, "created_at"], source))
-            create_stage(connection, PARTS)
-            create_stage(connection, BALANCES)
+            for stage in (PARTS, BALANCES, FACTS):
+                create_stage(connection, stage)
             writer.apply(customer_ids, new, progress)
             if progress is not None:
                 progress("saving", 0, 0)
@@ -442,5 +530,10 @@ def _write(
                     rebuild_allocation_totals(connection)
                 else:
                     connection.exec_driver_sql(_ALLOCATION_TOTALS)
-            drop_stage(connection, PARTS)
-            drop_stage(connection, BALANCES)
+            if writer.facts:
+                f = FACTS.c
+                customers = cast(Table, Customer.__table__)
+                facts = {name: f[name] for name in FACT_COLUMNS if name in f}
+                connection.execute(update(customers).values(facts).where(customers.c.id == f.customer_id))
+            for stage in (PARTS, BALANCES, FACTS):
+                drop_stage(connection, stage)
