@@ -88,7 +88,8 @@ def _outcome(ctx: AppContext, kind: str, path: Path, options: Options) -> Any:
                 (refs[p.customer_id], p.amount, p.received_on, p.invoice_number, p.method, p.reference, p.import_key)
                 for p in session.scalars(select(Payment).order_by(Payment.id))
             ]
-    return ("imported", report.added, report.totals, rows)
+    # Sorted: which id each row got is the writer's business (a large file's payments go in customer by customer).
+    return ("imported", report.added, report.totals, sorted(rows, key=repr))
 
 
 def _cases(usual: list[str], cells: dict[int, list[str]]) -> list[list[str]]:

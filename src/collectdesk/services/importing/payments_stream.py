@@ -180,6 +180,11 @@ _NEW_PAYMENTS = (
     f"FROM {STAGE.name} s LEFT JOIN payments p ON p.customer_id = s.customer_id AND p.import_key = s.import_key "
     "WHERE s.new = 1 ORDER BY s.customer_id, s.received_on, s.line"
 )
+# The same, once they are stored (on SQLite, in that order, with ids counting up from ``?``).
+_STORED_PAYMENTS = (
+    "SELECT customer_id, id, amount, currency, received_on, invoice_number, method, reference "
+    "FROM payments WHERE id > ? ORDER BY id"
+)
 
 
 def _cursor(connection: Connection, sql: str, parameters: Sequence[Any] = ()) -> Any:
@@ -290,14 +295,20 @@ class _Writer:
             self.noons[received] = at
         return at
 
-    def apply(self, customer_ids: list[int], new: int, progress: Progress | None) -> None:
+    def apply(
+        self, customer_ids: list[int], new: int, progress: Progress | None, stored_after: int | None = None
+    ) -> None:
         """Apply every new payment (``new`` of them), customer by customer, writing what they change
         as it goes."""
         ranges = iter(_ranges(customer_ids))
         high = -1
         ledgers: dict[int, Ledger] = {}
         applied = 0
-        cursor = _cursor(self.connection, _NEW_PAYMENTS)
+        cursor = (
+            _cursor(self.connection, _NEW_PAYMENTS)
+            if stored_after is None
+            else _cursor(self.connection, _STORED_PAYMENTS, (stored_after,))
+        )
         try:
             while rows := cursor.fetchmany(_CUSTOMERS_AT_ONCE * 5):
                 if progress is not None and new:
@@ -502,15 +513,20 @@ def _write(
             indexes_set_aside(connection, activity, when=large_load(connection, activity, new)),
         ):
             s = STAGE.c
+            # In the order they are applied: each customer's in date order. Their unique index on
+            # (customer, import key) then grows at its end instead of all over.
             source = (
                 select(*(s[name] for name in PAYMENT_FIELDS), literal(writer.now, payments.c.created_at.type))
                 .where(s.new == 1)
-                .order_by(s.received_on, s.line)
+                .order_by(s.customer_id, s.received_on, s.line)
             )
+            last_id = connection.execute(select(func.coalesce(func.max(payments.c.id), 0))).scalar_one()
             connection.execute(insert(payments).from_select([*PAYMENT_FIELDS, "created_at"], source))
             for stage in (PARTS, BALANCES, FACTS):
                 create_stage(connection, stage)
-            writer.apply(customer_ids, new, progress)
+            # SQLite numbers the new rows on from the highest id, one writer at a time: they are read
+            # back by id, with no join to the staged rows.
+            writer.apply(customer_ids, new, progress, last_id if dates_as_text(connection) else None)
             if progress is not None:
                 progress("saving", 0, 0)
             # In key order, each page of the tables and their indexes is written once, not again and again.
