@@ -403,7 +403,8 @@ def heading_table(kind: str, profile: Profile) -> dict[str, tuple[str, int]]:
     layers: list[dict[str, tuple[str, ...]]] = [
         profile.headings.get(kind, {}),
         {column: (column, *aliases) for column, aliases in ALIASES.get(kind, {}).items()},
-        EXTRA_FIELDS.get(kind, {}),
+        # A field's own name is a heading for it too (``open_amount``, ``paid_amount``…).
+        {column: (column, *aliases) for column, aliases in EXTRA_FIELDS.get(kind, {}).items()},
     ]
     rank = 0
     for layer in layers:
