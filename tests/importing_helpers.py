@@ -9,7 +9,18 @@ from sqlalchemy import func, select
 
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing import import_csv
-from collectdesk.store.models import Activity, Contact, Customer, Invoice, Payment, User
+from collectdesk.store.account_facts import FACT_COLUMNS, stale_facts
+from collectdesk.store.models import (
+    Activity,
+    AllocationTotal,
+    Contact,
+    Customer,
+    Invoice,
+    InvoiceTotal,
+    Payment,
+    PaymentAllocation,
+    User,
+)
 
 CUSTOMERS = """\
 ref,name,kind,country,currency,terms_days,phone,email,timezone,collector,sales_rep,do_not_call
@@ -63,3 +74,30 @@ def invoices_by_number(ctx: AppContext) -> dict[str, dict[str, Any]]:
             )
         ).mappings()
         return {row["number"]: dict(row) for row in rows}
+
+
+def payment_books(ctx: AppContext) -> dict[str, Any]:
+    """Everything a payments import writes, without the ids a load happens to hand out."""
+    with ctx.db.session() as session:
+        facts = [getattr(Customer, column) for column in FACT_COLUMNS]
+        allocations = select(Payment.import_key, Invoice.number, PaymentAllocation.amount).join_from(
+            PaymentAllocation, Payment, Payment.id == PaymentAllocation.payment_id
+        )
+        allocations = allocations.join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
+        activity = select(Activity.at, Activity.kind, Activity.summary, Activity.details, Customer.ref).join(
+            Customer, Customer.id == Activity.customer_id
+        )
+        return {
+            "invoices": session.execute(
+                select(Invoice.number, Invoice.open_amount, Invoice.status, Invoice.paid_on).order_by(Invoice.number)
+            ).all(),
+            "facts": session.execute(select(Customer.ref, *facts).order_by(Customer.ref)).all(),
+            "allocations": sorted(session.execute(allocations).all()),
+            "activity": sorted(session.execute(activity.where(Activity.kind == "payment")).all(), key=repr),
+            "payments": sorted(
+                session.execute(select(Payment.import_key, Payment.amount, Payment.currency, Payment.method)).all()
+            ),
+            "allocation_totals": sorted(session.execute(select(AllocationTotal.__table__)).all()),
+            "invoice_totals": sorted(session.execute(select(InvoiceTotal.__table__)).all()),
+            "stale": stale_facts(session),
+        }

@@ -7,25 +7,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from collectdesk.domain.clock import Clock
 from collectdesk.domain.invoice_status import WRITTEN_OFF
-from collectdesk.services.context import AppContext, open_context
+from collectdesk.services.context import open_context
 from collectdesk.services.importing import import_csv, payments_stream, writing
 from collectdesk.settings import Settings
-from collectdesk.store.account_facts import FACT_COLUMNS, stale_facts
-from collectdesk.store.models import (
-    Activity,
-    AllocationTotal,
-    Customer,
-    Invoice,
-    InvoiceTotal,
-    Payment,
-    PaymentAllocation,
-)
+from collectdesk.store.models import Invoice
 from conftest import PG_URL, _reset_postgres
-from importing_helpers import write
+from importing_helpers import payment_books, write
 
 CUSTOMERS = 30
 PAYMENTS = 12_000  # more than the importer writes row by row (10,000)
@@ -63,33 +54,6 @@ def _payments() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _books(ctx: AppContext) -> dict[str, Any]:
-    """Everything a payments import writes, without the ids a load happens to hand out."""
-    with ctx.db.session() as session:
-        facts = [getattr(Customer, column) for column in FACT_COLUMNS]
-        allocations = select(Payment.import_key, Invoice.number, PaymentAllocation.amount).join_from(
-            PaymentAllocation, Payment, Payment.id == PaymentAllocation.payment_id
-        )
-        allocations = allocations.join(Invoice, Invoice.id == PaymentAllocation.invoice_id)
-        activity = select(Activity.at, Activity.kind, Activity.summary, Activity.details, Customer.ref).join(
-            Customer, Customer.id == Activity.customer_id
-        )
-        return {
-            "invoices": session.execute(
-                select(Invoice.number, Invoice.open_amount, Invoice.status, Invoice.paid_on).order_by(Invoice.number)
-            ).all(),
-            "facts": session.execute(select(Customer.ref, *facts).order_by(Customer.ref)).all(),
-            "allocations": sorted(session.execute(allocations).all()),
-            "activity": sorted(session.execute(activity.where(Activity.kind == "payment")).all(), key=repr),
-            "payments": sorted(
-                session.execute(select(Payment.import_key, Payment.amount, Payment.currency, Payment.method)).all()
-            ),
-            "allocation_totals": sorted(session.execute(select(AllocationTotal.__table__)).all()),
-            "invoice_totals": sorted(session.execute(select(InvoiceTotal.__table__)).all()),
-            "stale": stale_facts(session),
-        }
-
-
 def _imported(url: str, clock: Clock, directory: Path, *, written_off: bool) -> tuple[dict[str, Any], Any]:
     if url.startswith("postgresql"):
         _reset_postgres(url)
@@ -104,7 +68,7 @@ def _imported(url: str, clock: Clock, directory: Path, *, written_off: bool) -> 
             if written_off:
                 session.execute(update(Invoice).where(Invoice.number.like("%7")).values(status=WRITTEN_OFF))
         report = import_csv(ctx, "payments", write(directory, "payments.csv", _payments()))
-        return _books(ctx), (report.added, report.notes)
+        return payment_books(ctx), (report.added, report.notes)
     finally:
         ctx.close()
 

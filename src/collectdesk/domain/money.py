@@ -57,6 +57,11 @@ def _style(currency: str, symbol: bool) -> tuple[int, str, str]:
     return style
 
 
+def amount_style(currency: str) -> tuple[int, str, str]:
+    """How :func:`format_amount` writes the currency: (decimal places, text before, text after)."""
+    return _style(currency, True)
+
+
 def format_amount(minor: int, currency: str = "USD", *, symbol: bool = True) -> str:
     """Format minor units for display: ``$1,234.56``."""
     digits, prefix, suffix = _style(currency, symbol)

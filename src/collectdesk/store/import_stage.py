@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, Date, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Connection, Date, DateTime, Integer, MetaData, Table, Text
 
 _META = MetaData()
-_TYPES: dict[str, Any] = {"int": BigInteger, "text": Text, "date": Date}
+_TYPES: dict[str, Any] = {"int": BigInteger, "text": Text, "date": Date, "moment": DateTime}
 
 
 def stage_table(name: str, columns: Sequence[tuple[str, str]], key: str | None = "line") -> Table:
     """A temporary table ``name``: ``key`` (by default the file line; ``None``: no key) and ``columns``
-    as (name, kind), kind one of ``int``, ``text`` and ``date``."""
+    as (name, kind), kind one of ``int``, ``text``, ``date`` and ``moment`` (a stored instant)."""
     if name in _META.tables:
         return _META.tables[name]
     keys = [] if key is None else [Column(key, Integer, primary_key=True, autoincrement=False)]

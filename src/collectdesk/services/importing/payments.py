@@ -273,6 +273,9 @@ def _write_new(
         insert_rows(connection, activity_table, _ACTIVITY_COLUMNS, activities, count=len(new))
 
 
+# The timeline's summary of the usual payment: all of it on one invoice (both large-file paths).
+APPLIED_TO_ONE = "Payment of {amount} received {day} applied to {number} ({amount})"
+
 # What a payments file gives each payment, in the order both import paths write it.
 PAYMENT_FIELDS = (
     "customer_id",

@@ -16,76 +16,24 @@ from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, s
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import OpenItem
-from collectdesk.domain.invoice_status import OPEN, PAID, WRITTEN_OFF
+from collectdesk.domain.invoice_status import PAID, WRITTEN_OFF
 from collectdesk.domain.money import amount_formatter
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.ledger import Ledger, apply_payment
-from collectdesk.services.importing.payments import PAYMENT_FIELDS, noon, note_credit_totals
+from collectdesk.services.importing.payments import APPLIED_TO_ONE, PAYMENT_FIELDS, noon, note_credit_totals
+from collectdesk.services.importing.payments_direct import settle_direct
+from collectdesk.services.importing.payments_stages import APPLIED, BALANCES, PARTS, SETTLED, STAGE
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
-from collectdesk.store.account_facts import FACT_COLUMNS
+from collectdesk.store.account_facts import INVOICE_FACTS, refresh_invoice_facts_of
 from collectdesk.store.allocation_totals import rebuild_allocation_totals
 from collectdesk.store.bulk import indexes_set_aside
-from collectdesk.store.import_stage import (
-    create_stage,
-    dates_as_text,
-    driver_executemany,
-    drop_stage,
-    load_stage,
-    stage_table,
-)
+from collectdesk.store.import_stage import create_stage, dates_as_text, driver_executemany, drop_stage, load_stage
 from collectdesk.store.models import Activity, Customer, Invoice, Payment, PaymentAllocation
 from collectdesk.store.totals_delta import TotalsDelta
 
-STAGE = stage_table(
-    "import_payments_stage",
-    [
-        ("customer_id", "int"),
-        ("amount", "int"),
-        ("currency", "text"),
-        ("received_on", "date"),
-        ("invoice_number", "text"),
-        ("method", "text"),
-        ("reference", "text"),
-        ("import_key", "text"),
-        ("new", "int"),
-    ],
-)
-APPLIED = stage_table("import_applied_stage", [("applied", "int")], key="invoice_id")
-# What the payments do to invoices and where they go, gathered to be written once, in key order.
-BALANCES = stage_table(
-    "import_balances_stage", [("open_amount", "int"), ("status", "text"), ("paid_on", "date")], key="invoice_id"
-)
-PARTS = stage_table(
-    "import_parts_stage",
-    [
-        ("payment_id", "int"),
-        ("invoice_id", "int"),
-        ("amount", "int"),
-        # The allocation's key in the allocation totals, and whether they count it.
-        ("received_on", "date"),
-        ("currency", "text"),
-        ("issue_date", "date"),
-        ("due_date", "date"),
-        ("counted", "int"),
-    ],
-    key=None,
-)
-# The applied customers' account facts (see ``_facts``).
-FACTS = stage_table(
-    "import_facts_stage",
-    [
-        ("open_balance", "int"),
-        ("oldest_open_due", "date"),
-        ("newest_open_due", "date"),
-        ("newest_open_amount", "int"),
-        ("prior_open_due", "date"),
-        ("late_payments", "int"),
-    ],
-    key="customer_id",
-)
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
 _CUSTOMERS_AT_ONCE = 2_000
 
@@ -172,18 +120,20 @@ _LEDGERS = (
     "SELECT i.id, i.customer_id, i.number, i.due_date, i.open_amount, i.status, "
     "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount, i.paid_on "
     f"FROM invoices i LEFT JOIN {APPLIED.name} a "
-    "ON a.invoice_id = i.id WHERE i.customer_id BETWEEN ? AND ?"
+    "ON a.invoice_id = i.id WHERE i.customer_id BETWEEN ? AND ? "
+    f"AND i.customer_id NOT IN (SELECT customer_id FROM {SETTLED.name})"
 )
 # Every new payment, its customer's in date order (then file order), with the id it was stored under.
 _NEW_PAYMENTS = (
     "SELECT s.customer_id, p.id, s.amount, s.currency, s.received_on, s.invoice_number, s.method, s.reference "
     f"FROM {STAGE.name} s LEFT JOIN payments p ON p.customer_id = s.customer_id AND p.import_key = s.import_key "
-    "WHERE s.new = 1 ORDER BY s.customer_id, s.received_on, s.line"
+    f"WHERE s.new = 1 AND s.customer_id NOT IN (SELECT customer_id FROM {SETTLED.name}) "
+    "ORDER BY s.customer_id, s.received_on, s.line"
 )
 # The same, once they are stored (on SQLite, in that order, with ids counting up from ``?``).
 _STORED_PAYMENTS = (
     "SELECT customer_id, id, amount, currency, received_on, invoice_number, method, reference "
-    "FROM payments WHERE id > ? ORDER BY id"
+    f"FROM payments WHERE id > ? AND customer_id NOT IN (SELECT customer_id FROM {SETTLED.name}) ORDER BY id"
 )
 
 
@@ -223,35 +173,6 @@ def _ledgers(connection: Connection, low: int, high: int) -> dict[int, Ledger]:
     return ledgers
 
 
-def _facts(ledger: Ledger, balances: dict[int, tuple[Any, ...]]) -> tuple[Any, ...]:
-    """A customer's account facts once the payments are applied (``balances``: the invoices they
-    changed), as ``account_facts`` defines them: (open balance, oldest, newest and prior open due
-    dates, the amount due on the newest, late payments)."""
-    total = newest_amount = late = 0
-    oldest = newest = prior = None
-    items, paid_on = ledger.items, ledger.paid_on
-    for invoice_id, (_, _, due, _, _, status) in ledger.stored.items():
-        changed = balances.get(invoice_id)
-        if changed is None:
-            open_amount, paid = items[invoice_id].open_amount, paid_on.get(invoice_id)
-        else:
-            _, open_amount, status, paid = changed
-        if paid is not None and paid > due:
-            late += 1
-        if status != OPEN or open_amount <= 0:
-            continue
-        total += open_amount
-        if oldest is None or due < oldest:
-            oldest = due
-        if newest is None or due > newest:
-            prior, newest, newest_amount = newest, due, open_amount
-        elif due == newest:
-            newest_amount += open_amount
-        elif prior is None or due > prior:
-            prior = due
-    return (total, oldest, newest, newest_amount, prior, late)
-
-
 def _json_text(value: str | None) -> str:
     return "null" if value is None else str(encode_basestring_ascii(value))
 
@@ -276,16 +197,12 @@ class _Writer:
         self.stored: dict[int, tuple[Any, ...]] = {}
         # Set when the load runs without triggers: the totals they keep, added up here instead.
         self.totals: TotalsDelta | None = None
-        # Set likewise: each applied customer's account facts are worked out here from their ledger.
-        self.facts = False
-        # The customers applied since the last write, with their ledgers.
-        self.applied: dict[int, Ledger] = {}
         # The day each invoice was paid off, for the customers being applied.
         self.paid_on: dict[int, date] = {}
         self._money: dict[str, Callable[[int], str]] = {}
         self._json: dict[str | None, str] = {}
 
-    def _noon(self, received: Any) -> Any:
+    def noon(self, received: Any) -> Any:
         """When the payment shows on the timeline, as the driver takes it (worked out once a day)."""
         at = self.noons.get(received)
         if at is None:
@@ -296,14 +213,18 @@ class _Writer:
         return at
 
     def apply(
-        self, customer_ids: list[int], new: int, progress: Progress | None, stored_after: int | None = None
+        self,
+        customer_ids: list[int],
+        new: int,
+        progress: Progress | None,
+        stored_after: int | None = None,
+        applied: int = 0,
     ) -> None:
-        """Apply every new payment (``new`` of them), customer by customer, writing what they change
-        as it goes."""
+        """Apply the new payments of ``customer_ids``, customer by customer, writing what they
+        change as it goes; progress counts on from ``applied`` of all ``new`` payments."""
         ranges = iter(_ranges(customer_ids))
         high = -1
         ledgers: dict[int, Ledger] = {}
-        applied = 0
         cursor = (
             _cursor(self.connection, _NEW_PAYMENTS)
             if stored_after is None
@@ -355,7 +276,6 @@ class _Writer:
             )
         if not write:
             return
-        self.applied[customer_id] = ledger
         items, status = ledger.items, ledger.status
         for invoice_id in touched:
             open_amount = items[invoice_id].open_amount
@@ -371,11 +291,6 @@ class _Writer:
         if not self.write:
             return
         connection = self.connection
-        if self.facts:
-            balances = self.balances
-            facts = [(customer_id, *_facts(ledger, balances)) for customer_id, ledger in self.applied.items()]
-            load_stage(connection, FACTS, facts)
-        self.applied = {}
         load_stage(connection, PARTS, self.allocations)
         load_stage(connection, BALANCES, list(self.balances.values()))
         driver_executemany(
@@ -416,7 +331,7 @@ class _Writer:
             # The usual payment: all of it on one invoice.
             ((invoice_id, part),) = parts.items()
             number = items[invoice_id].number
-            summary = f"Payment of {shown} received {day} applied to {number} ({shown})"
+            summary = APPLIED_TO_ONE.format(amount=shown, day=day, number=number)
             allocated = f"[{encode_basestring_ascii(number)}, {part}]"
         else:
             summary = f"Payment of {shown} received {day}"
@@ -432,7 +347,7 @@ class _Writer:
             f'"reference": {"null" if reference is None else encode_basestring_ascii(reference)}, '
             f'"method": {as_json[method]}, "unapplied": {unapplied}, "allocations": [{allocated}]}}'
         )
-        return (self._noon(received), summary[:500], customer_id, self.user_id, details)
+        return (self.noon(received), summary[:500], customer_id, self.user_id, details)
 
 
 def _ranges(customer_ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -463,7 +378,8 @@ def import_payments_stream(
         connection.execute(select(s.customer_id).where(s.new == 1).distinct().order_by(s.customer_id)).scalars()
     )
     # What payments applied before this import, read before any index is set aside for the load.
-    create_stage(connection, APPLIED)
+    for stage in (APPLIED, SETTLED):
+        create_stage(connection, stage)
     a = cast(Table, PaymentAllocation.__table__).c
     applied = select(a.invoice_id, func.sum(a.amount)).group_by(a.invoice_id)
     connection.execute(insert(APPLIED).from_select(["invoice_id", "applied"], applied))
@@ -477,8 +393,8 @@ def import_payments_stream(
             update_by_id(session, Payment, method_changes)
         _write(session, ctx, writer, new, customer_ids, progress)
     note_credit_totals(report, dict(credit.totals), credit.refs)
-    drop_stage(connection, APPLIED)
-    drop_stage(connection, STAGE)
+    for stage in (SETTLED, APPLIED, STAGE):
+        drop_stage(connection, stage)
 
 
 _BALANCE_COLUMNS = ("open_amount", "status", "paid_on")
@@ -492,6 +408,16 @@ _ALLOCATION_TOTALS = (
 )
 
 
+def _refresh_facts(connection: Connection, customers: int) -> None:
+    """The invoice facts of the customers with new payments, worked out afresh (indexes on them
+    set aside when that is most customers)."""
+    table = cast(Table, Customer.__table__)
+    with indexes_set_aside(
+        connection, table, when=large_load(connection, table, customers), columns=tuple(INVOICE_FACTS)
+    ):
+        refresh_invoice_facts_of(connection, f"SELECT DISTINCT customer_id FROM {STAGE.name} WHERE new = 1")
+
+
 def _write(
     session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int], progress: Progress | None
 ) -> None:
@@ -501,7 +427,6 @@ def _write(
     payments, allocations, invoices, activity = tables
     if new >= BULK_ROWS:
         writer.totals = TotalsDelta()
-        writer.facts = True
     with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals", "account_facts")):
         connection = session.connection()
         with (
@@ -522,11 +447,16 @@ def _write(
             )
             last_id = connection.execute(select(func.coalesce(func.max(payments.c.id), 0))).scalar_one()
             connection.execute(insert(payments).from_select([*PAYMENT_FIELDS, "created_at"], source))
-            for stage in (PARTS, BALANCES, FACTS):
+            for stage in (PARTS, BALANCES):
                 create_stage(connection, stage)
             # SQLite numbers the new rows on from the highest id, one writer at a time: they are read
             # back by id, with no join to the staged rows.
-            writer.apply(customer_ids, new, progress, last_id if dates_as_text(connection) else None)
+            stored_after = last_id if dates_as_text(connection) else None
+            if progress is not None:
+                progress("applying", 0, new)
+            settled = settle_direct(connection, writer.user_id, writer.noon, writer.totals, stored_after)
+            others = [customer_id for customer_id in customer_ids if customer_id not in settled.customers]
+            writer.apply(others, new, progress, stored_after, applied=settled.payments)
             if progress is not None:
                 progress("saving", 0, 0)
             # In key order, each page of the tables and their indexes is written once, not again and again.
@@ -546,10 +476,8 @@ def _write(
                     rebuild_allocation_totals(connection)
                 else:
                     connection.exec_driver_sql(_ALLOCATION_TOTALS)
-            if writer.facts:
-                f = FACTS.c
-                customers = cast(Table, Customer.__table__)
-                facts = {name: f[name] for name in FACT_COLUMNS if name in f}
-                connection.execute(update(customers).values(facts).where(customers.c.id == f.customer_id))
-            for stage in (PARTS, BALANCES, FACTS):
+            if writer.totals is not None:
+                # Without the per-row triggers, the applied customers' facts are worked out afresh.
+                _refresh_facts(connection, len(customer_ids))
+            for stage in (PARTS, BALANCES):
                 drop_stage(connection, stage)
