@@ -6,7 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing import ImportFailed, import_csv
@@ -193,3 +194,13 @@ def test_every_import_logs_one_activity_entry(ctx: AppContext, tmp_path: Path) -
         "notes": [],
     }
     assert entries[1].user_id == ctx.user.id
+
+
+def test_foreign_keys_are_checked_again_after_an_import(ctx: AppContext, tmp_path: Path) -> None:
+    # A large file is written without per-row foreign key checks; the desk's writes after it are checked.
+    load_base(ctx, tmp_path)
+    import_csv(ctx, "payments", write(tmp_path, "payments.csv", PAYMENTS))
+    with pytest.raises(IntegrityError), ctx.db.session() as session:
+        session.execute(insert(PaymentAllocation).values(payment_id=10**9, invoice_id=10**9, amount=1))
+    with ctx.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PaymentAllocation)) == 5

@@ -29,7 +29,7 @@ from collectdesk.services.importing.unchanged import file_digest, mark, unchange
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
 from collectdesk.store.activity import log_activity
-from collectdesk.store.database import roomy_page_cache, unmapped
+from collectdesk.store.database import foreign_keys_unchecked, roomy_page_cache, unmapped
 from collectdesk.store.derived import bulk_load
 
 Importer = Callable[[Session, AppContext, RawTable, ColumnMap, ImportReport, Progress | None], None]
@@ -200,6 +200,8 @@ def _import_streamed(
     try:
         with (
             ctx.db.session() as session,
+            # Every customer, invoice and payment a large file refers to is read or written here.
+            foreign_keys_unchecked(session.connection()),
             unmapped(session.connection()),
             roomy_page_cache(session.connection(), IMPORT_CACHE_MIB),
         ):
