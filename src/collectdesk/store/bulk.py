@@ -105,6 +105,24 @@ def update_rows(connection: Connection, table: Table, columns: Sequence[str], ro
     _driver_executemany(connection, sql, _processed(rows, [*_processors(connection, table, columns), None]))
 
 
+def update_from(connection: Connection, table: Table, stage: Table, key: str, columns: Sequence[str]) -> None:
+    """Set ``columns`` of the rows of ``table`` whose id is a ``key`` of ``stage`` to the staged values.
+
+    On SQLite the rows are visited in id order, so each page of the table is read and written once;
+    as a join, SQLite walks the table along its smallest index instead, which at a million invoices
+    ordered by day jumps all over the file (1 s against 3.4 s for half of them). PostgreSQL joins.
+    """
+    if connection.dialect.name != "sqlite":
+        values = {name: stage.c[name] for name in columns}
+        connection.execute(update(table).values(values).where(table.c.id == stage.c[key]))
+        return
+    names = ", ".join(columns)
+    connection.exec_driver_sql(
+        f"UPDATE {table.name} SET ({names}) = (SELECT {names} FROM {stage.name} s WHERE s.{key} = {table.name}.id) "
+        f"WHERE id IN (SELECT {key} FROM {stage.name})"
+    )
+
+
 def row_count(connection: Connection, table: Table) -> int:
     """How many rows ``table`` holds."""
     return int(connection.execute(select(func.count()).select_from(table)).scalar_one())

@@ -122,8 +122,7 @@ WORKLIST_FACTS = (
     "lawyer_represented",
 )
 
-# Partial-index conditions of the tally's invoice indexes (revision 0003).
-OPEN_BALANCE_SQL = "open_amount > 0"
+# The partial-index condition of the tally's index of accounts owing outside the open balance.
 OTHER_OWING_SQL = f"open_amount > 0 AND status IN ({', '.join(repr(s) for s in OWING_OUTSIDE_OPEN_BALANCE)})"
 
 
@@ -230,20 +229,9 @@ class Invoice(Base):
         Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
         Index("ix_invoices_number", "number"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
-        # The tally's receivables (revision 0003): aging of open balances, credit sales, the
-        # within-30-days window, and accounts owing on disputed or agency invoices.
-        Index(
-            "ix_invoices_open_aging",
-            "currency",
-            "due_date",
-            "issue_date",
-            "open_amount",
-            "status",
-            sqlite_where=text(OPEN_BALANCE_SQL),
-            postgresql_where=text(OPEN_BALANCE_SQL),
-        ),
-        Index("ix_invoices_issue_sales", "issue_date", "currency", "amount", "status"),
-        Index("ix_invoices_due_window", "due_date", "currency", "amount", "open_amount", "status"),
+        # The worklist's receipts of the last days, across all customers.
+        Index("ix_invoices_issue_date", "issue_date"),
+        # The tally's accounts owing on disputed or agency invoices.
         Index(
             "ix_invoices_other_owing",
             "customer_id",

@@ -12,7 +12,7 @@ from itertools import groupby
 from json.encoder import encode_basestring_ascii
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, Table, and_, exists, func, insert, literal, select
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.allocation import OpenItem
@@ -29,7 +29,7 @@ from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
 from collectdesk.store.account_facts import INVOICE_FACTS, refresh_invoice_facts_of
 from collectdesk.store.allocation_totals import rebuild_allocation_totals
-from collectdesk.store.bulk import indexes_set_aside
+from collectdesk.store.bulk import indexes_set_aside, update_from
 from collectdesk.store.import_stage import create_stage, dates_as_text, driver_executemany, drop_stage, load_stage
 from collectdesk.store.models import Activity, Customer, Invoice, Payment, PaymentAllocation
 from collectdesk.store.totals_delta import TotalsDelta
@@ -464,12 +464,7 @@ def _write(
                 PARTS.c.payment_id, PARTS.c.invoice_id
             )
             connection.execute(insert(allocations).from_select(["payment_id", "invoice_id", "amount"], parts))
-            b = BALANCES.c
-            connection.execute(
-                update(invoices)
-                .values(open_amount=b.open_amount, status=b.status, paid_on=b.paid_on)
-                .where(invoices.c.id == b.invoice_id)
-            )
+            update_from(connection, invoices, BALANCES, "invoice_id", _BALANCE_COLUMNS)
             if writer.totals is not None:
                 writer.totals.apply(connection)
                 if writer.totals.recounted:
