@@ -18,7 +18,7 @@ from bench.portfolio import PORTFOLIO_NOW, PORTFOLIO_TODAY, BenchResult
 from collectdesk.domain.clock import Clock
 from collectdesk.services.context import AppContext
 from collectdesk.services.worklist import build_worklist, rank_todays_list, score_params
-from collectdesk.settings import Settings
+from collectdesk.settings import Settings, TeamRules
 from collectdesk.store.database import Database
 from collectdesk.store.models import User
 from collectdesk.store.worklist_cache import forget_ranking
@@ -195,6 +195,8 @@ def _time_ranking_passes(ctx: AppContext) -> tuple[float, float]:
 def run(url: str) -> list[BenchResult]:
     """Time the worklist both ways and check they return the same accounts in the same order."""
     ctx = bench_context(url)
+    # The whole chaseable list, as the raw statement ranks it (a collector's own list is a part of it).
+    ctx.settings = Settings(team=TeamRules(list="all"))
     try:
         rebuild, rescore = _time_ranking_passes(ctx)
         params = raw_parameters(ctx.settings, 200)

@@ -141,29 +141,11 @@ def refresh_account_facts(target: Session | Connection, customer_ids: Sequence[i
     target.execute(statement.bindparams(bindparam("ids", expanding=True)), {"ids": list(customer_ids)})
 
 
-# The invoice facts in one pass over the invoices of the customers picked by ``{customers}`` (an SQL
-# subquery of customer ids), in the order of ``INVOICE_FACTS``: the same definitions as above.
-_INVOICE_FACTS_BY_CUSTOMER = (
-    "SELECT customer_id, coalesce(sum(CASE WHEN o THEN open_amount END), 0) AS open_balance, "
-    "min(CASE WHEN o THEN due_date END) AS oldest_open_due, max(newest) AS newest_open_due, "
-    "coalesce(sum(CASE WHEN o AND due_date = newest THEN open_amount END), 0) AS newest_open_amount, "
-    "max(CASE WHEN o AND due_date < newest THEN due_date END) AS prior_open_due, "
-    "count(CASE WHEN paid_on > due_date THEN 1 END) AS late_payments "
-    "FROM (SELECT customer_id, due_date, open_amount, paid_on, o, "
-    "max(CASE WHEN o THEN due_date END) OVER (PARTITION BY customer_id) AS newest "
-    "FROM (SELECT customer_id, due_date, open_amount, paid_on, (status = 'open' AND open_amount > 0) AS o "
-    "FROM invoices WHERE customer_id IN ({customers})) AS i) AS i GROUP BY customer_id"
-)
-
-
 def refresh_invoice_facts_of(connection: Connection, customers: str) -> None:
-    """Recompute the invoice facts of the customers with invoices among ``customers`` (an SQL
-    subquery of customer ids) in one pass over their invoices, for a load with the per-row
-    triggers off."""
-    assignments = ", ".join(f"{column} = f.{column}" for column in INVOICE_FACTS)
-    facts = _INVOICE_FACTS_BY_CUSTOMER.format(customers=customers)
+    """Recompute the invoice facts of ``customers`` (an SQL subquery of customer ids), for a load
+    with the per-row triggers off: each is a look-up in the invoices' partial indexes."""
     connection.exec_driver_sql(
-        f"UPDATE customers SET {assignments} FROM ({facts}) AS f WHERE customers.id = f.customer_id"
+        f"UPDATE customers SET {_assignments(INVOICE_FACTS)} WHERE customers.id IN ({customers})"
     )
 
 

@@ -122,6 +122,10 @@ WORKLIST_FACTS = (
     "lawyer_represented",
 )
 
+# Partial-index conditions: written as the account facts' subqueries write them (SQLite uses a
+# partial index only for a query that states its condition).
+CHASEABLE_SQL = "status = 'open' AND open_amount > 0"
+LATE_SQL = "paid_on > due_date"
 # The partial-index condition of the tally's index of accounts owing outside the open balance.
 OTHER_OWING_SQL = f"open_amount > 0 AND status IN ({', '.join(repr(s) for s in OWING_OUTSIDE_OPEN_BALANCE)})"
 
@@ -226,7 +230,18 @@ class Invoice(Base):
         CheckConstraint("open_amount >= 0 AND open_amount <= amount", name="open_amount"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         CheckConstraint(_in("status", INVOICE_STATUSES), name="status"),
-        Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
+        # A customer's chaseable invoices by due date: what the account facts and the worklist's
+        # overdue amounts are made of (revision 0015: only those invoices).
+        Index(
+            "ix_invoices_open",
+            "customer_id",
+            "due_date",
+            "open_amount",
+            sqlite_where=text(CHASEABLE_SQL),
+            postgresql_where=text(CHASEABLE_SQL),
+        ),
+        # A customer's invoices paid late (the ``late_payments`` fact).
+        Index("ix_invoices_late", "customer_id", sqlite_where=text(LATE_SQL), postgresql_where=text(LATE_SQL)),
         Index("ix_invoices_number", "number"),
         Index("ix_invoices_customer_issue", "customer_id", "issue_date"),
         # The worklist's receipts of the last days, across all customers.
