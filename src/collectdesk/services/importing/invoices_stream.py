@@ -15,7 +15,14 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.rows import InvoiceRow
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
-from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
+from collectdesk.services.importing.writing import (
+    BULK_ROWS,
+    bulk_writes,
+    in_transaction,
+    large_load,
+    refresh_loaded_facts,
+    update_by_id,
+)
 from collectdesk.store.bulk import indexes_set_aside
 from collectdesk.store.import_stage import create_stage, dates_as_text, drop_stage, load_stage, stage_table
 from collectdesk.store.models import Invoice
@@ -202,7 +209,7 @@ def import_invoices_stream(
         bulk = inserts + len(updates) >= BULK_ROWS
         if bulk:
             _changed_totals(connection, totals, changed, updates)
-        with bulk_writes(session, inserts + len(updates), kept=("invoice_totals",)):
+        with bulk_writes(session, inserts + len(updates), kept=("invoice_totals", "account_facts")):
             connection = session.connection()
             with indexes_set_aside(connection, invoices, when=large_load(connection, invoices, inserts + len(updates))):
                 if inserts:
@@ -217,4 +224,8 @@ def import_invoices_stream(
                 update_by_id(session, Invoice, updates)
                 if bulk:
                     totals.apply(connection)
+            if bulk:
+                # Their facts, worked out afresh once the invoices' indexes are back.
+                customers = f"SELECT DISTINCT customer_id FROM {STAGE.name}"
+                refresh_loaded_facts(connection, customers, len(stream.customers))
     drop_stage(connection, STAGE)

@@ -26,12 +26,18 @@ from collectdesk.services.importing.payments_stages import APPLIED, BALANCES, PA
 from collectdesk.services.importing.report import ImportFailed, ImportReport, RowError, merged_errors
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
-from collectdesk.services.importing.writing import BULK_ROWS, bulk_writes, in_transaction, large_load, update_by_id
-from collectdesk.store.account_facts import INVOICE_FACTS, refresh_invoice_facts_of
+from collectdesk.services.importing.writing import (
+    BULK_ROWS,
+    bulk_writes,
+    in_transaction,
+    large_load,
+    refresh_loaded_facts,
+    update_by_id,
+)
 from collectdesk.store.allocation_totals import rebuild_allocation_totals
 from collectdesk.store.bulk import indexes_set_aside, update_from
 from collectdesk.store.import_stage import create_stage, dates_as_text, driver_executemany, drop_stage, load_stage
-from collectdesk.store.models import Activity, Customer, Invoice, Payment, PaymentAllocation
+from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
 from collectdesk.store.totals_delta import TotalsDelta
 
 # Customers whose payments are applied and written together: their invoices and payments are read at once.
@@ -408,16 +414,6 @@ _ALLOCATION_TOTALS = (
 )
 
 
-def _refresh_facts(connection: Connection, customers: int) -> None:
-    """The invoice facts of the customers with new payments, worked out afresh (the indexes on the
-    facts set aside for half the customers or more: building them again is then the cheaper)."""
-    table = cast(Table, Customer.__table__)
-    with indexes_set_aside(
-        connection, table, when=large_load(connection, table, 2 * customers), columns=tuple(INVOICE_FACTS)
-    ):
-        refresh_invoice_facts_of(connection, f"SELECT DISTINCT customer_id FROM {STAGE.name} WHERE new = 1")
-
-
 def _write(
     session: Session, ctx: AppContext, writer: _Writer, new: int, customer_ids: list[int], progress: Progress | None
 ) -> None:
@@ -476,4 +472,6 @@ def _write(
         if writer.totals is not None:
             # Without the per-row triggers, the applied customers' facts are worked out afresh, once
             # the invoices' indexes are back (each fact is a look-up in them).
-            _refresh_facts(connection, len(customer_ids))
+            refresh_loaded_facts(
+                connection, f"SELECT DISTINCT customer_id FROM {STAGE.name} WHERE new = 1", len(customer_ids)
+            )
