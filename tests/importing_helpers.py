@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from collectdesk.services.context import AppContext
+from collectdesk.domain.clock import Clock
+from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.importing import import_csv
+from collectdesk.settings import Settings
 from collectdesk.store.account_facts import FACT_COLUMNS, stale_facts
 from collectdesk.store.models import (
     Activity,
@@ -21,6 +23,7 @@ from collectdesk.store.models import (
     PaymentAllocation,
     User,
 )
+from conftest import _reset_postgres
 
 CUSTOMERS = """\
 ref,name,kind,country,currency,terms_days,phone,email,timezone,collector,sales_rep,do_not_call
@@ -101,3 +104,13 @@ def payment_books(ctx: AppContext) -> dict[str, Any]:
             "invoice_totals": sorted(session.execute(select(InvoiceTotal.__table__)).all()),
             "stale": stale_facts(session),
         }
+
+
+def fresh_books(url: str, clock: Clock, directory: Path, customers: str, invoices: str) -> AppContext:
+    """A context on an emptied database (``url``) holding these customers and invoices; the caller closes it."""
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    ctx = open_context(db_url=url, user_name="tester", settings=Settings(), clock=clock, default_role="supervisor")
+    import_csv(ctx, "customers", write(directory, "customers.csv", customers))
+    import_csv(ctx, "invoices", write(directory, "invoices.csv", invoices))
+    return ctx

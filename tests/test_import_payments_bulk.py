@@ -11,12 +11,10 @@ from sqlalchemy import update
 
 from collectdesk.domain.clock import Clock
 from collectdesk.domain.invoice_status import WRITTEN_OFF
-from collectdesk.services.context import open_context
 from collectdesk.services.importing import import_csv, payments_stream, writing
-from collectdesk.settings import Settings
 from collectdesk.store.models import Invoice
-from conftest import PG_URL, _reset_postgres
-from importing_helpers import payment_books, write
+from conftest import PG_URL
+from importing_helpers import fresh_books, payment_books, write
 
 CUSTOMERS = 30
 PAYMENTS = 12_000  # more than the importer writes row by row (10,000)
@@ -55,12 +53,8 @@ def _payments() -> str:
 
 
 def _imported(url: str, clock: Clock, directory: Path, *, written_off: bool) -> tuple[dict[str, Any], Any]:
-    if url.startswith("postgresql"):
-        _reset_postgres(url)
-    ctx = open_context(db_url=url, user_name="tester", settings=Settings(), clock=clock, default_role="supervisor")
+    ctx = fresh_books(url, clock, directory, _customers(), _invoices())
     try:
-        import_csv(ctx, "customers", write(directory, "customers.csv", _customers()))
-        import_csv(ctx, "invoices", write(directory, "invoices.csv", _invoices()))
         with ctx.db.session() as session:
             # Disputed invoices take money only when named; a written-off one named and paid off
             # moves its allocations into the totals.

@@ -14,13 +14,11 @@ from sqlalchemy import select, update
 
 from collectdesk.domain.clock import Clock
 from collectdesk.domain.invoice_status import DISPUTED, WRITTEN_OFF
-from collectdesk.services.context import open_context
 from collectdesk.services.importing import import_csv, payments_stream, writing
 from collectdesk.services.importing.payments_direct import Settled
-from collectdesk.settings import Settings
 from collectdesk.store.models import Customer, Invoice
-from conftest import PG_URL, _reset_postgres
-from importing_helpers import payment_books, write
+from conftest import PG_URL
+from importing_helpers import fresh_books, payment_books, write
 
 CUSTOMERS = 40
 CURRENCIES = ("USD", "GBP", "JPY", "CHF")
@@ -104,12 +102,8 @@ def _later_payments() -> list[list[Any]]:
 
 
 def _imported(url: str, clock: Clock, directory: Path) -> tuple[dict[str, Any], dict[int, str]]:
-    if url.startswith("postgresql"):
-        _reset_postgres(url)
-    ctx = open_context(db_url=url, user_name="tester", settings=Settings(), clock=clock, default_role="supervisor")
+    ctx = fresh_books(url, clock, directory, _customers(), _invoices())
     try:
-        import_csv(ctx, "customers", write(directory, "customers.csv", _customers()))
-        import_csv(ctx, "invoices", write(directory, "invoices.csv", _invoices()))
         with ctx.db.session() as session:
             first = [_number(k, 1) for k in range(CUSTOMERS)]
             for kind, status in ((5, DISPUTED), (6, WRITTEN_OFF)):
