@@ -230,10 +230,10 @@ class Invoice(Base):
         CheckConstraint("open_amount >= 0 AND open_amount <= amount", name="open_amount"),
         CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         CheckConstraint(_in("status", INVOICE_STATUSES), name="status"),
-        # A customer's chaseable invoices by due date: what the account facts and the worklist's
-        # overdue amounts are made of (revision 0015: only those invoices).
+        Index("ix_invoices_open", "customer_id", "due_date", "open_amount"),
+        # A customer's chaseable invoices by due date, which the account facts are made of (0015).
         Index(
-            "ix_invoices_open",
+            "ix_invoices_chaseable",
             "customer_id",
             "due_date",
             "open_amount",
