@@ -25,8 +25,6 @@ class Ledger:
     # As stored before this import, where the writer needs it: (currency, issue date, due date,
     # amount, open amount, status).
     stored: dict[int, tuple[Any, ...]] = field(default_factory=dict)
-    # The day each invoice was paid off before this import, where the writer needs it.
-    paid_on: dict[int, Any] = field(default_factory=dict)
 
 
 def apply_payment(ledger: Ledger, amount: int, invoice_number: str | None) -> tuple[dict[int, int], int, list[int]]:

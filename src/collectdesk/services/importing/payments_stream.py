@@ -124,7 +124,7 @@ class _Credit:
 
 _LEDGERS = (
     "SELECT i.id, i.customer_id, i.number, i.due_date, i.open_amount, i.status, "
-    "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount, i.paid_on "
+    "i.amount - i.open_amount - coalesce(a.applied, 0), i.currency, i.issue_date, i.amount "
     f"FROM invoices i LEFT JOIN {APPLIED.name} a "
     "ON a.invoice_id = i.id WHERE i.customer_id BETWEEN ? AND ? "
     f"AND i.customer_id NOT IN (SELECT customer_id FROM {SETTLED.name})"
@@ -160,7 +160,7 @@ def _ledgers(connection: Connection, low: int, high: int) -> dict[int, Ledger]:
         rows = cursor.fetchall()
     finally:
         cursor.close()
-    for invoice_id, customer_id, number, due, open_amount, status, reflected, currency, issue, amount, paid in rows:
+    for invoice_id, customer_id, number, due, open_amount, status, reflected, currency, issue, amount in rows:
         ledger = ledgers[customer_id]
         ledger.by_number[number] = invoice_id
         if text:
@@ -174,8 +174,6 @@ def _ledgers(connection: Connection, low: int, high: int) -> dict[int, Ledger]:
         ledger.stored[invoice_id] = (currency, issue, due, amount, open_amount, status)
         if reflected and reflected > 0:
             ledger.reflected[invoice_id] = int(reflected)
-        if paid is not None:
-            ledger.paid_on[invoice_id] = paid
     return ledgers
 
 
