@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Cast, Connection, Integer, Table, distinct, func, insert, literal, select
+from sqlalchemy import Cast, Connection, Integer, Table, func, insert, literal, select
 
 from collectdesk.domain.invoice_status import PAID, WRITTEN_OFF
 from collectdesk.services.importing.payments import APPLIED_TO_ONE
@@ -124,7 +124,7 @@ def _stage_noons(connection: Connection, noon: Callable[[Any], Any]) -> None:
 def _write_timeline(connection: Connection, user_id: int | None) -> None:
     """A timeline entry for each settled payment, as the writer words it for a payment all on one invoice."""
     x, p, at = PARTS.c, _PAYMENTS.c, NOONS.c
-    currencies = connection.execute(select(distinct(STAGE.c.currency))).scalars().all()
+    currencies = connection.execute(select(STAGE.c.currency).distinct()).scalars().all()
     shown = amount_text(p.amount, p.currency, currencies)
     details = json_object_of(
         ("amount", p.amount),
