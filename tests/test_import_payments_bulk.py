@@ -76,7 +76,6 @@ def test_a_large_payments_file_gives_the_same_books_in_bulk_as_row_by_row(
     first = tmp_path / "bulk"
     first.mkdir()
     bulk, bulk_report = _imported(db_url, frozen_clock, first, written_off=written_off)
-    monkeypatch.setattr(payments_stream, "BULK_ROWS", 10**9)
     monkeypatch.setattr(writing, "BULK_ROWS", 10**9)
     second = tmp_path / "rows"
     second.mkdir()

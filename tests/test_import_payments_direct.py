@@ -125,7 +125,6 @@ def test_payments_settled_in_sql_leave_the_books_as_the_writer_does(
 ) -> None:
     if bulk:
         # Written as a large load is: no per-row triggers, totals and facts worked out by the import.
-        monkeypatch.setattr(payments_stream, "BULK_ROWS", 5)
         monkeypatch.setattr(writing, "BULK_ROWS", 5)
     settled: list[Settled] = []
     settle = payments_stream.settle_direct

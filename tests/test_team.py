@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from collectdesk.cli.main import main
@@ -27,12 +28,16 @@ from collectdesk.services.calls import (
 from collectdesk.services.claims import release_call
 from collectdesk.services.context import AppContext, open_context
 from collectdesk.services.export import export_rows
+from collectdesk.services.importing import import_csv, writing
 from collectdesk.services.users import add_user, disable_user, set_role
 from collectdesk.services.worklist import build_worklist, rank_todays_list
 from collectdesk.settings import Settings
+from collectdesk.store.account_facts import stale_facts
 from collectdesk.store.database import DatabaseError
+from collectdesk.store.invoice_totals import stale_totals
 from collectdesk.store.models import Activity, Call, Customer
 from conftest import login_url, open_as
+from importing_helpers import write
 from ledger_fixtures import add_customer, add_invoice
 
 SUPER, ANN, BOB = "cdt_sue", "cdt_ann", "cdt_bob"
@@ -332,3 +337,27 @@ def test_a_customers_currency_reaches_every_collectors_calls(team: dict[str, App
         session.execute(Customer.__table__.update().where(Customer.id == acme).values(currency="CAD"))
     with sue.db.session() as session:
         assert session.scalars(select(Call.currency).where(Call.customer_id == acme)).all() == ["CAD"]
+
+
+def test_a_supervisors_large_import_is_written_with_the_triggers_on(
+    team: dict[str, AppContext], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the owner may set the triggers aside for a bulk load; a supervisor's large file keeps them.
+    monkeypatch.setattr(writing, "BULK_ROWS", 5)
+    sue = team["sue"]
+    customers = "ref,name,country,currency\n" + "".join(f"T{i},Team {i} Ltd,US,USD\n" for i in range(4))
+    invoices = "customer_ref,number,issue_date,due_date,amount\n" + "".join(
+        f"T{i % 4},TI-{i},2026-09-01,2026-10-01,{100 + i}.00\n" for i in range(20)
+    )
+    payments = "customer_ref,amount,received_on,invoice_number\n" + "".join(
+        f"T{i % 4},50.00,2026-11-0{1 + i % 9},TI-{i}\n" for i in range(12)
+    )
+    import_csv(sue, "customers", write(tmp_path, "customers.csv", customers))
+    assert import_csv(sue, "invoices", write(tmp_path, "invoices.csv", invoices)).added == 20
+    assert import_csv(sue, "payments", write(tmp_path, "payments.csv", payments)).added == 12
+    with sue.db.session() as session:
+        assert stale_facts(session) == [] and stale_totals(session) == []
+        assert (
+            session.scalar(select(func.sum(Customer.open_balance)))
+            == sum(100_00 + i * 100 for i in range(20)) - 12 * 50_00
+        )

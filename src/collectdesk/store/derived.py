@@ -58,6 +58,15 @@ DERIVED = (
 )
 
 
+def may_set_triggers_aside(connection: Connection) -> bool:
+    """Whether this login may drop and make the triggers again, as a bulk load does: on PostgreSQL
+    only the tables' owner may (on a team database, the owner and nobody else)."""
+    if connection.dialect.name != "postgresql":
+        return True
+    owns = "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = 'invoices'::regclass"
+    return bool(connection.exec_driver_sql(owns).scalar())
+
+
 @contextmanager
 def bulk_load(connection: Connection, *, kept: Collection[str] = ()) -> Iterator[None]:
     """Load many rows without per-row triggers, then rebuild everything derived, set-based, but

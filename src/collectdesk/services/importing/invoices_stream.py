@@ -16,7 +16,7 @@ from collectdesk.services.importing.rows import InvoiceRow
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import (
-    BULK_ROWS,
+    bulk_loading,
     bulk_writes,
     in_transaction,
     large_load,
@@ -206,10 +206,10 @@ def import_invoices_stream(
         if progress is not None:
             progress("saving", 0, 0)
         invoices = cast(Table, Invoice.__table__)
-        bulk = inserts + len(updates) >= BULK_ROWS
+        bulk = bulk_loading(session, inserts + len(updates))
         if bulk:
             _changed_totals(connection, totals, changed, updates)
-        with bulk_writes(session, inserts + len(updates), kept=("invoice_totals", "account_facts")):
+        with bulk_writes(session, bulk, kept=("invoice_totals", "account_facts")):
             connection = session.connection()
             with indexes_set_aside(connection, invoices, when=large_load(connection, invoices, inserts + len(updates))):
                 if inserts:

@@ -27,7 +27,7 @@ from collectdesk.services.importing.validation import (
     find_duplicates,
     refuse_if_any,
 )
-from collectdesk.services.importing.writing import bulk_writes, large_load, update_by_id
+from collectdesk.services.importing.writing import bulk_loading, bulk_writes, large_load, update_by_id
 from collectdesk.store.bulk import indexes_set_aside, insert_rows, update_rows
 from collectdesk.store.models import Activity, Invoice, Payment, PaymentAllocation
 
@@ -198,7 +198,7 @@ def _write(
         update_by_id(session, Payment, method_changes)
     if not new:
         return
-    with bulk_writes(session, len(new)):
+    with bulk_writes(session, bulk_loading(session, len(new))):
         _write_new(session, ctx, new, keys, applied, facts, ledgers, now)
 
 

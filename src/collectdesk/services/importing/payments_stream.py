@@ -27,7 +27,7 @@ from collectdesk.services.importing.report import ImportFailed, ImportReport, Ro
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.validation import Progress
 from collectdesk.services.importing.writing import (
-    BULK_ROWS,
+    bulk_loading,
     bulk_writes,
     in_transaction,
     large_load,
@@ -419,9 +419,10 @@ def _write(
     connection = writer.connection
     tables = [cast(Table, model.__table__) for model in (Payment, PaymentAllocation, Invoice, Activity)]
     payments, allocations, invoices, activity = tables
-    if new >= BULK_ROWS:
+    bulk = bulk_loading(session, new)
+    if bulk:
         writer.totals = TotalsDelta()
-    with bulk_writes(session, new, kept=("invoice_totals", "allocation_totals", "account_facts")):
+    with bulk_writes(session, bulk, kept=("invoice_totals", "allocation_totals", "account_facts")):
         connection = session.connection()
         with (
             indexes_set_aside(connection, payments, when=large_load(connection, payments, new)),

@@ -27,7 +27,7 @@ from collectdesk.services.importing.sources import read_source
 from collectdesk.services.importing.streaming import RowStream
 from collectdesk.services.importing.unchanged import file_digest, mark, unchanged_report
 from collectdesk.services.importing.validation import Progress
-from collectdesk.services.importing.writing import BULK_ROWS, in_transaction
+from collectdesk.services.importing.writing import bulk_loading, in_transaction
 from collectdesk.store.activity import log_activity
 from collectdesk.store.database import foreign_keys_unchecked, roomy_page_cache, unmapped
 from collectdesk.store.derived import bulk_load
@@ -146,7 +146,7 @@ def import_csv(
             report.created_customers = resolved.created
             # Large files are written without per-row triggers; what they keep is rebuilt set-based after.
             # Invoices and payments decide that by how many rows they really write.
-            quick = len(table.rows) < BULK_ROWS or bool(shaped.errors) or kind in _BULK_BY_WRITES
+            quick = bool(shaped.errors) or kind in _BULK_BY_WRITES or not bulk_loading(session, len(table.rows))
             with contextlib.nullcontext() if quick else bulk_load(in_transaction(session)):
                 if table.rows:
                     try:

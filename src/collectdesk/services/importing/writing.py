@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from collectdesk.services.importing.report import ImportReport
 from collectdesk.store.account_facts import INVOICE_FACTS, refresh_invoice_facts_of
 from collectdesk.store.bulk import DRIVER_ROWS, indexes_set_aside, insert_rows, row_count, update_rows
-from collectdesk.store.derived import bulk_load
+from collectdesk.store.derived import bulk_load, may_set_triggers_aside
 from collectdesk.store.models import Base, Customer
 
 _BATCH = 50_000
@@ -31,11 +31,16 @@ def in_transaction(session: Session) -> Connection:
     return connection
 
 
-def bulk_writes(session: Session, rows: int, kept: Collection[str] = ()) -> AbstractContextManager[None]:
-    """Around writing ``rows`` rows: for a large load, no per-row triggers (what they keep is rebuilt
-    set-based after, but what the caller ``kept`` itself); nothing special for a few rows, or none
-    (an unchanged re-import writes nothing)."""
-    return contextlib.nullcontext() if rows < BULK_ROWS else bulk_load(in_transaction(session), kept=kept)
+def bulk_loading(session: Session, rows: int) -> bool:
+    """Whether writing ``rows`` rows goes without per-row triggers: many rows, by a login that may
+    set them aside (anyone else's large load keeps them: slower, the same result)."""
+    return rows >= BULK_ROWS and may_set_triggers_aside(session.connection())
+
+
+def bulk_writes(session: Session, bulk: bool, kept: Collection[str] = ()) -> AbstractContextManager[None]:
+    """Around a load: for a ``bulk`` one (see :func:`bulk_loading`), no per-row triggers (what they
+    keep is rebuilt set-based after, but what the caller ``kept`` itself); otherwise nothing special."""
+    return bulk_load(in_transaction(session), kept=kept) if bulk else contextlib.nullcontext()
 
 
 def large_load(connection: Connection, table: Table, rows: int) -> bool:
@@ -89,7 +94,7 @@ def write_rows(
     if report.dry_run:
         return
     table = cast(Table, model.__table__)
-    with bulk_writes(session, len(inserts) + len(updates)):
+    with bulk_writes(session, bulk_loading(session, len(inserts) + len(updates))):
         connection = session.connection()
         with indexes_set_aside(connection, table, when=large_load(connection, table, len(inserts) + len(updates))):
             insert_rows(connection, table, columns, inserts)
