@@ -35,7 +35,7 @@ from collectdesk.settings import Settings
 from collectdesk.store.account_facts import stale_facts
 from collectdesk.store.database import DatabaseError
 from collectdesk.store.invoice_totals import stale_totals
-from collectdesk.store.models import Activity, Call, Customer
+from collectdesk.store.models import Activity, Call, Customer, Invoice
 from conftest import login_url, open_as
 from importing_helpers import write
 from ledger_fixtures import add_customer, add_invoice
@@ -361,3 +361,17 @@ def test_a_supervisors_large_import_is_written_with_the_triggers_on(
             session.scalar(select(func.sum(Customer.open_balance)))
             == sum(100_00 + i * 100 for i in range(20)) - 12 * 50_00
         )
+
+
+def test_a_collectors_import_is_refused_with_who_can(team: dict[str, AppContext], tmp_path: Path) -> None:
+    sue, ann = team["sue"], team["ann"]
+    import_csv(sue, "customers", write(tmp_path, "customers.csv", "ref,name,country,currency\nT1,Team 1 Ltd,US,USD\n"))
+    invoices = write(
+        tmp_path,
+        "invoices.csv",
+        "customer_ref,number,issue_date,due_date,amount\nT1,TI-1,2026-09-01,2026-10-01,100.00\n",
+    )
+    with pytest.raises(NotAllowed, match=f"importing invoices is for supervisors, and {ANN} is a collector"):
+        import_csv(ann, "invoices", invoices)
+    with sue.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0

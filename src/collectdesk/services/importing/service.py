@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from collectdesk.domain.errors import InputError
+from collectdesk.services.access import refused_by_database
 from collectdesk.services.context import AppContext
 from collectdesk.services.importing.contacts import import_contacts
 from collectdesk.services.importing.customers import import_customers
@@ -97,7 +98,22 @@ def import_csv(
     options: Options | None = None,
 ) -> ImportReport:
     """Import one CSV or .xlsx file of ``kind``, all or nothing; raises :class:`ImportFailed` listing
-    every bad row. ``label`` is how the file is named in messages (default: the path as given)."""
+    every bad row. ``label`` is how the file is named in messages (default: the path as given). On a
+    team database, a login the database refuses the writes to is told so (:class:`NotAllowed`)."""
+    with refused_by_database(ctx, f"importing {kind}"):
+        return _import_file(ctx, kind, path, dry_run, progress, label, options)
+
+
+def _import_file(
+    ctx: AppContext,
+    kind: str,
+    path: Path | str,
+    dry_run: bool,
+    progress: Progress | None,
+    label: str | None,
+    options: Options | None,
+) -> ImportReport:
+    """:func:`import_csv` itself."""
     if kind not in IMPORTERS:
         raise InputError(f"cannot import {kind!r}: choose one of {', '.join(KINDS)}")
     path = Path(path)
